@@ -1,0 +1,111 @@
+"""Writing staged cost rows into the cache: replace whole datasets, refresh rollups, record provenance.
+
+A cost dataset is one (provider, billing account, billing period) slice. Loading a slice again,
+from the same file or a newer export, replaces it, so re-ingesting never double counts. Runs
+inside a `write_session`, so readers see the old slice or the new one, never both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from finops_tui.cache.migrations import ROLLUP_DAILY_SELECT, ROLLUP_RESOURCE_SELECT
+
+
+@dataclass(frozen=True)
+class FileProvenance:
+    path: str
+    sha256: str
+    size: int
+    focus_version: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class CostTotals:
+    currency: str | None
+    billed: float
+    effective: float
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    rows: int
+    datasets: list[str]
+    billing_periods: list[str]
+    providers: list[str]
+    accounts: list[str]
+    totals: list[CostTotals]
+
+
+_SLICES = "SELECT DISTINCT x_DatasetId FROM staged_costs"
+
+
+def replace_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
+                          source_kind: str, fmt: str = "FOCUS") -> LoadSummary:
+    """Move `staged_costs` into `costs`, replacing every dataset it touches."""
+    summary = summarize_staged(con)
+    for table in ("costs", "cost_daily", "cost_resource_monthly"):
+        con.execute(f"DELETE FROM {table} WHERE x_DatasetId IN ({_SLICES})")
+    con.execute("INSERT INTO costs SELECT * FROM staged_costs ORDER BY ChargePeriodStart")
+    in_slices = f"x_DatasetId IN ({_SLICES})"
+    con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(where=f"WHERE {in_slices}"))
+    con.execute("INSERT INTO cost_resource_monthly " + ROLLUP_RESOURCE_SELECT.format(and_where=f"AND {in_slices}"))
+    _record_cost_datasets(con, files, source_kind, fmt)
+    con.execute("DROP TABLE staged_costs")
+    return summary
+
+
+def _record_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
+                          source_kind: str, fmt: str) -> None:
+    files_json = json.dumps([f.__dict__ for f in files])
+    versions = sorted({f.focus_version for f in files})
+    source = ", ".join(f.path for f in files) if len(files) <= 3 else f"{files[0].path} and {len(files) - 1} more"
+    con.execute("DELETE FROM datasets WHERE dataset_id IN (" + _SLICES + ")")
+    con.execute(
+        """
+        INSERT INTO datasets
+        SELECT x_DatasetId, 'costs', ?, ?, ?::JSON, ?, ?, any_value(ProviderName), any_value(BillingAccountId),
+               CAST(any_value(BillingPeriodStart) AS DATE), count(*),
+               (SELECT to_json(map_from_entries(list({'key': coalesce(cur, '(none)'),
+                        'value': {'BilledCost': billed, 'EffectiveCost': eff}})))
+                FROM (SELECT BillingCurrency AS cur, sum(BilledCost)::DOUBLE AS billed,
+                             sum(EffectiveCost)::DOUBLE AS eff
+                      FROM staged_costs s2 WHERE s2.x_DatasetId = s.x_DatasetId GROUP BY 1)),
+               now()::TIMESTAMP, min(ChargePeriodStart), max(coalesce(ChargePeriodEnd, ChargePeriodStart)),
+               NULL
+        FROM staged_costs s GROUP BY x_DatasetId
+        """,
+        [source_kind, source, files_json, fmt, "/".join(versions)],
+    )
+
+
+def summarize_staged(con: duckdb.DuckDBPyConnection) -> LoadSummary:
+    def column(sql: str) -> list[str]:
+        return [str(r[0]) for r in con.execute(sql).fetchall()]
+
+    totals = [
+        CostTotals(r[0], float(r[1] or 0), float(r[2] or 0))
+        for r in con.execute(
+            "SELECT BillingCurrency, sum(BilledCost), sum(EffectiveCost) FROM staged_costs "
+            "GROUP BY 1 ORDER BY 2 DESC NULLS LAST"
+        ).fetchall()
+    ]
+    return LoadSummary(
+        rows=con.execute("SELECT count(*) FROM staged_costs").fetchone()[0],
+        datasets=column(_SLICES + " ORDER BY 1"),
+        billing_periods=column("SELECT DISTINCT strftime(BillingPeriodStart, '%Y-%m') FROM staged_costs ORDER BY 1"),
+        providers=column("SELECT DISTINCT coalesce(ProviderName, '(none)') FROM staged_costs ORDER BY 1"),
+        accounts=column("SELECT DISTINCT coalesce(BillingAccountId, '(none)') FROM staged_costs ORDER BY 1"),
+        totals=totals,
+    )
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
+    con.execute("DELETE FROM meta WHERE key = ?", [key])
+    if value is not None:
+        con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
