@@ -96,7 +96,7 @@ def summarize_staged(con: duckdb.DuckDBPyConnection) -> LoadSummary:
         ).fetchall()
     ]
     return LoadSummary(
-        rows=con.execute("SELECT count(*) FROM staged_costs").fetchone()[0],
+        rows=con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0],
         datasets=column(_SLICES + " ORDER BY 1"),
         billing_periods=column("SELECT DISTINCT strftime(BillingPeriodStart, '%Y-%m') FROM staged_costs ORDER BY 1"),
         providers=column("SELECT DISTINCT coalesce(ProviderName, '(none)') FROM staged_costs ORDER BY 1"),

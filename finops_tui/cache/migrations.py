@@ -113,7 +113,7 @@ def file_version(con: duckdb.DuckDBPyConnection) -> int:
                 "Point --cache/--snapshot at a file written by finops-tui."
             )
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
 
 
 def check_readable(version: int, path: object) -> None:

@@ -74,4 +74,4 @@ def sniff(path: Path) -> BillingFile:
         )
     else:
         kind = "csv"
-    return BillingFile(path=path, kind=kind, size=size, sha256=_sha256(path))
+    return BillingFile(path=path.resolve(), kind=kind, size=size, sha256=_sha256(path))

@@ -183,7 +183,8 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, file: BillingFile, column:
     row = con.execute(
         f"SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST({c} AS VARCHAR) AS v, {parsed} AS p "
         f"FROM {reader_sql(file)}) WHERE v IS NOT NULL AND p IS NULL LIMIT 1"
-    ).fetchone()
+    ).fetchall()
+    row = row[0] if row else None
     if row is None:
         return f"column {column} has a value that cannot be parsed"
     what = "a number" if kind == MONEY else "a date/time (ISO 8601 such as 2024-09-01T00:00:00Z, or M/D/YYYY)"
@@ -199,7 +200,7 @@ def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = 
     version = detect_version(set(matched))
     sql, extras = select_sql(file, described, matched, source_kind, version)
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS staged_costs AS SELECT * FROM costs LIMIT 0")
-    before = con.execute("SELECT count(*) FROM staged_costs").fetchone()[0]
+    before = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0]
     try:
         con.execute(f"INSERT INTO staged_costs SELECT * FROM ({sql})")
     except duckdb.InvalidInputException as exc:
@@ -213,12 +214,12 @@ def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = 
     except duckdb.Error as exc:
         raise IngestError(f"{file.path}: cannot be read: {_first_line(exc)}. Check that the file is a "
                           "complete CSV/Parquet export (delimiter, quoting, encoding UTF-8); nothing was loaded.") from None
-    rows = con.execute("SELECT count(*) FROM staged_costs").fetchone()[0] - before
+    rows = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0] - before
     if rows == 0:
         raise IngestError(f"{file.path}: the file has a header but no data rows; nothing to load.")
     undated = con.execute(
         f"SELECT count(*) FROM staged_costs WHERE x_SourceFile = {_lit(str(file.path))} AND ChargePeriodStart IS NULL"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if undated:
         raise IngestError(f"{file.path}: {undated} row(s) have a cost but no ChargePeriodStart, so they belong "
                           "to no day. Fix the export (every FOCUS row needs ChargePeriodStart); nothing was loaded.")
@@ -232,7 +233,7 @@ def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = 
     bad_tags = con.execute(
         f"SELECT count(*) FROM staged_costs WHERE x_SourceFile = {_lit(str(file.path))} "
         "AND json_extract(Tags, '$.x_unparsed') IS NOT NULL"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if bad_tags:
         staged.warnings.append(f"{bad_tags} row(s) with Tags that are not JSON: kept as {{\"x_unparsed\": …}}")
     return staged
