@@ -1,0 +1,89 @@
+"""The `finops-tui` command: the cockpit by default, and headless subcommands for cron and scripts.
+
+Headless paths never import Textual (a test and an import-linter contract enforce it); the TUI
+is imported only when it is about to run. Expected errors print one line of advice and exit
+1 (runtime) or 2 (usage/config), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from finops_tui import __version__
+from finops_tui.errors import ConfigError, FinopsError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache", metavar="FILE", help="cache file (default: $FINOPS_TUI_CACHE or the data dir)")
+    parser.add_argument("--demo", action="store_true", help="use the generated DEMO cache")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="finops-tui",
+        description="Terminal cockpit for cloud cost (FinOps) operations. With no command, opens the cockpit.",
+    )
+    parser.add_argument("--version", action="version", version=f"finops-tui {__version__}")
+    _common(parser)
+    parser.add_argument("--snapshot", metavar="FILE", help="open any cache file read-only for offline review")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (built-in or a file in the themes dir)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ingest = sub.add_parser("ingest", help="load FOCUS billing files (CSV, CSV.gz, Parquet) into the cache")
+    _common(ingest)
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or globs")
+
+    query = sub.add_parser("query", help="run read-only SQL over the cache")
+    _common(query)
+    query.add_argument("sql", metavar="SQL")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("--limit", type=int, default=None, help="at most this many rows")
+
+    snapshot = sub.add_parser("snapshot", help="write a consistent copy of the cache for offline review")
+    _common(snapshot)
+    snapshot.add_argument("output", metavar="OUT", help="path of the snapshot file to write")
+
+    doctor = sub.add_parser("doctor", help="versions, paths, cache state, dataset ages and credentials")
+    _common(doctor)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        from finops_tui.config import load_settings
+        from finops_tui.logs import configure_logging
+
+        settings = load_settings(cache=getattr(args, "cache", None), theme=getattr(args, "theme", None))
+        configure_logging(settings.log_level)
+        if args.command is None:
+            return _run_tui(args, settings)
+        from finops_tui import commands
+
+        handler = {"ingest": commands.ingest, "query": commands.query, "snapshot": commands.snapshot,
+                   "doctor": commands.doctor}[args.command]
+        return handler(args, settings)
+    except FinopsError as exc:
+        print(f"finops-tui: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("finops-tui: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run_tui(args: argparse.Namespace, settings: object) -> int:
+    from finops_tui.commands import open_reader
+
+    if args.snapshot and (args.demo or args.cache):
+        raise ConfigError("--snapshot opens a file on its own; drop --demo/--cache.")
+    reader = open_reader(args, settings, for_tui=True)
+    from finops_tui.app.main_app import FinopsApp  # imported late: the headless core never loads Textual
+
+    FinopsApp(reader, settings).run()
+    reader.close()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

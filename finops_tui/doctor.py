@@ -1,0 +1,118 @@
+"""`finops-tui doctor`: what is installed, where things are, how fresh the data is, which credentials exist.
+
+It never prints a secret (only whether one is present and where it comes from) and makes no
+network call: the AWS credential chain is resolved with instance metadata disabled.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from configparser import ConfigParser
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from finops_tui import __version__, locations
+from finops_tui.cache import files
+from finops_tui.cache.local_reader import LocalCache
+from finops_tui.config import Settings
+from finops_tui.errors import FinopsError
+from finops_tui.money import format_age
+
+_PACKAGES = ("duckdb", "pyarrow", "textual", "textual-fastdatatable", "boto3", "httpx", "pydantic", "keyring")
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _exists(path: Path) -> str:
+    return f"{path} ({'exists' if path.exists() else 'absent'})"
+
+
+def _cache_section(path: Path, now: datetime) -> list[str]:
+    if not path.exists():
+        return [f"  {path}: absent (run `finops-tui ingest FILE`, or the cockpit opens the DEMO)"]
+    lines = [f"  file: {path} ({path.stat().st_size / 1e6:,.1f} MB)"]
+    try:
+        lines.append(f"  schema version: v{files.schema_version(path)}")
+        reader = LocalCache(path)
+    except FinopsError as exc:
+        return lines + [f"  PROBLEM: {exc}"]
+    try:
+        info = reader.source_info()
+        lines.append(f"  source: {info.kind}{' — ' + info.note if info.note else ''}")
+        datasets = reader.datasets()
+        lines.append(f"  datasets: {len(datasets)}")
+        for d in datasets:
+            through = d.data_through.strftime("%Y-%m-%d") if d.data_through else "—"
+            lines.append(f"    {d.dataset_id}: {d.row_count:,} rows, {d.source_kind}, data to {through}, "
+                         f"loaded {format_age(d.loaded_at, now)} ago")
+    finally:
+        reader.close()
+    return lines
+
+
+def _aws_section() -> list[str]:
+    lines = []
+    env = [k for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                       "AWS_DEFAULT_REGION", "AWS_REGION") if os.environ.get(k)]
+    lines.append(f"  environment: {', '.join(env) if env else 'no AWS_* variables set'}")
+    for label, path in (("credentials file", Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE",
+                                                                   "~/.aws/credentials")).expanduser()),
+                        ("config file", Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser())):
+        if path.exists():
+            parser = ConfigParser()
+            parser.read(path)
+            names = [s.removeprefix("profile ") for s in parser.sections()]
+            lines.append(f"  {label}: {path} (profiles: {', '.join(names) or 'none'})")
+        else:
+            lines.append(f"  {label}: {path} (absent)")
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")  # doctor makes no network calls
+    try:
+        import boto3
+
+        creds = boto3.Session().get_credentials()
+        lines.append(f"  boto3 chain: {'credentials found via ' + creds.method if creds else 'no credentials found'}")
+    except Exception as exc:  # noqa: BLE001 - a broken profile is a finding, not a crash
+        lines.append(f"  boto3 chain: error resolving credentials: {exc}")
+    return lines
+
+
+def _token_section() -> list[str]:
+    present = "set" if os.environ.get("FINOPS_TUI_API_TOKEN") else "not set"
+    try:
+        import keyring
+
+        backend = type(keyring.get_keyring()).__name__
+        usable = "usable" if "fail" not in backend.lower() else "none available (headless box)"
+        keyring_line = f"  keyring backend: {backend} ({usable})"
+    except Exception as exc:  # noqa: BLE001
+        keyring_line = f"  keyring: unavailable ({exc})"
+    return [f"  FINOPS_TUI_API_TOKEN: {present}", keyring_line]
+
+
+def report(settings: Settings, demo: bool = False) -> str:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    cache = locations.demo_cache_file() if demo else settings.cache_file()
+    lines = [
+        f"finops-tui {__version__} on Python {platform.python_version()} ({platform.system()} {platform.machine()})",
+        "versions:",
+        *[f"  {name}: {_version(name)}" for name in _PACKAGES],
+        "paths:",
+        f"  config: {_exists(locations.config_file())}",
+        f"  data dir: {locations.data_dir()}",
+        f"  log file: {locations.log_file()}",
+        f"  themes dir: {_exists(locations.user_themes_dir())}",
+        "cache:",
+        *_cache_section(cache, now),
+        "AWS credentials (presence only, no secrets):",
+        *_aws_section(),
+        "backend token:",
+        *_token_section(),
+    ]
+    return "\n".join(lines) + "\n"
