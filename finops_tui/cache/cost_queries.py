@@ -138,14 +138,16 @@ def resources(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metr
             FROM cost_resource_monthly WHERE {CURRENCY_MATCH} AND ChargeMonth IN (?, ?)
             GROUP BY ResourceId
         )
-        SELECT coalesce(b.ResourceId, r.resource_id) AS resource_id,
-               coalesce(b.ResourceType, r.resource_type) AS type,
-               coalesce(b.ServiceName, r.service_name) AS service,
-               coalesce(b.RegionId, r.region_id) AS region,
-               coalesce(b.SubAccountName, b.SubAccountId, r.sub_account_id) AS account,
+        SELECT coalesce(r.resource_name, regexp_extract(coalesce(b.ResourceId, r.resource_id), '[^/:]+$'))
+                   AS resource,
                b.this_month, b.last_month,
                CASE WHEN r.is_idle THEN 'IDLE' ELSE '' END AS idle,
-               coalesce(r.idle_reason, '') AS idle_reason, r.state
+               coalesce(b.ServiceName, r.service_name) AS service,
+               coalesce(b.SubAccountName, b.SubAccountId, r.sub_account_id) AS account,
+               coalesce(b.RegionId, r.region_id) AS region,
+               coalesce(b.ResourceType, r.resource_type) AS type,
+               coalesce(r.idle_reason, '') AS idle_reason, r.state,
+               coalesce(b.ResourceId, r.resource_id) AS resource_id
         FROM billed b FULL OUTER JOIN resources r ON r.resource_id = b.ResourceId
         WHERE b.ResourceId IS NOT NULL OR r.currency IS NOT DISTINCT FROM ? OR r.currency IS NULL
         ORDER BY b.this_month DESC NULLS LAST, resource_id
@@ -181,18 +183,21 @@ def budgets(cur: duckdb.DuckDBPyConnection, metric: Metric, today: date) -> pa.T
              AND d.ChargeDate >= b.period_start AND d.ChargeDate <= ?::DATE
              AND (b.filter_dimension IS NULL OR list_contains(b.filter_values, {_BUDGET_DIMENSION}))
             GROUP BY b.budget_id
+        ), measured AS (
+            SELECT b.*, s.actual,
+                   s.actual / (date_diff('day', b.period_start, ?::DATE) + 1)
+                       * date_diff('day', b.period_start, b.period_end) AS forecast
+            FROM periods b JOIN spend s USING (budget_id)
         )
-        SELECT b.budget_name AS budget,
-               coalesce(b.filter_dimension || ' = ' || array_to_string(b.filter_values, ', '), 'all spend') AS scope,
-               lower(b.time_unit) AS period, b.currency, b.budget_amount::DOUBLE AS amount, s.actual,
-               round(s.actual / nullif(b.budget_amount, 0) * 100, 1)::DOUBLE AS used_pct,
-               (s.actual / (date_diff('day', b.period_start, ?::DATE) + 1)
-                   * date_diff('day', b.period_start, b.period_end))::DOUBLE AS forecast,
-               round(forecast / nullif(b.budget_amount, 0) * 100, 1)::DOUBLE AS forecast_pct,
-               CASE WHEN s.actual > b.budget_amount THEN 'OVER'
-                    WHEN forecast > b.budget_amount THEN 'AT RISK' ELSE 'OK' END AS status,
-               b.budget_id, b.parent_budget_id AS parent
-        FROM periods b JOIN spend s USING (budget_id)
+        SELECT budget_name AS budget,
+               CASE WHEN actual > budget_amount THEN 'OVER'
+                    WHEN forecast > budget_amount THEN 'AT RISK' ELSE 'OK' END AS status,
+               round(actual / nullif(budget_amount, 0) * 100, 1)::DOUBLE AS used_pct,
+               actual, budget_amount::DOUBLE AS amount, forecast::DOUBLE AS forecast,
+               round(forecast / nullif(budget_amount, 0) * 100, 1)::DOUBLE AS forecast_pct,
+               coalesce(filter_dimension || ' = ' || array_to_string(filter_values, ', '), 'all spend') AS scope,
+               lower(time_unit) AS period, currency, period_start, budget_id, parent_budget_id AS parent
+        FROM measured
         ORDER BY used_pct DESC NULLS LAST, budget
         """,
         params=[as_of, as_of, as_of, as_of],

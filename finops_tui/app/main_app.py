@@ -1,0 +1,200 @@
+"""FinopsApp: the header, six tabs and the footer, wired to one CostReader.
+
+The app owns the view state (currency, metric) and the reader; panes fetch in worker threads.
+A timer notices when another process has committed new data and reloads without a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from finops_tui.app.keys_screen import KeysScreen
+from finops_tui.app.palette import TABS, CockpitCommands
+from finops_tui.app.panes.base import Pane, ViewState
+from finops_tui.app.panes.kpis import KpiPane
+from finops_tui.app.panes.sql import SqlPane
+from finops_tui.app.panes.tables import AnomaliesPane, BudgetsPane, OptimizationsPane, ResourcesPane
+from finops_tui.app.themes import register_themes
+from finops_tui.app.widgets.source_bar import SourceBar
+from finops_tui.config import Settings
+from finops_tui.reader import CostReader, Metric
+
+METRICS: tuple[Metric, ...] = ("EffectiveCost", "BilledCost", "ListCost", "ContractedCost")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class FinopsApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "finops-tui"
+    COMMANDS = App.COMMANDS | {CockpitCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        *[Binding(str(i), f"show_tab('{tab}')", label, show=False, id=f"tab.{tab}")
+          for i, (tab, label) in enumerate(TABS, start=1)],
+        Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="reload every tab from the source"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh_ctrl",
+                tooltip="reload every tab from the source"),
+        Binding("m", "cycle_metric", "Metric", id="app.metric",
+                tooltip="next cost metric: EffectiveCost → BilledCost → ListCost → ContractedCost"),
+        Binding("c", "cycle_currency", "Currency", id="app.currency",
+                tooltip="next billing currency (costs are never summed across currencies)"),
+        Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
+        Binding("colon", "command_palette", "Go to", show=False, id="app.goto",
+                tooltip="jump to a view by name (command palette)"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl", tooltip="quit"),
+    ]
+
+    def __init__(self, reader: CostReader, settings: Settings, *,
+                 clock: Callable[[], datetime] = _utc_now, watch_interval: float = 3.0) -> None:
+        super().__init__()
+        self.reader = reader
+        self.settings = settings
+        self.clock = clock
+        self.watch_interval = watch_interval
+        self.currencies: list[str | None] = []
+        self.view_state = ViewState(currency=None, metric=settings.metric)
+        self._theme_failures = register_themes(self)
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+
+    def compose(self) -> ComposeResult:
+        yield SourceBar(self.clock, timedelta(hours=self.settings.stale_after_hours), id="source-bar")
+        with TabbedContent(initial="kpis", id="tabs"):
+            for number, (tab, label) in enumerate(TABS, start=1):
+                with TabPane(f"{number} {label}", id=tab):
+                    yield self._pane(tab)
+        yield Footer()
+
+    def _pane(self, tab: str) -> Pane | SqlPane:
+        if tab == "sql":
+            return SqlPane(self.settings.sql_row_limit, id="pane-sql")
+        cls = {"kpis": KpiPane, "resources": ResourcesPane, "anomalies": AnomaliesPane,
+               "budgets": BudgetsPane, "optimizations": OptimizationsPane}[tab]
+        return cls(id=f"pane-{tab}")
+
+    def on_mount(self) -> None:
+        if self.settings.theme not in self.available_themes:
+            self.notify(f"Unknown theme {self.settings.theme!r}; using {self.theme}. "
+                        f"Available: {', '.join(sorted(self.available_themes))}", severity="warning")
+        if self._theme_failures:
+            self.notify("Theme files that failed to load:\n" + "\n".join(self._theme_failures),
+                        severity="warning", timeout=10)
+        self._load_context()
+        if self.watch_interval > 0:
+            self.set_interval(self.watch_interval, self._check_for_new_data)
+
+    # -- loading --------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="context")
+    def _load_context(self) -> None:
+        """Source, datasets and currencies first; then the visible pane loads."""
+        try:
+            info, datasets, currencies = self.reader.source_info(), self.reader.datasets(), self.reader.currencies()
+        except Exception as exc:  # noqa: BLE001
+            self.call_from_thread(self.notify, f"{exc}", title="Could not read the source", severity="error",
+                                  timeout=15)
+            return
+        self.call_from_thread(self._context_loaded, info, datasets, currencies)
+
+    def _context_loaded(self, info: object, datasets: list, currencies: list[str | None]) -> None:
+        bar = self.query_one(SourceBar)
+        bar.source = info  # type: ignore[assignment]
+        bar.datasets = datasets
+        if info.note and info.note != "DEMO":  # type: ignore[attr-defined]
+            self.notify(info.note, title="No cache yet", timeout=12)  # type: ignore[attr-defined]
+        self.currencies = currencies or [None]
+        if self.view_state.currency not in self.currencies:
+            self.view_state = ViewState(self.currencies[0], self.view_state.metric)
+        self._update_context_label()
+        for pane in self.query(Pane):
+            pane.dirty = True
+        self._load_active_pane()
+
+    def _update_context_label(self) -> None:
+        cur = self.view_state.currency or "(no currency)"
+        others = len(self.currencies) - 1
+        self.query_one(SourceBar).context = (f"{self.view_state.metric} · {cur}"
+                                             + (f" (+{others} more: c)" if others > 0 else ""))
+
+    def _active_pane(self) -> Pane | SqlPane | None:
+        tabs = self.query_one(TabbedContent)
+        if not tabs.active:
+            return None
+        return self.query_one(f"#pane-{tabs.active}")  # type: ignore[return-value]
+
+    def _load_active_pane(self) -> None:
+        pane = self._active_pane()
+        if isinstance(pane, Pane) and pane.dirty:
+            pane.load()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self) -> None:
+        self._load_active_pane()
+
+    def _check_for_new_data(self) -> None:
+        if self.reader.has_changed():
+            self._reload_reader("New data was committed by another process; reloaded.")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
+    def _reload_reader(self, message: str | None = None) -> None:
+        try:
+            self.reader.reload()
+        except Exception as exc:  # noqa: BLE001 - keep showing the last good data
+            self.call_from_thread(self.notify, f"{exc}\nShowing the last good data.", title="Reload failed",
+                                  severity="error", timeout=15)
+            return
+        if message:
+            self.call_from_thread(self.notify, message, timeout=5)
+        self.call_from_thread(self._load_context)
+
+    # -- actions --------------------------------------------------------------------------
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        pane = self._active_pane()
+        if isinstance(pane, SqlPane):
+            pane.query_one("#sql-editor").focus()
+        elif pane is not None and hasattr(pane, "focus_grid"):
+            pane.focus_grid()
+
+    def action_refresh(self) -> None:
+        if self.reader.has_changed():
+            self._reload_reader("Reloaded the cache file.")
+        else:
+            self._load_context()
+        self.notify("Refreshing…", timeout=2)
+
+    def action_cycle_metric(self) -> None:
+        index = (METRICS.index(self.view_state.metric) + 1) % len(METRICS)
+        self.view_state = ViewState(self.view_state.currency, METRICS[index])
+        self._view_changed()
+
+    def action_cycle_currency(self) -> None:
+        if len(self.currencies) < 2:
+            self.notify("All cost data is in one currency.", timeout=3)
+            return
+        index = (self.currencies.index(self.view_state.currency) + 1) % len(self.currencies)
+        self.view_state = ViewState(self.currencies[index], self.view_state.metric)
+        self._view_changed()
+
+    def _view_changed(self) -> None:
+        self._update_context_label()
+        for pane in self.query(Pane):
+            pane.dirty = True
+        self._load_active_pane()
+
+    def action_toggle_keys(self) -> None:
+        if isinstance(self.screen, KeysScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(KeysScreen([b for b in self.BINDINGS if isinstance(b, Binding)],
+                                        [b for b in SqlPane.BINDINGS if isinstance(b, Binding)]))

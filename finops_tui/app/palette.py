@@ -1,0 +1,39 @@
+"""Command palette entries (ctrl+p or `:`): jump to a tab by name, refresh, switch metric, currency or theme."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+TABS = (("kpis", "KPIs"), ("resources", "Resources"), ("anomalies", "Anomalies"), ("budgets", "Budgets"),
+        ("optimizations", "Optimizations"), ("sql", "SQL"))
+
+
+class CockpitCommands(Provider):
+    def _commands(self) -> list[tuple[str, object, str]]:
+        app = self.app
+        commands: list[tuple[str, object, str]] = [
+            (f"Go to {label}", partial(app.action_show_tab, tab), f"switch to the {label} tab")
+            for tab, label in TABS
+        ]
+        commands += [
+            ("Refresh data", app.action_refresh, "reload every tab from the source"),
+            ("Next cost metric", app.action_cycle_metric, "EffectiveCost → BilledCost → ListCost → ContractedCost"),
+            ("Next currency", app.action_cycle_currency, "costs are never summed across currencies"),
+            ("Show keys", app.action_toggle_keys, "list every key binding"),
+        ]
+        commands += [(f"Theme: {name}", partial(setattr, app, "theme", name), "switch colour theme")
+                     for name in sorted(app.available_themes)]
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, callback, help_text in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

@@ -1,0 +1,1 @@
+"""One pane per tab; each loads its data through the reader in a worker thread."""

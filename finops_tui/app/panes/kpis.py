@@ -1,0 +1,128 @@
+"""KPIs: month to date vs the same days last month, last full month, run-rate forecast, trend, top lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from finops_tui.app.panes.base import Pane, ViewState
+from finops_tui.app.widgets.trend_chart import TrendChart
+from finops_tui.money import format_delta_pct, format_money
+from finops_tui.reader import CostReader, DailyPoint, KpiSummary
+
+TOP = 8
+
+
+@dataclass(frozen=True)
+class KpiData:
+    state: ViewState
+    summary: KpiSummary | None
+    trend: list[DailyPoint]
+    services: pa.Table
+    accounts: pa.Table
+    regions: pa.Table
+
+
+def _delta_text(current: float, previous: float) -> Text:
+    label = format_delta_pct(current, previous)
+    style = "red" if current > previous else "green" if current < previous else "dim"
+    return Text(label, style=style)
+
+
+class KpiPane(Pane):
+    title = "KPIs"
+    DEFAULT_CSS = """
+    KpiPane #kpi-title { height: 1; padding: 0 1; text-style: bold; }
+    KpiPane #cards { grid-size: 4; grid-rows: 5; height: 5; }
+    KpiPane .card { height: 5; border: round $primary; padding: 0 1; }
+    KpiPane #tops { grid-size: 2; grid-rows: 11; height: auto; }
+    KpiPane #tops DataTable { height: 11; border: round $panel-lighten-2; overflow-x: hidden; }
+    KpiPane #empty { padding: 1 2; color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("", id="kpi-title")
+            yield Static("", id="empty")
+            with Grid(id="cards"):
+                for card in ("mtd", "last-month", "forecast", "period"):
+                    yield Static("", id=f"card-{card}", classes="card")
+            yield TrendChart(id="trend")
+            with Grid(id="tops"):
+                for name in ("services", "accounts", "regions", "movers"):
+                    table = DataTable(id=f"top-{name}", cursor_type="row", zebra_stripes=False)
+                    table.border_title = {"services": "Top services", "accounts": "Top accounts",
+                                          "regions": "Top regions", "movers": "Top movers (services)"}[name]
+                    yield table
+
+    def fetch(self, reader: CostReader, state: ViewState) -> KpiData:
+        return KpiData(
+            state=state,
+            summary=reader.kpis(state.currency, state.metric),
+            trend=reader.daily_costs(state.currency, state.metric, 90),
+            services=reader.top_movers("service", state.currency, state.metric, None),
+            accounts=reader.top_movers("account", state.currency, state.metric, TOP),
+            regions=reader.top_movers("region", state.currency, state.metric, TOP),
+        )
+
+    async def show(self, data: KpiData) -> None:
+        s, cur = data.summary, data.state.currency
+        self.query_one("#empty", Static).display = s is None
+        for widget in ("#cards", "#trend", "#tops"):
+            self.query_one(widget).display = s is not None
+        if s is None:
+            self.query_one("#kpi-title", Static).update(f"KPIs · {data.state.metric}")
+            self.query_one("#empty", Static).update(
+                "No cost data in this cache yet.\nLoad billing exports with `finops-tui ingest FILE…` "
+                "(FOCUS CSV or Parquet), then press r.")
+            return
+        self.query_one("#kpi-title", Static).update(
+            f"KPIs · {s.metric} · {cur or '(no currency)'} · as of {s.as_of:%a %Y-%m-%d} (last day with data)")
+        mtd = Text.assemble((format_money(s.month_to_date, cur), "bold"), "\n",
+                            _delta_text(s.month_to_date, s.previous_month_same_days),
+                            f" vs {format_money(s.previous_month_same_days, cur, cents=False)} same days last month")
+        self._card("mtd", f"Month to date ({s.as_of:%b})", mtd)
+        self._card("last-month", f"Last month ({s.last_full_month_start:%b %Y})",
+                   Text(format_money(s.last_full_month, cur), style="bold"))
+        forecast = Text.assemble((format_money(s.forecast, cur), "bold"), "\n",
+                                 _delta_text(s.forecast, s.last_full_month), " vs last month")
+        self._card("forecast", "Forecast (run-rate)", forecast)
+        self.query_one("#card-forecast").tooltip = s.forecast_method
+        left = s.days_in_month - s.days_elapsed
+        self._card("period", "Month progress",
+                   Text(f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n"
+                        f"forecast = MTD ÷ {s.days_elapsed} × {s.days_in_month}", style=""))
+        trend = self.query_one(TrendChart)
+        trend.currency = cur
+        trend.points = data.trend
+        self._fill("services", data.services.slice(0, TOP), cur)
+        self._fill("accounts", data.accounts, cur)
+        self._fill("regions", data.regions, cur)
+        movers = sorted(data.services.to_pylist(), key=lambda r: abs(r["delta"]), reverse=True)[:TOP]
+        self._fill("movers", pa.Table.from_pylist(movers, schema=data.services.schema), cur, show_delta=True)
+
+    def _card(self, name: str, title: str, body: Text) -> None:
+        card = self.query_one(f"#card-{name}", Static)
+        card.border_title = title
+        card.update(body)
+
+    def _fill(self, name: str, rows: pa.Table, currency: str | None, show_delta: bool = False) -> None:
+        table = self.query_one(f"#top-{name}", DataTable)
+        table.clear(columns=True)
+        # name takes what the two figures (and each cell's padding, the border, a scrollbar) leave
+        width = max(12, table.size.width - 14 - 10 - 6 - 4) if table.size.width else 28
+        table.add_column("name", width=width)
+        table.add_column(Text("month to date", justify="right"), width=14)
+        table.add_column(Text("Δ abs" if show_delta else "Δ %", justify="right"), width=10)
+        for row in rows.to_pylist():
+            change = (Text(format_money(row["delta"], currency, cents=False), style="red" if row["delta"] > 0 else "green",
+                           justify="right") if show_delta else
+                      Text(_delta_text(row["month_to_date"], row["previous_same_days"]).plain, justify="right",
+                           style=_delta_text(row["month_to_date"], row["previous_same_days"]).style))
+            table.add_row(Text(str(row["name"]), overflow="ellipsis", no_wrap=True), Text(format_money(row["month_to_date"], currency), justify="right"),
+                          change)

@@ -1,0 +1,88 @@
+"""The header on every screen: where the numbers come from, read-only or not, and how old each dataset is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from finops_tui.money import format_age, is_stale
+from finops_tui.reader import DatasetInfo, SourceInfo
+
+_BADGE_STYLE = {"DEMO": "bold black on yellow", "SNAPSHOT": "bold black on cyan", "CACHE": "bold black on green",
+                "AWS": "bold black on green", "REMOTE": "bold black on magenta"}
+
+
+def last_covered(through: datetime) -> str:
+    """'2026-11-23' for data that ends at midnight of the 24th; with the time when it ends mid-day."""
+    if through.time() == datetime.min.time():
+        return f"{(through - timedelta(seconds=1)):%Y-%m-%d}"
+    return f"{through:%Y-%m-%d %H:%M}"
+
+
+def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timedelta) -> Text:
+    """One segment per dataset kind: costs by how recent their data is, the rest by when they were loaded."""
+    text = Text()
+    kinds: dict[str, list[DatasetInfo]] = {}
+    for d in datasets:
+        kinds.setdefault(d.kind, []).append(d)
+    if not kinds:
+        return Text("no datasets yet", style="bold yellow")
+    for kind in ("costs", "resources", "budgets", "anomalies", "optimizations"):
+        group = kinds.get(kind)
+        if not group:
+            continue
+        if text:
+            text.append(" · ", style="dim")
+        if kind == "costs":
+            through = max((d.data_through for d in group if d.data_through), default=None)
+            label = f"costs ({len(group)}) through {last_covered(through)}" if through else "costs: no dates"
+            stale = is_stale(through, now, stale_after)
+            text.append(label + (f", {format_age(through, now)} old" if stale else ""),
+                        style="bold yellow" if stale else "")
+        else:
+            loaded = min((d.loaded_at for d in group if d.loaded_at), default=None)
+            stale = is_stale(loaded, now, stale_after)
+            text.append(f"{kind} {format_age(loaded, now)} ago", style="bold yellow" if stale else "")
+    return text
+
+
+class SourceBar(Widget):
+    """Two lines: source badge + location + mode; dataset ages (yellow when stale)."""
+
+    DEFAULT_CSS = """
+    SourceBar { height: 2; background: $panel; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+    source: reactive[SourceInfo | None] = reactive(None)
+    datasets: reactive[list[DatasetInfo]] = reactive(list, always_update=True)
+    context: reactive[str] = reactive("")
+
+    def __init__(self, clock: Callable[[], datetime], stale_after: timedelta, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._clock = clock
+        self._stale_after = stale_after
+
+    def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        src = self.source
+        if src is None:
+            line.append(" loading… ", style="reverse")
+        else:
+            line.append(f" {src.kind} ", style=_BADGE_STYLE.get(src.kind, "reverse"))
+            if src.kind == "DEMO" or src.note == "DEMO":
+                line.append(" generated data, not real spend ", style="bold black on yellow")
+            line.append(f" {src.location}")
+            if src.origin:
+                line.append(f" (origin: {src.origin})", style="dim")
+            line.append("  read-only" if src.read_only else "  read-write", style="bold")
+        if self.context:
+            line.append(f"  │ {self.context}", style="dim")
+        ages = Text(no_wrap=True, overflow="ellipsis")
+        ages.append("datasets: ", style="dim")
+        ages.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after))
+        line.append("\n")
+        line.append_text(ages)
+        return line
