@@ -51,6 +51,9 @@ class FinopsApp(App[None]):
         Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
         Binding("colon", "command_palette", "Go to", show=False, id="app.goto",
                 tooltip="jump to a view by name (command palette)"),
+        # Declared here because declaring any palette binding stops Textual adding its own ctrl+p.
+        Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True, id="app.palette",
+                tooltip="command palette: tabs, refresh, metric, currency, theme"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl", tooltip="quit"),
     ]

@@ -56,8 +56,10 @@ def connect_read_only(path: Path, memory_limit: str | None = None) -> duckdb.Duc
     except duckdb.Error as exc:
         raise CacheError(f"{path} is not a readable DuckDB file ({exc}). Check the path.") from None
     try:
-        _session_defaults(con, memory_limit)
-        con.execute("SET lock_configuration = true")
+        # DuckDB shares one instance per file within a process: a second open finds it already set up.
+        if not con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0]:
+            _session_defaults(con, memory_limit)
+            con.execute("SET lock_configuration = true")
         migrations.check_readable(migrations.file_version(con), path)
     except BaseException:
         con.close()

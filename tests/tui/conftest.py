@@ -1,0 +1,83 @@
+"""Fixtures for driving the cockpit: a DEMO cache with frozen dates, a frozen clock, and a settle helper."""
+
+from __future__ import annotations
+
+import fcntl
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from finops_tui.cache import cost_writes, files
+from finops_tui.cache.local_reader import LocalCache
+from finops_tui.config import Settings
+from finops_tui.sources.demo import GENERATOR_VERSION, ensure_demo_cache
+
+FROZEN_NOW = datetime(2026, 11, 24, 9, 30)
+DEMO_END = date(2026, 11, 23)
+LOADED_AT = "2026-11-24 08:00:00"
+
+
+def frozen_clock() -> datetime:
+    return FROZEN_NOW
+
+
+@pytest.fixture(scope="session")
+def demo_cache() -> Path:
+    """One DEMO cache shared by every test (and xdist worker), at a fixed path so snapshots show it.
+
+    Its load times are pinned so the header's ages are the same on every run.
+    """
+    root = Path(tempfile.gettempdir()) / f"finops-tui-test-demo-v{GENERATOR_VERSION}"
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / "demo.duckdb"
+    with open(root / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ensure_demo_cache(DEMO_END, target)
+        con = files.connect_read_only(target)
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        con.close()
+        if meta.get("pinned_for_tests") != LOADED_AT:
+            with files.write_session(target) as rw:
+                rw.execute(f"UPDATE datasets SET loaded_at = TIMESTAMP '{LOADED_AT}'")
+                cost_writes.set_meta(rw, "written_on", "2026-11-24 08:00 UTC")
+                cost_writes.set_meta(rw, "written_by", "finops-tui demo on test-host")
+                cost_writes.set_meta(rw, "pinned_for_tests", LOADED_AT)
+    return target
+
+
+def make_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)
+
+
+def make_app(path: Path, *, snapshot: bool = False, watch_interval: float = 0, **settings: object):
+    from finops_tui.app.main_app import FinopsApp
+
+    reader = LocalCache(path, snapshot=snapshot, clock=frozen_clock)
+    return FinopsApp(reader, make_settings(**settings), clock=frozen_clock, watch_interval=watch_interval)
+
+
+async def settle(pilot, rounds: int = 60) -> None:
+    """Wait until every worker has finished and every pane has shown its data."""
+    from finops_tui.app.panes.base import Pane
+
+    from textual.worker import WorkerState
+
+    app = pilot.app
+    for _ in range(rounds * 5):
+        await pilot.pause(0.02)
+        working = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        if not working and not any(p.loading for p in app.query(Pane)):
+            await pilot.pause()
+            if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+                return
+    raise AssertionError("the cockpit did not settle")
+
+
+@pytest.fixture
+def shared_focus_csv() -> Path:
+    path = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "focus" / "focus_sample.csv"
+    if not path.exists():
+        pytest.skip("../shared/data is absent: the shared FOCUS sample is not beside this checkout")
+    return path

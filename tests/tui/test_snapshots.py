@@ -1,0 +1,36 @@
+"""SVG snapshots of every tab at 120x40 and 80x24, on the DEMO cache with a frozen clock.
+
+Update after an intended change with `pytest tests/tui/test_snapshots.py --snapshot-update`
+and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import make_app, settle
+
+TABS = ["1", "2", "3", "4", "5", "6"]
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+@pytest.mark.parametrize("tab", TABS, ids=["kpis", "resources", "anomalies", "budgets", "optimizations", "sql"])
+def test_every_tab_renders_the_demo(snap_compare, demo_cache, tab, size):
+    async def run_before(pilot):
+        from textual.widgets import TextArea
+
+        await settle(pilot)
+        pilot.app.query_one(TextArea).cursor_blink = False
+        await pilot.press(tab)
+        await settle(pilot)
+
+    assert snap_compare(make_app(demo_cache), terminal_size=size, run_before=run_before)
+
+
+def test_keys_list_snapshot(snap_compare, demo_cache):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_cache), terminal_size=(120, 40), run_before=run_before)
