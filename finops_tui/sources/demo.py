@@ -25,7 +25,7 @@ from finops_tui.logs import logged
 from finops_tui.sources.demo_catalog import ACCOUNTS, BILLING_ACCOUNT, IDLE, REGIONS, SERVICES, SPIKES
 from finops_tui.sources.ingest import ingest_paths
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 HISTORY_DAYS = 400  # a little over 13 months
 
 

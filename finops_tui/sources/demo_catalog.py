@@ -93,7 +93,7 @@ SPIKES = (
           "Retry storm from a failing downstream API"),
     Spike("demo-spike-4", 130, 5, "210987654321", "Amazon Virtual Private Cloud", "us-east-1", 5.0,
           "Cross-AZ traffic through NAT after a subnet change"),
-    Spike("demo-spike-5", 290, 2, "410987654321", "Amazon Redshift", "us-west-2", 3.0,
+    Spike("demo-spike-5", 290, 2, "410987654321", "Amazon Redshift", "us-east-1", 3.0,
           "Concurrency scaling left on during a load test"),
 )
 

@@ -12,7 +12,7 @@ import pytest
 from finops_tui.cache import cost_writes, files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.config import Settings
-from finops_tui.sources.demo import GENERATOR_VERSION, ensure_demo_cache
+from finops_tui.sources.demo import ensure_demo_cache
 
 FROZEN_NOW = datetime(2026, 11, 24, 9, 30)
 DEMO_END = date(2026, 11, 23)
@@ -29,7 +29,7 @@ def demo_cache() -> Path:
 
     Its load times are pinned so the header's ages are the same on every run.
     """
-    root = Path(tempfile.gettempdir()) / f"finops-tui-test-demo-v{GENERATOR_VERSION}"
+    root = Path(tempfile.gettempdir()) / "finops-tui-test-demo"
     root.mkdir(parents=True, exist_ok=True)
     target = root / "demo.duckdb"
     with open(root / ".build.lock", "w") as lock:
