@@ -159,7 +159,8 @@ def select_sql(file: BillingFile, described: list[tuple[str, str]], matched: dic
             actual, kind = matched[canonical]
             exprs.append(f"{_source_expr(canonical, actual, kind)} AS {_q(canonical)}")
         elif canonical == "BillingPeriodStart":  # derived, and said so in a warning
-            exprs.append(f"date_trunc('month', {_q('ChargePeriodStart')}) AS {_q(canonical)}")
+            actual, kind = matched["ChargePeriodStart"]
+            exprs.append(f"date_trunc('month', {_time_expr(actual, kind)}) AS {_q(canonical)}")
         else:
             exprs.append(f"CAST(NULL AS {FOCUS_COLUMNS[canonical]}) AS {_q(canonical)}")
     extensions = ("to_json(struct_pack(" + ", ".join(f"{_q(e)} := {_q(e)}" for e in extras) + "))"

@@ -1,0 +1,24 @@
+"""Every test runs with its own config, data and log dirs, and no FINOPS_TUI_CACHE from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("FINOPS_TUI_CONFIG_DIR", str(tmp_path / "_config"))
+    monkeypatch.setenv("FINOPS_TUI_DATA_DIR", str(tmp_path / "_data"))
+    monkeypatch.setenv("FINOPS_TUI_LOG_DIR", str(tmp_path / "_logs"))
+    monkeypatch.delenv("FINOPS_TUI_CACHE", raising=False)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent: the shared billing samples are not beside this checkout")
+    return SHARED_DATA

@@ -1,0 +1,77 @@
+"""Bad billing files: a clear message naming file, column and row, a non-zero exit, and an unchanged cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+
+import pytest
+
+from finops_tui.errors import IngestError
+from finops_tui.sources.ingest import ingest_paths
+
+HEADER = "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,BillingAccountId"
+GOOD = HEADER + "\n" + "\n".join(f"{i}.25,{i},2025-03-0{i}T00:00:00Z,2025-03-01T00:00:00Z,USD,Acme,a1" for i in range(1, 5))
+
+
+def _write(path, content):
+    (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
+    return path
+
+
+def _zip(path):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("inner.csv", GOOD)
+    return path
+
+
+CASES = {
+    "missing_cost_column": (lambda p: _write(p, "EffectiveCost,ChargePeriodStart\n1,2025-01-01\n"),
+                            ["BilledCost", "not found"]),
+    "bad_date_on_row_3": (lambda p: _write(p, GOOD.replace("2025-03-03T00:00:00Z", "yesterday-ish")),
+                          ["ChargePeriodStart", "data row 3", "yesterday-ish"]),
+    "bad_number": (lambda p: _write(p, GOOD.replace("2.25,", "two dollars,")),
+                   ["BilledCost", "data row 2", "not a number"]),
+    "binary_garbage": (lambda p: _write(p, os.urandom(2048) + b"\x00\x00"), ["binary file", "CSV"]),
+    "empty_file": (lambda p: _write(p, ""), ["empty"]),
+    "header_only": (lambda p: _write(p, HEADER + "\n"), ["no data rows"]),
+    "zip_archive": (lambda p: _zip(p), ["zip archive", "Unzip"]),
+    "legacy_cur": (lambda p: _write(p, "lineItem/UnblendedCost,lineItem/UsageStartDate\n1,2025-01-01\n"),
+                   ["legacy CUR", "FOCUS"]),
+}
+
+
+def _content(cache) -> str:
+    return hashlib.sha256(cache.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def loaded_cache(tmp_path):
+    cache = tmp_path / "cache.duckdb"
+    ingest_paths([str(_write(tmp_path / "good.csv", GOOD))], cache)
+    return cache
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_file_is_refused_with_advice_and_leaves_the_cache_unchanged(case, tmp_path, loaded_cache):
+    make, needles = CASES[case]
+    bad = make(tmp_path / f"{case}.csv")
+    before = _content(loaded_cache)
+    with pytest.raises(IngestError) as err:
+        ingest_paths([str(bad)], loaded_cache)
+    message = str(err.value)
+    assert str(bad.name) in message
+    for needle in needles:
+        assert needle in message, message
+    assert _content(loaded_cache) == before
+    assert not list(tmp_path.glob("cache.duckdb.tmp-*"))
+
+
+def test_a_good_file_with_a_bad_one_loads_nothing(tmp_path, loaded_cache):
+    other = _write(tmp_path / "other.csv", GOOD.replace("a1", "a2"))
+    bad = CASES["bad_number"][0](tmp_path / "bad.csv")
+    before = _content(loaded_cache)
+    with pytest.raises(IngestError):
+        ingest_paths([str(other), str(bad)], loaded_cache)
+    assert _content(loaded_cache) == before

@@ -1,0 +1,83 @@
+"""FOCUS ingest: totals equal an independent DuckDB sum over the raw file; re-ingest never double counts."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import duckdb
+import pytest
+
+from finops_tui.cache.local_reader import LocalCache
+from finops_tui.sources.ingest import ingest_paths
+
+
+def totals(cache) -> tuple[float, float, int]:
+    reader = LocalCache(cache)
+    row = reader.run_sql("SELECT sum(BilledCost)::DOUBLE, sum(EffectiveCost)::DOUBLE, count(*) FROM costs", 1)
+    reader.close()
+    return tuple(row.table.to_pylist()[0].values())
+
+
+def raw_totals(path) -> tuple[float, float, int]:
+    return duckdb.sql(f"SELECT sum(BilledCost)::DOUBLE, sum(EffectiveCost)::DOUBLE, count(*) "
+                      f"FROM read_csv('{path}', nullstr='NULL')").fetchall()[0]
+
+
+def test_focus_sample_totals_equal_a_sum_over_the_raw_file(shared_data, tmp_path):
+    sample = shared_data / "focus" / "focus_sample.csv"
+    report = ingest_paths([str(sample)], tmp_path / "c.duckdb")
+    billed, effective, rows = totals(tmp_path / "c.duckdb")
+    raw_billed, raw_effective, raw_rows = raw_totals(sample)
+    assert rows == raw_rows == 1000
+    assert billed == pytest.approx(raw_billed, abs=1e-9)
+    assert effective == pytest.approx(raw_effective, abs=1e-9)
+    assert list(report.versions.values()) == ["1.0"]
+    assert report.summary.providers == ["AWS", "Microsoft", "Oracle"]
+
+
+def test_tags_are_json_and_extra_columns_are_kept(shared_data, tmp_path):
+    sample = shared_data / "focus" / "focus_sample.csv"
+    ingest_paths([str(sample)], tmp_path / "c.duckdb")
+    reader = LocalCache(tmp_path / "c.duckdb")
+    ours = reader.run_sql("SELECT count(*) FILTER (WHERE Tags->>'environment' = 'dev') AS dev, "
+                          "count(*) FILTER (WHERE x_Extensions->>'Id' IS NOT NULL) AS ids FROM costs", 1)
+    reader.close()
+    raw_dev = duckdb.sql(f"SELECT count(*) FROM read_csv('{sample}', nullstr='NULL') "
+                         "WHERE json_extract_string(Tags, '$.environment') = 'dev'").fetchall()[0][0]
+    assert ours.table.to_pylist()[0] == {"dev": raw_dev, "ids": 1000}
+    assert raw_dev > 0
+
+
+def test_reingest_of_the_same_file_does_not_double_count(shared_data, tmp_path):
+    sample = str(shared_data / "focus" / "focus_sample.csv")
+    ingest_paths([sample], tmp_path / "c.duckdb")
+    first = totals(tmp_path / "c.duckdb")
+    ingest_paths([sample], tmp_path / "c.duckdb")
+    assert totals(tmp_path / "c.duckdb") == first
+
+
+def test_parquet_and_gzip_copies_give_the_same_totals(shared_data, tmp_path):
+    sample = shared_data / "focus" / "focus_sample.csv"
+    parquet = tmp_path / "sample.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{sample}', nullstr='NULL')) TO '{parquet}' (FORMAT parquet)")
+    gz = tmp_path / "sample.csv.gz"
+    with open(sample, "rb") as src, gzip.open(gz, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    expected = raw_totals(sample)
+    for path in (parquet, gz):
+        cache = tmp_path / f"{path.name}.duckdb"
+        ingest_paths([str(path)], cache)
+        got = totals(cache)
+        assert got[2] == expected[2] and got[0] == pytest.approx(expected[0], abs=1e-9)
+
+
+@pytest.mark.parametrize(("extra", "version"), [("", "1.0"), (",ServiceSubcategory", "1.1"),
+                                                 (",ServiceSubcategory,InvoiceId", "1.2")])
+def test_focus_version_is_detected_from_columns(tmp_path, extra, version):
+    path = tmp_path / "f.csv"
+    cells = "," + ",".join(["x"] * extra.count(",")) if extra else ""
+    path.write_text(f"BilledCost,EffectiveCost,ChargePeriodStart,BillingCurrency{extra}\n"
+                    f"1.5,1.5,2025-01-02T00:00:00Z,USD{cells}\n")
+    report = ingest_paths([str(path)], tmp_path / "c.duckdb")
+    assert list(report.versions.values()) == [version]

@@ -1,0 +1,52 @@
+"""Schema versions: new caches are current, old ones upgrade in place, newer and foreign files are refused."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from finops_tui.cache import files, migrations
+from finops_tui.errors import CacheError
+
+
+def test_a_new_cache_gets_the_latest_schema(tmp_path):
+    files.ensure_cache(tmp_path / "c.duckdb")
+    assert files.schema_version(tmp_path / "c.duckdb") == migrations.LATEST_VERSION
+
+
+def test_an_older_cache_is_upgraded_and_its_rollups_match_the_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrations.migrate(con, path, up_to=1)
+    con.execute("INSERT INTO costs (BilledCost, EffectiveCost, ChargePeriodStart, BillingCurrency, ServiceName, "
+                "x_DatasetId) VALUES (10.5, 9, TIMESTAMP '2025-01-02 03:00', 'USD', 'S', 'd'), "
+                "(2.25, 2, TIMESTAMP '2025-01-02 09:00', 'USD', 'S', 'd')")
+    con.close()
+    assert files.schema_version(path) == 1
+    files.ensure_cache(path)
+    assert files.schema_version(path) == migrations.LATEST_VERSION
+    con = files.connect_read_only(path)
+    assert con.execute("SELECT ChargeDate, BilledCost::DOUBLE, EffectiveCost::DOUBLE FROM cost_daily").fetchall() \
+        == [(__import__("datetime").date(2025, 1, 2), 12.75, 11.0)]
+    con.close()
+
+
+def test_a_cache_from_a_newer_finops_tui_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    con = duckdb.connect(str(path))
+    migrations.migrate(con, path)
+    con.execute("INSERT INTO schema_migrations VALUES (99, 'future', now()::TIMESTAMP)")
+    con.close()
+    with pytest.raises(CacheError, match="newer than this finops-tui understands.*Upgrade finops-tui"):
+        files.connect_read_only(path)
+    with pytest.raises(CacheError):
+        files.ensure_cache(path)
+
+
+def test_a_duckdb_file_that_is_not_a_cache_is_refused(tmp_path):
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.close()
+    with pytest.raises(CacheError, match="not a finops-tui cache"):
+        files.connect_read_only(path)
