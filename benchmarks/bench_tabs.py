@@ -70,6 +70,22 @@ def generate(rows: int, folder: Path) -> list[Path]:
     return paths
 
 
+def add_budgets(cache: Path) -> None:
+    """Six budgets (all spend, per service, per account), as a real cache would have."""
+    import pyarrow as pa
+
+    from finops_tui.cache import dataset_writes, files
+
+    with files.write_session(cache) as con:
+        dims = [None, "ServiceName", "ServiceName", "SubAccountId", "SubAccountId", "RegionId"]
+        values = [None, ["EC2"], ["S3"], ["acct-1"], ["acct-2"], ["us-east-1"]]
+        dataset_writes.replace_dataset(con, "budgets", "budgets:bench", pa.table({
+            "budget_id": [f"b{i}" for i in range(6)], "budget_name": [f"budget {i}" for i in range(6)],
+            "time_unit": ["MONTHLY"] * 6, "budget_amount": [1e6] * 6, "currency": ["USD"] * 6,
+            "filter_dimension": dims, "filter_values": pa.array(values, pa.list_(pa.string()))}),
+            source_kind="FILE", source="benchmark")
+
+
 def timed(fn, runs: int = 30, warm: int = 3) -> tuple[float, float]:
     for _ in range(warm):
         fn()
@@ -122,6 +138,7 @@ def main() -> None:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"generated {args.rows:,} rows in {gen:.1f} s; ingested {report.summary.rows:,} rows in {took:.1f} s "
               f"({report.summary.rows / took:,.0f} rows/s), peak RSS {rss:,.0f} MB")
+    add_budgets(cache)
     reader = LocalCache(cache, clock=lambda: datetime(2026, 11, 1, 9))
     plain = reader._cursor()  # a plain cursor on the same read-only database: same file, same settings
     n = plain.execute("SELECT count(*) FROM costs").fetchall()[0][0]
@@ -148,7 +165,10 @@ def main() -> None:
          f"sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < '{mstart}') FROM costs "
          f"WHERE ChargePeriodStart >= '{prev}' GROUP BY 1"),
         ("budgets tab", lambda: reader.budgets("EffectiveCost"),
-         f"SELECT sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= '{mstart}'"),
+         "SELECT b.budget_id, sum(c.EffectiveCost) FROM budgets b LEFT JOIN costs c "
+         f"ON c.BillingCurrency = b.currency AND c.ChargePeriodStart >= '{mstart}' AND (b.filter_dimension IS NULL "
+         "OR list_contains(b.filter_values, CASE b.filter_dimension WHEN 'ServiceName' THEN c.ServiceName "
+         "WHEN 'SubAccountId' THEN c.SubAccountId WHEN 'RegionId' THEN c.RegionId END)) GROUP BY 1"),
         ("datasets (header)", reader.datasets, "SELECT * FROM datasets"),
     ]
     print(f"{'query':32} {'p50 ms':>8} {'p95 ms':>8} {'plain p50':>10} {'ratio':>6}  verdict")
