@@ -22,3 +22,8 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is absent: the shared billing samples are not beside this checkout")
     return SHARED_DATA
+
+
+@pytest.fixture
+def shared_focus_csv(shared_data) -> Path:
+    return shared_data / "focus" / "focus_sample.csv"

@@ -21,14 +21,6 @@ def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) 
 
 
 @pytest.fixture
-def shared_focus_csv() -> Path:
-    path = ROOT.parent / "shared" / "data" / "focus" / "focus_sample.csv"
-    if not path.exists():
-        pytest.skip("../shared/data is absent: the shared FOCUS sample is not beside this checkout")
-    return path
-
-
-@pytest.fixture
 def cli_env(tmp_path) -> dict[str, str]:
     """Every path of the CLI under tmp_path, no AWS credentials, no user config."""
     env = {"FINOPS_TUI_CONFIG_DIR": str(tmp_path / "config"), "FINOPS_TUI_DATA_DIR": str(tmp_path / "data"),

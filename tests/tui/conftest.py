@@ -74,10 +74,3 @@ async def settle(pilot, rounds: int = 60) -> None:
                 return
     raise AssertionError("the cockpit did not settle")
 
-
-@pytest.fixture
-def shared_focus_csv() -> Path:
-    path = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "focus" / "focus_sample.csv"
-    if not path.exists():
-        pytest.skip("../shared/data is absent: the shared FOCUS sample is not beside this checkout")
-    return path
