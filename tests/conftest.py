@@ -27,3 +27,6 @@ def shared_data() -> Path:
 @pytest.fixture
 def shared_focus_csv(shared_data) -> Path:
     return shared_data / "focus" / "focus_sample.csv"
+
+
+pytest_plugins = ["tests.support.moto_server"]
