@@ -1,0 +1,1 @@
+"""Live AWS collectors: Cost Explorer, Budgets, Organizations, inventory and CloudWatch, via boto3."""
