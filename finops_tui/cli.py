@@ -30,9 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", metavar="NAME", help="colour theme (built-in or a file in the themes dir)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    ingest = sub.add_parser("ingest", help="load FOCUS billing files (CSV, CSV.gz, Parquet) into the cache")
+    ingest = sub.add_parser(
+        "ingest", help="load billing exports (FOCUS, AWS CUR/CUR 2.0, Azure, GCP, OCI) into the cache",
+        description="Load billing export files into the cache. PATH may be a file, a directory (recursive), "
+                    "a glob, a .gz or .zip file, or s3://bucket/prefix. The format is detected from the "
+                    "columns; a billing period loaded again replaces the earlier load.")
     _common(ingest)
-    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or globs")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, globs or s3:// prefixes")
+    ingest.add_argument("--format", metavar="NAME", help="skip detection: focus, aws-cur, aws-cur2, azure, gcp, oci")
+    ingest.add_argument("--check", action="store_true",
+                        help="validate the files and report problems without loading anything")
 
     query = sub.add_parser("query", help="run read-only SQL over the cache")
     _common(query)

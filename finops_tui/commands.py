@@ -54,17 +54,19 @@ def _demo_cache() -> Path:
 
 
 def ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.sources import formats
     from finops_tui.sources.ingest import ingest_paths
 
     if args.demo:
         raise ConfigError("The DEMO cache is generated; ingest into your own cache with --cache FILE.")
     path = settings.cache_file()
-    report = ingest_paths(args.paths, path, memory_limit=settings.duckdb_memory_limit)
+    report = ingest_paths(args.paths, path, memory_limit=settings.duckdb_memory_limit, format_name=args.format)
     s = report.summary
     out = sys.stdout
     out.write(f"Loaded {s.rows:,} rows from {len(report.files)} file(s) into {path}\n")
     for f in report.files:
-        out.write(f"  {f.path}: FOCUS {f.focus_version}, {f.rows:,} rows, sha256 {f.sha256[:12]}…\n")
+        out.write(f"  {f.path}: {formats.by_name(f.format).label} {f.format_version}, {f.rows:,} rows, "
+                  f"sha256 {f.sha256[:12]}…\n")
     out.write(f"  billing periods: {', '.join(s.billing_periods)}\n")
     out.write(f"  providers: {', '.join(s.providers)}\n")
     out.write(f"  billing accounts: {', '.join(s.accounts)}\n")

@@ -85,7 +85,7 @@ def test_expected_errors_exit_with_advice_and_no_traceback(cli_env, tmp_path):
     bad_file = tmp_path / "notes.txt"
     bad_file.write_text("hello,world\n1,2\n")
     ingest = run("ingest", "--cache", str(tmp_path / "c.duckdb"), str(bad_file), env=cli_env)
-    assert ingest.returncode == 1 and "required FOCUS column" in ingest.stderr and str(bad_file) in ingest.stderr
+    assert ingest.returncode == 1 and "unknown billing format" in ingest.stderr and str(bad_file) in ingest.stderr
     usage = run("query", env=cli_env)
     assert usage.returncode == 2
     (tmp_path / "config").mkdir()

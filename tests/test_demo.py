@@ -50,7 +50,7 @@ def test_every_row_and_the_source_say_demo(demo_reader):
 def test_demo_went_through_the_real_ingest_path(demo_reader):
     datasets = [d for d in demo_reader.datasets() if d.kind == "costs"]
     assert len(datasets) >= 13
-    assert all(d.format == "FOCUS" and d.format_version == "1.2" for d in datasets)
+    assert all(d.format == "focus" and d.format_version == "1.2" for d in datasets)
     files = one(demo_reader, "SELECT DISTINCT x_SourceFile AS f FROM costs")
     assert all(f["f"].endswith(".parquet") for f in files)
 

@@ -32,7 +32,7 @@ def test_focus_sample_totals_equal_a_sum_over_the_raw_file(shared_data, tmp_path
     assert rows == raw_rows == 1000
     assert billed == pytest.approx(raw_billed, abs=1e-9)
     assert effective == pytest.approx(raw_effective, abs=1e-9)
-    assert list(report.versions.values()) == ["1.0"]
+    assert [f.format_version for f in report.files] == ["1.0"]
     assert report.summary.providers == ["AWS", "Microsoft", "Oracle"]
 
 
@@ -80,4 +80,4 @@ def test_focus_version_is_detected_from_columns(tmp_path, extra, version):
     path.write_text(f"BilledCost,EffectiveCost,ChargePeriodStart,BillingCurrency{extra}\n"
                     f"1.5,1.5,2025-01-02T00:00:00Z,USD{cells}\n")
     report = ingest_paths([str(path)], tmp_path / "c.duckdb")
-    assert list(report.versions.values()) == [version]
+    assert [f.format_version for f in report.files] == [version]

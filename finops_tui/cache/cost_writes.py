@@ -21,7 +21,8 @@ class FileProvenance:
     path: str
     sha256: str
     size: int
-    focus_version: str
+    format: str  # e.g. "focus", "aws-cur"
+    format_version: str  # e.g. "1.2", "legacy"
     rows: int
 
 
@@ -46,7 +47,7 @@ _SLICES = "SELECT DISTINCT x_DatasetId FROM staged_costs"
 
 
 def replace_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
-                          source_kind: str, fmt: str = "FOCUS") -> LoadSummary:
+                          source_kind: str) -> LoadSummary:
     """Move `staged_costs` into `costs`, replacing every dataset it touches."""
     summary = summarize_staged(con)
     for table in ("costs", "cost_daily", "cost_resource_monthly"):
@@ -55,15 +56,16 @@ def replace_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FilePr
     in_slices = f"x_DatasetId IN ({_SLICES})"
     con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(where=f"WHERE {in_slices}"))
     con.execute("INSERT INTO cost_resource_monthly " + ROLLUP_RESOURCE_SELECT.format(and_where=f"AND {in_slices}"))
-    _record_cost_datasets(con, files, source_kind, fmt)
+    _record_cost_datasets(con, files, source_kind)
     con.execute("DROP TABLE staged_costs")
     return summary
 
 
 def _record_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
-                          source_kind: str, fmt: str) -> None:
+                          source_kind: str) -> None:
     files_json = json.dumps([f.__dict__ for f in files])
-    versions = sorted({f.focus_version for f in files})
+    fmt = "/".join(sorted({f.format for f in files}))
+    versions = sorted({f.format_version for f in files})
     source = ", ".join(f.path for f in files) if len(files) <= 3 else f"{files[0].path} and {len(files) - 1} more"
     con.execute("DELETE FROM datasets WHERE dataset_id IN (" + _SLICES + ")")
     con.execute(

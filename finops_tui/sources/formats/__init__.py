@@ -1,0 +1,46 @@
+"""Every billing export format finops-tui reads, and how a file's columns pick one.
+
+Detection goes by columns, in registry order (native formats first, so a CUR file that happens
+to carry a FOCUS-like column is still read as CUR); `--format NAME` skips detection.
+"""
+
+from __future__ import annotations
+
+from finops_tui.errors import IngestError
+from finops_tui.sources.formats.base import BillingFormat
+from finops_tui.sources.formats.columns import SourceColumns
+from finops_tui.sources.formats.focus import Focus
+
+FORMATS: tuple[BillingFormat, ...] = (Focus(),)
+
+# Column names that identify a native export this build cannot read (for a helpful error).
+_KNOWN_ELSEWHERE = {
+    "lineitem/unblendedcost": "an AWS Cost and Usage Report (legacy CUR)",
+    "line_item_unblended_cost": "an AWS CUR 2.0 / Data Exports file",
+    "costinbillingcurrency": "an Azure cost details export",
+    "cost/mycost": "an OCI cost report",
+}
+
+
+def names() -> list[str]:
+    return [f.name for f in FORMATS]
+
+
+def by_name(name: str) -> BillingFormat:
+    for fmt in FORMATS:
+        if fmt.name == name:
+            return fmt
+    raise IngestError(f"Unknown format {name!r}. Known formats: {', '.join(names())}.")
+
+
+def detect(cols: SourceColumns, where: str) -> BillingFormat:
+    """The format whose columns these are; IngestError naming what was found otherwise."""
+    for fmt in FORMATS:
+        if fmt.matches(cols):
+            return fmt
+    native = next((label for key, label in _KNOWN_ELSEWHERE.items() if key in cols.names_lower), None)
+    hint = (f"It looks like {native}, which this build does not read; export FOCUS instead."
+            if native else "Check the header row and the delimiter, or name the format with --format "
+            f"({', '.join(names())}).")
+    raise IngestError(f"{where}: unknown billing format: no known set of cost columns "
+                      f"(found: {cols.sample()}). {hint}")

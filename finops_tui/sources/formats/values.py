@@ -1,0 +1,75 @@
+"""SQL expressions that turn exported text into cache types, strictly.
+
+A value that is present but does not parse raises inside DuckDB with a marker
+(`finops:<kind>:<column>`), so the load stops on the first bad value; staging then runs one
+more query to name the row. Blank and NULL stay NULL. Money is DECIMAL(38,12) so sums are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from finops_tui.cache.schema import MONEY
+from finops_tui.sources.formats.columns import SourceColumns, literal
+
+_NUMERIC = ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT",
+            "UINTEGER", "REAL")
+_ISO_TIME = "try_cast({c} AS TIMESTAMPTZ)::TIMESTAMP"
+_US_DATE = (
+    "CASE WHEN regexp_matches({c}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{2}}( |$)') "
+    "THEN try_strptime({c}, ['%m/%d/%y', '%m/%d/%y %H:%M', '%m/%d/%y %H:%M:%S']) "
+    "ELSE try_strptime({c}, ['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %I:%M:%S %p']) END"
+)
+
+
+def marker(kind: str, name: str) -> str:
+    return f"error({literal(f'finops:{kind}:{name}')})"
+
+
+def money_parse(c: str) -> str:
+    """Plain decimals, scientific notation, and '$1,234.50'-style text (symbol and thousands commas only)."""
+    formatted = (f"CASE WHEN regexp_matches({c}, '^\\s*-?[$€£¥]?\\s*\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?\\s*$|"
+                 f"^\\s*-?[$€£¥]\\s*\\d+(\\.\\d+)?\\s*$') "
+                 f"THEN try_cast(regexp_replace({c}, '[$€£¥,\\s]', '', 'g') AS {MONEY}) END")
+    return (f"coalesce(try_cast(trim({c}) AS {MONEY}), try_cast(try_cast(trim({c}) AS DOUBLE) AS {MONEY}), "
+            f"{formatted})")
+
+
+def time_parse(c: str) -> str:
+    return f"coalesce({_ISO_TIME.format(c=c)}, {_US_DATE.format(c=c)})"
+
+
+def money(cols: SourceColumns, name: str) -> str:
+    c, kind = cols.ref(name), cols.type_of(name)
+    if kind.startswith(_NUMERIC):
+        return f"CAST({c} AS {MONEY})"
+    return f"CASE WHEN {c} IS NULL THEN NULL ELSE coalesce({money_parse(c)}, {marker('money', name)}) END"
+
+
+def timestamp(cols: SourceColumns, name: str) -> str:
+    c, kind = cols.ref(name), cols.type_of(name)
+    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"CAST(timezone('UTC', {c}) AS TIMESTAMP)"
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"CAST({c} AS TIMESTAMP)"
+    return f"CASE WHEN {c} IS NULL THEN NULL ELSE coalesce({time_parse(c)}, {marker('time', name)}) END"
+
+
+def json_value(cols: SourceColumns, name: str) -> str:
+    c, kind = cols.ref(name), cols.type_of(name)
+    if kind.startswith(("MAP", "STRUCT", "JSON")) or kind.endswith("[]"):
+        return f"CASE WHEN {c} IS NULL THEN NULL ELSE to_json({c}) END"
+    # Invalid JSON is kept, wrapped, and counted as a warning rather than dropping the row.
+    return (f"CASE WHEN {c} IS NULL OR trim({c}) = '' THEN NULL WHEN json_valid({c}) THEN {c}::JSON "
+            f"ELSE to_json({{'x_unparsed': {c}}}) END")
+
+
+def text(cols: SourceColumns, name: str) -> str:
+    return f"NULLIF(CAST({cols.ref(name)} AS VARCHAR), '')"
+
+
+def parser_for(kind: str) -> tuple[Callable[[str], str], str]:
+    """(lenient parse expression builder, what a valid value looks like) for a marker kind."""
+    if kind == "money":
+        return money_parse, "a number"
+    return time_parse, "a date/time (ISO 8601 such as 2024-09-01T00:00:00Z, or M/D/YYYY)"

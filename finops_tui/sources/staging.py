@@ -1,0 +1,170 @@
+"""Staging one billing file into the temp table `staged_costs`, with DuckDB doing all the parsing.
+
+Each file becomes one `INSERT INTO staged_costs SELECT …` over read_csv/read_parquet/read_json,
+using the format's projection to FOCUS columns. Values are cast strictly: a bad value raises,
+and a second query then finds the first offending row to name it. Nothing here touches `costs`:
+the caller moves staged rows in one step once every file has staged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from finops_tui.cache.schema import FOCUS_COLUMNS
+from finops_tui.errors import IngestError
+from finops_tui.sources import formats
+from finops_tui.sources.billing_files import BillingFile
+from finops_tui.sources.formats import values
+from finops_tui.sources.formats.base import BillingFormat
+from finops_tui.sources.formats.columns import SourceColumns, literal, quote
+
+
+@dataclass
+class StagedFile:
+    file: BillingFile
+    format: BillingFormat
+    version: str
+    rows: int
+    extension_columns: list[str]
+    missing_columns: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def format_label(self) -> str:
+        return f"{self.format.label} {self.version}"
+
+
+def reader_sql(file: BillingFile, fmt: BillingFormat | None = None) -> str:
+    path = literal(str(file.path))
+    if file.kind == "parquet":
+        return f"read_parquet({path})"
+    if file.kind in ("json", "json.gz"):
+        return f"read_json({path}, format='newline_delimited', sample_size=-1, maximum_object_size=67108864)"
+    compression = "'gzip'" if file.kind == "csv.gz" else "'none'"
+    options = fmt.csv_options() if fmt else ""
+    return (f"read_csv({path}, all_varchar=true, header=true, compression={compression}, "
+            f"nullstr=['NULL', 'null', ''], sample_size=-1{', ' + options if options else ''})")
+
+
+def first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0]
+
+
+def describe(con: duckdb.DuckDBPyConnection, file: BillingFile) -> SourceColumns:
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(file)}").fetchall()
+    except duckdb.Error as exc:
+        raise IngestError(f"{file.path}: cannot be read as {file.kind.upper()}: {first_line(exc)}. "
+                          "Check that the file is a complete, uncorrupted export.") from None
+    if not rows:
+        raise IngestError(f"{file.path}: no columns found. Is the file a billing export?")
+    return SourceColumns([(r[0], r[1]) for r in rows])
+
+
+def _select_sql(file: BillingFile, fmt: BillingFormat, cols: SourceColumns, source_kind: str,
+                version: str) -> tuple[str, list[str], list[str]]:
+    """The INSERT's SELECT, the columns kept as extensions, and the FOCUS columns left NULL."""
+    projected = fmt.projection(cols)
+    exprs: list[str] = []
+    for canonical, kind in FOCUS_COLUMNS.items():
+        if canonical in projected:
+            exprs.append(f"{projected[canonical]} AS {quote(canonical)}")
+        elif canonical == "BillingPeriodStart":  # derived, and said so in a warning
+            exprs.append(f"date_trunc('month', {projected['ChargePeriodStart']}) AS {quote(canonical)}")
+        elif canonical == "ProviderName" and fmt.provider:
+            exprs.append(f"{literal(fmt.provider)} AS {quote(canonical)}")
+        else:
+            exprs.append(f"CAST(NULL AS {kind}) AS {quote(canonical)}")
+    extras = fmt.extension_columns(cols)
+    extensions = ("to_json(struct_pack(" + ", ".join(f"{quote(e)} := {quote(e)}" for e in extras) + "))"
+                  if extras else "CAST(NULL AS JSON)")
+    inner = ",\n  ".join(exprs) + f",\n  {extensions} AS x_Extensions"
+    dataset = ("'costs:' || coalesce(ProviderName, 'unknown') || ':' || coalesce(BillingAccountId, 'unknown')"
+               " || ':' || strftime(BillingPeriodStart, '%Y-%m')")
+    outer = ", ".join(quote(c) for c in FOCUS_COLUMNS)
+    label = f"{fmt.name}/{version}"
+    sql = (f"SELECT {outer}, {dataset} AS x_DatasetId, {literal(source_kind)} AS x_SourceKind, "
+           f"{literal(str(file.path))} AS x_SourceFile, {literal(label)} AS x_FocusVersion, x_Extensions "
+           f"FROM (SELECT\n  {inner}\nFROM {reader_sql(file, fmt)}) "
+           f"WHERE NOT (BilledCost IS NULL AND ChargePeriodStart IS NULL AND ChargeCategory IS NULL)")
+    return sql, extras, [c for c in FOCUS_COLUMNS if c not in projected]
+
+
+def _locate_bad_value(con: duckdb.DuckDBPyConnection, file: BillingFile, fmt: BillingFormat,
+                      cols: SourceColumns, kind: str, name: str) -> str:
+    """Find the first row whose value in column `name` does not parse, for the error message."""
+    parse, what = values.parser_for(kind)
+    c = cols.ref(name)
+    row = con.execute(
+        f"SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST({c} AS VARCHAR) AS v, "
+        f"{parse(f'CAST({c} AS VARCHAR)')} AS p FROM {reader_sql(file, fmt)}) "
+        "WHERE v IS NOT NULL AND p IS NULL LIMIT 1"
+    ).fetchall()
+    if not row:
+        return f"column {name} has a value that cannot be parsed"
+    return f"column {cols.actual(name)}, data row {row[0][0]}: {row[0][1]!r} is not {what}"
+
+
+def choose_format(file: BillingFile, cols: SourceColumns, forced: BillingFormat | None) -> BillingFormat:
+    fmt = forced or formats.detect(cols, str(file.path))
+    missing = [name for name in fmt.required() if not cols.has(name)]
+    if missing:
+        raise IngestError(f"{file.path}: required {fmt.label} column(s) {', '.join(missing)} not found "
+                          f"(found: {cols.sample()}). Check the header row and the delimiter.")
+    return fmt
+
+
+def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = "FILE",
+          forced: BillingFormat | None = None) -> StagedFile:
+    """Append one billing file to `staged_costs`; IngestError names the file, column and row."""
+    cols = describe(con, file)
+    fmt = choose_format(file, cols, forced)
+    version = fmt.version(cols)
+    try:
+        sql, extras, missing = _select_sql(file, fmt, cols, source_kind, version)
+    except KeyError as exc:
+        raise IngestError(f"{file.path}: {fmt.label} column {exc.args[0]} not found "
+                          f"(found: {cols.sample()}).") from None
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS staged_costs AS SELECT * FROM costs LIMIT 0")
+    before = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0]
+    try:
+        con.execute(f"INSERT INTO staged_costs SELECT * FROM ({sql})")
+    except duckdb.InvalidInputException as exc:
+        message = first_line(exc)
+        if "finops:" in message:
+            kind, _, name = message.split("finops:", 1)[1].rstrip("'\" ").partition(":")
+            where = _locate_bad_value(con, file, fmt, cols, kind, name)
+            raise IngestError(f"{file.path}: {where}. Fix or remove that row and ingest again; "
+                              "nothing was loaded.") from None
+        raise IngestError(f"{file.path}: {message}. Nothing was loaded.") from None
+    except duckdb.Error as exc:
+        raise IngestError(f"{file.path}: cannot be read: {first_line(exc)}. Check that the file is a "
+                          "complete CSV/Parquet export (delimiter, quoting, encoding UTF-8); nothing was loaded.") from None
+    rows = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0] - before
+    if rows == 0:
+        raise IngestError(f"{file.path}: the file has a header but no data rows; nothing to load.")
+    return _checked(con, StagedFile(file, fmt, version, rows, extras, missing))
+
+
+def _checked(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> StagedFile:
+    path = literal(str(staged.file.path))
+    undated = con.execute(
+        f"SELECT count(*) FROM staged_costs WHERE x_SourceFile = {path} AND ChargePeriodStart IS NULL"
+    ).fetchall()[0][0]
+    if undated:
+        raise IngestError(f"{staged.file.path}: {undated} row(s) have a cost but no ChargePeriodStart, so they "
+                          "belong to no day. Fix the export (every row needs a charge date); nothing was loaded.")
+    if "BillingPeriodStart" in staged.missing_columns:
+        staged.warnings.append("BillingPeriodStart missing: derived from the month of ChargePeriodStart")
+    for col in ("EffectiveCost", "BillingCurrency"):
+        if col in staged.missing_columns:
+            staged.warnings.append(f"{col} missing: figures that need it will be blank for this file")
+    bad_tags = con.execute(
+        f"SELECT count(*) FROM staged_costs WHERE x_SourceFile = {path} "
+        "AND json_extract(Tags, '$.x_unparsed') IS NOT NULL"
+    ).fetchall()[0][0]
+    if bad_tags:
+        staged.warnings.append(f"{bad_tags} row(s) with Tags that are not JSON: kept as {{\"x_unparsed\": …}}")
+    return staged
