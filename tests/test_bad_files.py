@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import zipfile
@@ -20,10 +21,20 @@ def _write(path, content):
     return path
 
 
-def _zip(path):
+def _zip(path, inner):
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("inner.csv", GOOD)
+        z.writestr("inner.csv", inner)
     return path
+
+
+def _gzip_truncated(path):
+    body = gzip.compress((GOOD + "\n" + "\n".join(GOOD.splitlines()[1:]) * 200).encode())
+    return _write(path, body[: len(body) // 2])
+
+
+def _wide(path, columns=1000):
+    header = ",".join(f"c{i}" for i in range(columns))
+    return _write(path, header + "\n" + ",".join("1" for _ in range(columns)) + "\n")
 
 
 CASES = {
@@ -36,9 +47,17 @@ CASES = {
     "binary_garbage": (lambda p: _write(p, os.urandom(2048) + b"\x00\x00"), ["binary file", "CSV"]),
     "empty_file": (lambda p: _write(p, ""), ["empty"]),
     "header_only": (lambda p: _write(p, HEADER + "\n"), ["no data rows"]),
-    "zip_archive": (lambda p: _zip(p), ["zip archive", "Unzip"]),
-    "legacy_cur": (lambda p: _write(p, "lineItem/UnblendedCost,lineItem/UsageStartDate\n1,2025-01-01\n"),
-                   ["legacy CUR", "FOCUS"]),
+    "zip_with_a_bad_member": (lambda p: _zip(p, GOOD.replace("2.25,", "two dollars,")),
+                              ["!inner.csv", "BilledCost", "data row 2"]),
+    "broken_zip": (lambda p: _write(p, b"PK\x03\x04" + os.urandom(64)), ["zip archive", "Download it again"]),
+    "truncated_gzip": (_gzip_truncated, ["truncated", "complete"]),
+    "wrong_delimiter_decimal_comma": (lambda p: _write(p, GOOD.replace(",", ";").replace(".25", ",25")),
+                                      ["BilledCost", "data row 1", "'1,25'", "decimal comma"]),
+    "duplicate_headers": (lambda p: _write(p, GOOD.replace("EffectiveCost", "BilledCost")),
+                          ["duplicate column", "BilledCost"]),
+    "thousand_columns_no_cost": (_wide, ["unknown billing format", "1000 columns"]),
+    "non_utf8_text": (lambda p: _write(p, (GOOD.replace("Acme", "Café")).encode("latin-1")),
+                      ["UTF-8", "iconv"]),
 }
 
 

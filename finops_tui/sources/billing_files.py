@@ -6,15 +6,12 @@ right reader, and binary garbage gets a clear message instead of a parser stack 
 
 from __future__ import annotations
 
-import glob
+import codecs
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from finops_tui.errors import IngestError
-
-_SUPPORTED = (".csv", ".csv.gz", ".parquet", ".gz", ".txt")
-
 
 @dataclass(frozen=True)
 class BillingFile:
@@ -24,34 +21,25 @@ class BillingFile:
     sha256: str
 
 
-def expand_paths(args: list[str]) -> list[Path]:
-    """Files, directories (recursive) and globs, in a stable order; an empty result is an error."""
-    found: list[Path] = []
-    for arg in args:
-        path = Path(arg).expanduser()
-        if any(ch in arg for ch in "*?["):
-            matches = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
-            if not matches:
-                raise IngestError(f"{arg}: the pattern matches no file. Check the path and quoting.")
-            found.extend(p for p in matches if p.is_file())
-        elif path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(_SUPPORTED))
-            if not inside:
-                raise IngestError(f"{path}: the directory holds no .csv, .csv.gz or .parquet file.")
-            found.extend(inside)
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise IngestError(f"{path}: no such file or directory.")
-    return found
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _refuse_non_utf8(path: Path, head: bytes) -> None:
+    """Name the line of the first byte that is not UTF-8 (DuckDB only says 'CSV Error on Line')."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        line = head[: exc.start].count(b"\n") + 1
+        raise IngestError(
+            f"{path}: line {line} is not UTF-8 text (byte 0x{head[exc.start]:02x}); the file is probably "
+            "Latin-1 or Windows-1252. Convert it (for example `iconv -f LATIN1 -t UTF-8 in.csv > out.csv`) "
+            "or re-export it as UTF-8."
+        ) from None
 
 
 def sniff(path: Path) -> BillingFile:
@@ -66,7 +54,7 @@ def sniff(path: Path) -> BillingFile:
     elif head.startswith(b"\x1f\x8b"):
         kind = "csv.gz"
     elif head.startswith(b"PK\x03\x04"):
-        raise IngestError(f"{path}: this is a zip archive. Unzip it and ingest the CSV or Parquet files inside.")
+        raise IngestError(f"{path}: a zip archive inside a zip archive. Unzip it and ingest the files inside.")
     elif b"\x00" in head:
         raise IngestError(
             f"{path}: this is a binary file, not CSV or Parquet. "
@@ -74,4 +62,5 @@ def sniff(path: Path) -> BillingFile:
         )
     else:
         kind = "csv"
+        _refuse_non_utf8(path, head)
     return BillingFile(path=path.resolve(), kind=kind, size=size, sha256=_sha256(path))

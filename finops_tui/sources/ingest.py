@@ -6,15 +6,20 @@ A bad file raises IngestError naming the file, column and row, and the cache sta
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import duckdb
 
 from finops_tui.cache import cost_writes, files
 from finops_tui.cache.cost_writes import FileProvenance, LoadSummary
 from finops_tui.errors import IngestError
 from finops_tui.logs import logged
-from finops_tui.sources import formats, staging
-from finops_tui.sources.billing_files import BillingFile, expand_paths, sniff
+from finops_tui.sources import formats, input_files, staging
+from finops_tui.sources.billing_files import BillingFile, sniff
+from finops_tui.sources.formats.base import BillingFormat
 
 
 @dataclass
@@ -23,17 +28,19 @@ class IngestReport:
     files: list[FileProvenance]
     warnings: list[str] = field(default_factory=list)
     skipped_duplicates: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # report versions skipped, …
 
 
-def unique_files(paths: list[str]) -> tuple[list[BillingFile], list[str]]:
+def unique_files(inputs: input_files.InputSet) -> tuple[list[BillingFile], list[str]]:
     """Sniffed files, each content once (a copy of a file is skipped and reported)."""
-    seen: dict[str, Path] = {}
+    seen: dict[str, str] = {}
     unique, duplicates = [], []
-    for bf in (sniff(p) for p in expand_paths(paths)):
+    for item in inputs.files:
+        bf = sniff(item.path)
         if bf.sha256 in seen:
-            duplicates.append(f"{bf.path} (same content as {seen[bf.sha256]})")
+            duplicates.append(f"{item.origin} (same content as {seen[bf.sha256]})")
             continue
-        seen[bf.sha256] = bf.path
+        seen[bf.sha256] = item.origin
         unique.append(bf)
     return unique, duplicates
 
@@ -46,17 +53,45 @@ def check_one_format(staged: list[staging.StagedFile]) -> None:
                           "`finops-tui ingest` run, so one load is one export; nothing was loaded.")
 
 
+@contextmanager
+def _origins_in_errors(inputs: input_files.InputSet) -> Iterator[None]:
+    """Say 's3://b/k' or 'a.zip!member', not the temporary file, in any error."""
+    try:
+        yield
+    except IngestError as exc:
+        message = str(exc)
+        for item in inputs.files:
+            if str(item.path) != item.origin:
+                message = message.replace(str(item.path.resolve()), item.origin).replace(str(item.path), item.origin)
+        if message == str(exc):
+            raise
+        raise IngestError(message) from None
+
+
+def stage_all(con: duckdb.DuckDBPyConnection, inputs: input_files.InputSet, source_kind: str,
+              forced: BillingFormat | None) -> tuple[list[staging.StagedFile], list[str]]:
+    """Stage every input file into `staged_costs` with its origin recorded; one format per load."""
+    unique, duplicates = unique_files(inputs)
+    staged = [staging.stage(con, bf, source_kind, forced) for bf in unique]
+    check_one_format(staged)
+    for s in staged:
+        origin = inputs.origin_of(s.file.path)
+        if origin != str(s.file.path):
+            con.execute("UPDATE staged_costs SET x_SourceFile = ? WHERE x_SourceFile = ?", [origin, str(s.file.path)])
+    return staged, duplicates
+
+
 def ingest_paths(paths: list[str], cache_path: Path, *, source_kind: str = "FILE",
                  memory_limit: str | None = None, format_name: str | None = None) -> IngestReport:
     forced = formats.by_name(format_name) if format_name else None
-    unique, duplicates = unique_files(paths)
-    with logged("ingest", "load_files", files=len(unique)) as info, \
+    with input_files.resolved(paths) as inputs, _origins_in_errors(inputs), \
+            logged("ingest", "load_files", files=len(inputs.files)) as info, \
             files.write_session(cache_path, memory_limit) as con:
-        staged = [staging.stage(con, bf, source_kind, forced) for bf in unique]
-        check_one_format(staged)
-        provenance = [FileProvenance(str(s.file.path), s.file.sha256, s.file.size, s.format.name, s.version,
-                                     s.rows) for s in staged]
+        staged, duplicates = stage_all(con, inputs, source_kind, forced)
+        provenance = [FileProvenance(inputs.origin_of(s.file.path), s.file.sha256, s.file.size, s.format.name,
+                                     s.version, s.rows) for s in staged]
         summary = cost_writes.replace_cost_datasets(con, provenance, source_kind)
         info["rows"] = summary.rows
-    warnings = [f"{s.file.path}: {w}" for s in staged for w in s.warnings]
-    return IngestReport(summary, provenance, warnings, duplicates)
+        warnings = [f"{inputs.origin_of(s.file.path)}: {w}" for s in staged for w in s.warnings]
+        notes = list(inputs.notes)
+    return IngestReport(summary, provenance, warnings, duplicates, notes)

@@ -8,6 +8,9 @@ the caller moves staged rows in one step once every file has staged.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -52,15 +55,43 @@ def first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0]
 
 
+def _read_advice(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "unicode" in text or "utf-8" in text or "utf8" in text:
+        return ("The file is not UTF-8 text: convert it (for example `iconv -f LATIN1 -t UTF-8 in.csv > out.csv`) "
+                "or re-export it as UTF-8.")
+    return ("Check that the file is a complete, uncorrupted export (delimiter, quoting, UTF-8 text); "
+            "download or export it again.")
+
+
 def describe(con: duckdb.DuckDBPyConnection, file: BillingFile) -> SourceColumns:
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(file)}").fetchall()
     except duckdb.Error as exc:
         raise IngestError(f"{file.path}: cannot be read as {file.kind.upper()}: {first_line(exc)}. "
-                          "Check that the file is a complete, uncorrupted export.") from None
+                          f"{_read_advice(exc)}") from None
     if not rows:
         raise IngestError(f"{file.path}: no columns found. Is the file a billing export?")
+    if file.kind in ("csv", "csv.gz"):
+        _refuse_duplicate_headers(file)
     return SourceColumns([(r[0], r[1]) for r in rows])
+
+
+def _refuse_duplicate_headers(file: BillingFile) -> None:
+    """DuckDB renames a repeated header to `X_1`; a billing file with two `BilledCost` columns is ambiguous."""
+    opener = gzip.open if file.kind == "csv.gz" else open
+    try:
+        with opener(file.path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
+            line = handle.readline()
+    except (OSError, EOFError):
+        return  # unreadable gzip: the reader reports it with its own message
+    delimiter = max(",;\t|", key=line.count)
+    names = [n.strip() for n in next(csv.reader([line], delimiter=delimiter), [])]
+    lowered = [n.lower() for n in names]
+    repeated = sorted({n for n in names if n and lowered.count(n.lower()) > 1})
+    if repeated:
+        raise IngestError(f"{file.path}: duplicate column name(s) in the header: {', '.join(repeated)}. "
+                          "Each column must appear once; fix the header and ingest again.")
 
 
 def _select_sql(file: BillingFile, fmt: BillingFormat, cols: SourceColumns, source_kind: str,
@@ -104,7 +135,10 @@ def _locate_bad_value(con: duckdb.DuckDBPyConnection, file: BillingFile, fmt: Bi
     ).fetchall()
     if not row:
         return f"column {name} has a value that cannot be parsed"
-    return f"column {cols.actual(name)}, data row {row[0][0]}: {row[0][1]!r} is not {what}"
+    hint = ""
+    if kind == "money" and re.fullmatch(r"\s*-?\d+,\d+\s*", row[0][1]):
+        hint = " (a decimal comma? export with '.' as the decimal separator)"
+    return f"column {cols.actual(name)}, data row {row[0][0]}: {row[0][1]!r} is not {what}{hint}"
 
 
 def choose_format(file: BillingFile, cols: SourceColumns, forced: BillingFormat | None) -> BillingFormat:
@@ -140,8 +174,8 @@ def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = 
                               "nothing was loaded.") from None
         raise IngestError(f"{file.path}: {message}. Nothing was loaded.") from None
     except duckdb.Error as exc:
-        raise IngestError(f"{file.path}: cannot be read: {first_line(exc)}. Check that the file is a "
-                          "complete CSV/Parquet export (delimiter, quoting, encoding UTF-8); nothing was loaded.") from None
+        raise IngestError(f"{file.path}: cannot be read: {first_line(exc)}. {_read_advice(exc)} "
+                          "Nothing was loaded.") from None
     rows = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0] - before
     if rows == 0:
         raise IngestError(f"{file.path}: the file has a header but no data rows; nothing to load.")

@@ -117,5 +117,7 @@ class SourceColumns:
         return [name for name, _ in self.described if name not in self.used]
 
     def sample(self, limit: int = 8) -> str:
+        """'3 columns: a, b, c' — what the file has, for error messages."""
         names = [name for name, _ in self.described[:limit]]
-        return ", ".join(names) + (" …" if len(self.described) > limit else "")
+        more = " …" if len(self.described) > limit else ""
+        return f"{len(self.described)} column{'s' if len(self.described) != 1 else ''}: {', '.join(names)}{more}"
