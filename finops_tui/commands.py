@@ -57,6 +57,8 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.sources import formats
     from finops_tui.sources.ingest import ingest_paths
 
+    if args.check:
+        return _check(args, settings)
     if args.demo:
         raise ConfigError("The DEMO cache is generated; ingest into your own cache with --cache FILE.")
     path = settings.cache_file()
@@ -78,6 +80,34 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
         out.write(f"  skipped duplicate: {dup}\n")
     for warning in report.warnings:
         out.write(f"  warning: {warning}\n")
+    for note in report.notes:
+        out.write(f"  note: {note}\n")
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.sources.validation import check_paths
+
+    report = check_paths(args.paths, format_name=args.format, memory_limit=settings.duckdb_memory_limit)
+    out = sys.stdout
+    out.write(f"Checked {report.rows:,} rows in {len(report.files)} file(s); nothing was loaded.\n")
+    for origin, label, rows in report.files:
+        out.write(f"  {origin}: {label}, {rows:,} row{'' if rows == 1 else 's'}\n")
+    for note in report.notes:
+        out.write(f"  note: {note}\n")
+    if report.findings:
+        out.write(f"{len(report.findings)} warning(s) over {report.warning_rows:,} row(s):\n")
+    for f in report.findings:
+        examples = f" (e.g. {', '.join(f.examples)})" if f.examples else ""
+        out.write(f"  warning [{f.rule}] {f.rows:,} row(s): {f.detail}{examples}\n")
+    for error in report.errors:
+        print(f"finops-tui: error: {error}", file=sys.stderr)
+    if report.errors:
+        print(f"finops-tui: {len(report.errors)} file(s) cannot be loaded; fix them before `finops-tui ingest`.",
+              file=sys.stderr)
+        return 1
+    if not report.findings:
+        out.write("No problems found.\n")
     return 0
 
 

@@ -1,0 +1,138 @@
+"""`finops-tui ingest --check`: validate billing files against FOCUS rules without loading them.
+
+The files go through the same staging as a real load, into a scratch database that is thrown
+away, so a check sees exactly what ingest would store. Hard errors (unreadable file, unknown
+format, no cost column, a value that does not parse, mixed formats) raise IngestError as ingest
+does; everything else is a warning, counted per rule, with a few example values.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from finops_tui.cache import migrations
+from finops_tui.cache.schema import FOCUS_COLUMNS
+from finops_tui.errors import IngestError
+from finops_tui.sources import formats, input_files, staging
+from finops_tui.sources.ingest import check_one_format, unique_files
+
+# Allowed values from the FOCUS 1.2 specification (NULL is allowed where the column is nullable).
+ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
+    "ChargeCategory": ("Usage", "Purchase", "Tax", "Credit", "Adjustment"),
+    "ChargeClass": ("Correction",),
+    "ChargeFrequency": ("One-Time", "Recurring", "Usage-Based"),
+    "PricingCategory": ("Standard", "Dynamic", "Committed", "Other"),
+    "CommitmentDiscountCategory": ("Spend", "Usage"),
+    "CommitmentDiscountStatus": ("Used", "Unused"),
+    "CapacityReservationStatus": ("Used", "Unused"),
+    "ServiceCategory": ("AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
+                        "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
+                        "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security",
+                        "Storage", "Web", "Other"),
+}
+# Columns FOCUS requires of every provider; a file without them loads, but with blanks.
+MANDATORY = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingCurrency", "BillingAccountId",
+             "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd",
+             "ServiceName", "ProviderName")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    rows: int
+    detail: str
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckReport:
+    files: list[tuple[str, str, int]]  # (origin, format label, rows)
+    rows: int
+    findings: list[Finding]
+    notes: list[str]
+    errors: list[str] = field(default_factory=list)  # hard errors, one per unusable file
+
+    @property
+    def warning_rows(self) -> int:
+        return sum(f.rows for f in self.findings)
+
+
+def _count(con: duckdb.DuckDBPyConnection, where: str) -> int:
+    return con.execute(f"SELECT count(*) FROM staged_costs WHERE {where}").fetchall()[0][0]
+
+
+def _examples(con: duckdb.DuckDBPyConnection, expr: str, where: str) -> list[str]:
+    rows = con.execute(f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM staged_costs WHERE {where} "
+                       "ORDER BY 1 NULLS FIRST LIMIT 3").fetchall()
+    return ["NULL" if r[0] is None else repr(r[0]) for r in rows]
+
+
+def _rule(con, findings: list[Finding], rule: str, where: str, detail: str, example: str | None = None) -> None:
+    rows = _count(con, where)
+    if rows:
+        findings.append(Finding(rule, rows, detail, _examples(con, example, where) if example else []))
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, missing: set[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for column in MANDATORY:
+        if column in missing:
+            findings.append(Finding("mandatory column", _count(con, "true"), f"{column} is absent from the file(s)"))
+    for column, allowed in ALLOWED_VALUES.items():
+        if column in missing:
+            continue
+        listed = ", ".join("'" + v.replace("'", "''") + "'" for v in allowed)
+        _rule(con, findings, "allowed values", f'"{column}" IS NOT NULL AND "{column}" NOT IN ({listed})',
+              f"{column} has values FOCUS does not allow (allowed: {', '.join(allowed)})", f'"{column}"')
+    _rule(con, findings, "currency", "BillingCurrency IS NULL AND BilledCost IS NOT NULL AND BilledCost <> 0",
+          "rows with a cost but no BillingCurrency: their amounts cannot be added to anything")
+    _rule(con, findings, "currency", "BillingCurrency IS NOT NULL AND NOT regexp_matches(BillingCurrency, '^[A-Z]{3}$')",
+          "BillingCurrency is not an ISO 4217 code", "BillingCurrency")
+    _rule(con, findings, "dates", "ChargePeriodStart < BillingPeriodStart OR "
+          "(BillingPeriodEnd IS NOT NULL AND ChargePeriodStart >= BillingPeriodEnd)",
+          "ChargePeriodStart falls outside the row's billing period",
+          "strftime(ChargePeriodStart, '%Y-%m-%d') || ' in ' || strftime(BillingPeriodStart, '%Y-%m')")
+    _rule(con, findings, "dates", "ChargePeriodEnd < ChargePeriodStart", "ChargePeriodEnd is before ChargePeriodStart")
+    _rule(con, findings, "dates", "BillingPeriodEnd IS NOT NULL AND BillingPeriodEnd <= BillingPeriodStart",
+          "BillingPeriodEnd is not after BillingPeriodStart")
+    columns = ", ".join(f'"{c}"' for c in FOCUS_COLUMNS)
+    duplicates = con.execute(f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM staged_costs "
+                             f"GROUP BY {columns} HAVING count(*) > 1)").fetchall()[0][0]
+    if duplicates:
+        findings.append(Finding("duplicate rows", int(duplicates),
+                                "rows identical in every FOCUS column to another row (double export?)"))
+    return findings
+
+
+def check_paths(paths: list[str], *, format_name: str | None = None, memory_limit: str | None = None) -> CheckReport:
+    """Stage `paths` into a scratch database and report FOCUS rule violations; the cache is never opened."""
+    forced = formats.by_name(format_name) if format_name else None
+    with tempfile.TemporaryDirectory(prefix="finops-tui-check-") as scratch, \
+            input_files.resolved(paths) as inputs, \
+            duckdb.connect(str(Path(scratch) / "check.duckdb")) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        if memory_limit:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
+        migrations.migrate(con, "check")
+        unique, _ = unique_files(inputs)
+        staged, errors = [], []
+        for bf in unique:  # every file is checked, so one run lists every unusable file
+            try:
+                staged.append(staging.stage(con, bf, "FILE", forced))
+            except IngestError as exc:
+                errors.append(str(exc).replace(str(bf.path), inputs.origin_of(bf.path)))
+        try:
+            check_one_format(staged)
+        except IngestError as exc:
+            errors.append(str(exc))
+        listed = [(inputs.origin_of(s.file.path), s.format_label, s.rows) for s in staged]
+        if not staged:
+            return CheckReport(listed, 0, [], list(inputs.notes), errors)
+        missing = set.intersection(*(set(s.missing_columns) for s in staged))
+        findings = run_checks(con, missing)
+        total = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0]
+        return CheckReport(listed, total, findings, list(inputs.notes), errors)
