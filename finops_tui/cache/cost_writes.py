@@ -1,8 +1,14 @@
-"""Writing staged cost rows into the cache: replace whole datasets, refresh rollups, record provenance.
+"""Writing cost rows into the cache: replace whole datasets, refresh rollups, record provenance.
 
 A cost dataset is one (provider, billing account, billing period) slice. Loading a slice again,
 from the same file or a newer export, replaces it, so re-ingesting never double counts. Runs
 inside a `write_session`, so readers see the old slice or the new one, never both.
+
+A load appends straight into `costs` (no staging copy: at 10M rows the extra copy cost more than
+the parse) inside one transaction. `begin_cost_load` remembers the table's last row id and
+defines the temp view `staged_costs` as the rows after it; `replace_cost_datasets` then deletes
+the older rows of every slice the load touched. Rows appended in the transaction always have
+higher row ids, and no checkpoint can renumber rows until it commits.
 """
 
 from __future__ import annotations
@@ -46,18 +52,37 @@ class LoadSummary:
 _SLICES = "SELECT DISTINCT x_DatasetId FROM staged_costs"
 
 
+def begin_cost_load(con: duckdb.DuckDBPyConnection) -> None:
+    """Start a load: a transaction, and `staged_costs` = the rows this load appends to `costs`."""
+    con.execute("BEGIN TRANSACTION")
+    mark = con.execute("SELECT coalesce(max(rowid), -1) FROM costs").fetchall()[0][0]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW staged_costs AS SELECT * FROM costs WHERE rowid > {int(mark)}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW older_costs AS SELECT rowid AS r, x_DatasetId FROM costs "
+                f"WHERE rowid <= {int(mark)}")
+
+
+def abandon_cost_load(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll a failed load back (DuckDB refuses every statement in a transaction after an error)."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass  # already rolled back
+
+
 def replace_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
                           source_kind: str) -> LoadSummary:
-    """Move `staged_costs` into `costs`, replacing every dataset it touches."""
+    """Finish a load: older rows of every slice it touched go, rollups and provenance follow, commit."""
     summary = summarize_staged(con)
-    for table in ("costs", "cost_daily", "cost_resource_monthly"):
+    con.execute(f"DELETE FROM costs WHERE rowid IN (SELECT r FROM older_costs WHERE x_DatasetId IN ({_SLICES}))")
+    for table in ("cost_daily", "cost_resource_monthly"):
         con.execute(f"DELETE FROM {table} WHERE x_DatasetId IN ({_SLICES})")
-    con.execute("INSERT INTO costs SELECT * FROM staged_costs ORDER BY ChargePeriodStart")
     in_slices = f"x_DatasetId IN ({_SLICES})"
     con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(where=f"WHERE {in_slices}"))
     con.execute("INSERT INTO cost_resource_monthly " + ROLLUP_RESOURCE_SELECT.format(and_where=f"AND {in_slices}"))
     _record_cost_datasets(con, files, source_kind)
-    con.execute("DROP TABLE staged_costs")
+    con.execute("DROP VIEW staged_costs")
+    con.execute("DROP VIEW older_costs")
+    con.execute("COMMIT")
     return summary
 
 

@@ -163,6 +163,8 @@ def write_session(path: Path, memory_limit: str | None = None) -> Iterator[duckd
         try:
             _session_defaults(con, memory_limit)
             con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/finops-tui-spill'")
+            # Row order in the cache carries no meaning; not preserving it lets big loads run in parallel.
+            con.execute("SET preserve_insertion_order = false")
             migrations.migrate(con, path)
             yield con
             con.execute("CHECKPOINT")

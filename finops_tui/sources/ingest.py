@@ -70,14 +70,11 @@ def _origins_in_errors(inputs: input_files.InputSet) -> Iterator[None]:
 
 def stage_all(con: duckdb.DuckDBPyConnection, inputs: input_files.InputSet, source_kind: str,
               forced: BillingFormat | None) -> tuple[list[staging.StagedFile], list[str]]:
-    """Stage every input file into `staged_costs` with its origin recorded; one format per load."""
+    """Begin a load and stage every input file into it, with its origin recorded; one format per load."""
     unique, duplicates = unique_files(inputs)
-    staged = [staging.stage(con, bf, source_kind, forced) for bf in unique]
+    cost_writes.begin_cost_load(con)
+    staged = [staging.stage(con, bf, source_kind, forced, inputs.origin_of(bf.path)) for bf in unique]
     check_one_format(staged)
-    for s in staged:
-        origin = inputs.origin_of(s.file.path)
-        if origin != str(s.file.path):
-            con.execute("UPDATE staged_costs SET x_SourceFile = ? WHERE x_SourceFile = ?", [origin, str(s.file.path)])
     return staged, duplicates
 
 

@@ -1,9 +1,10 @@
-"""Staging one billing file into the temp table `staged_costs`, with DuckDB doing all the parsing.
+"""Staging one billing file into the cache's `costs` table, with DuckDB doing all the parsing.
 
-Each file becomes one `INSERT INTO staged_costs SELECT …` over read_csv/read_parquet/read_json,
-using the format's projection to FOCUS columns. Values are cast strictly: a bad value raises,
-and a second query then finds the first offending row to name it. Nothing here touches `costs`:
-the caller moves staged rows in one step once every file has staged.
+Each file becomes one `INSERT INTO costs SELECT …` over read_csv/read_parquet/read_json, using
+the format's projection to FOCUS columns, inside a load begun with
+`cost_writes.begin_cost_load` (the rows are visible as `staged_costs` and replace older slices
+only when the load finishes). Values are cast strictly: a bad value raises, and a second query
+then finds the first offending row to name it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from finops_tui.cache import cost_writes
 from finops_tui.cache.schema import FOCUS_COLUMNS
 from finops_tui.errors import IngestError
 from finops_tui.sources import formats
@@ -95,7 +97,7 @@ def _refuse_duplicate_headers(file: BillingFile) -> None:
 
 
 def _select_sql(file: BillingFile, fmt: BillingFormat, cols: SourceColumns, source_kind: str,
-                version: str) -> tuple[str, list[str], list[str]]:
+                version: str, origin: str) -> tuple[str, list[str], list[str]]:
     """The INSERT's SELECT, the columns kept as extensions, and the FOCUS columns left NULL."""
     projected = fmt.projection(cols)
     exprs: list[str] = []
@@ -117,7 +119,7 @@ def _select_sql(file: BillingFile, fmt: BillingFormat, cols: SourceColumns, sour
     outer = ", ".join(quote(c) for c in FOCUS_COLUMNS)
     label = f"{fmt.name}/{version}"
     sql = (f"SELECT {outer}, {dataset} AS x_DatasetId, {literal(source_kind)} AS x_SourceKind, "
-           f"{literal(str(file.path))} AS x_SourceFile, {literal(label)} AS x_FocusVersion, x_Extensions "
+           f"{literal(origin)} AS x_SourceFile, {literal(label)} AS x_FocusVersion, x_Extensions "
            f"FROM (SELECT\n  {inner}\nFROM {reader_sql(file, fmt)}) "
            f"WHERE NOT (BilledCost IS NULL AND ChargePeriodStart IS NULL AND ChargeCategory IS NULL)")
     return sql, extras, [c for c in FOCUS_COLUMNS if c not in projected]
@@ -151,21 +153,24 @@ def choose_format(file: BillingFile, cols: SourceColumns, forced: BillingFormat 
 
 
 def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = "FILE",
-          forced: BillingFormat | None = None) -> StagedFile:
-    """Append one billing file to `staged_costs`; IngestError names the file, column and row."""
+          forced: BillingFormat | None = None, origin: str | None = None) -> StagedFile:
+    """Append one billing file to the load; IngestError names the file, column and row.
+
+    `origin` is what provenance calls the file (an s3:// URI, a zip member), default its path.
+    """
+    origin = origin or str(file.path)
     cols = describe(con, file)
     fmt = choose_format(file, cols, forced)
     version = fmt.version(cols)
     try:
-        sql, extras, missing = _select_sql(file, fmt, cols, source_kind, version)
+        sql, extras, missing = _select_sql(file, fmt, cols, source_kind, version, origin)
     except KeyError as exc:
         raise IngestError(f"{file.path}: {fmt.label} column {exc.args[0]} not found "
                           f"(found: {cols.sample()}).") from None
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS staged_costs AS SELECT * FROM costs LIMIT 0")
-    before = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0]
     try:
-        con.execute(f"INSERT INTO staged_costs SELECT * FROM ({sql})")
+        rows = con.execute(f"INSERT INTO costs SELECT * FROM ({sql})").fetchall()[0][0]
     except duckdb.InvalidInputException as exc:
+        cost_writes.abandon_cost_load(con)  # the load is dead; the queries below need a usable connection
         message = first_line(exc)
         if "finops:" in message:
             kind, _, name = message.split("finops:", 1)[1].rstrip("'\" ").partition(":")
@@ -174,16 +179,16 @@ def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = 
                               "nothing was loaded.") from None
         raise IngestError(f"{file.path}: {message}. Nothing was loaded.") from None
     except duckdb.Error as exc:
+        cost_writes.abandon_cost_load(con)
         raise IngestError(f"{file.path}: cannot be read: {first_line(exc)}. {_read_advice(exc)} "
                           "Nothing was loaded.") from None
-    rows = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0] - before
     if rows == 0:
         raise IngestError(f"{file.path}: the file has a header but no data rows; nothing to load.")
-    return _checked(con, StagedFile(file, fmt, version, rows, extras, missing))
+    return _checked(con, StagedFile(file, fmt, version, rows, extras, missing), origin)
 
 
-def _checked(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> StagedFile:
-    path = literal(str(staged.file.path))
+def _checked(con: duckdb.DuckDBPyConnection, staged: StagedFile, origin: str) -> StagedFile:
+    path = literal(origin)
     undated = con.execute(
         f"SELECT count(*) FROM staged_costs WHERE x_SourceFile = {path} AND ChargePeriodStart IS NULL"
     ).fetchall()[0][0]

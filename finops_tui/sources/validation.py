@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from finops_tui.cache import migrations
+from finops_tui.cache import cost_writes, migrations
 from finops_tui.cache.schema import FOCUS_COLUMNS
 from finops_tui.errors import IngestError
 from finops_tui.sources import formats, input_files, staging
@@ -120,11 +120,15 @@ def check_paths(paths: list[str], *, format_name: str | None = None, memory_limi
         migrations.migrate(con, "check")
         unique, _ = unique_files(inputs)
         staged, errors = [], []
-        for bf in unique:  # every file is checked, so one run lists every unusable file
+        for bf in unique:  # each file in its own load, so one run lists every unusable file
+            cost_writes.begin_cost_load(con)
             try:
-                staged.append(staging.stage(con, bf, "FILE", forced))
+                staged.append(staging.stage(con, bf, "FILE", forced, inputs.origin_of(bf.path)))
+                con.execute("COMMIT")
             except IngestError as exc:
+                cost_writes.abandon_cost_load(con)
                 errors.append(str(exc).replace(str(bf.path), inputs.origin_of(bf.path)))
+        con.execute("CREATE OR REPLACE TEMP VIEW staged_costs AS SELECT * FROM costs")  # the scratch holds only these
         try:
             check_one_format(staged)
         except IngestError as exc:

@@ -60,8 +60,8 @@ def json_value(cols: SourceColumns, name: str) -> str:
     if kind.startswith(("MAP", "STRUCT", "JSON")) or kind.endswith("[]"):
         return f"CASE WHEN {c} IS NULL THEN NULL ELSE to_json({c}) END"
     # Invalid JSON is kept, wrapped, and counted as a warning rather than dropping the row.
-    return (f"CASE WHEN {c} IS NULL OR trim({c}) = '' THEN NULL WHEN json_valid({c}) THEN {c}::JSON "
-            f"ELSE to_json({{'x_unparsed': {c}}}) END")
+    # One parse per value (try_cast), not json_valid and then a cast: this runs on every row.
+    return (f"coalesce(try_cast({c} AS JSON), CASE WHEN trim({c}) <> '' THEN to_json({{'x_unparsed': {c}}}) END)")
 
 
 def text(cols: SourceColumns, name: str) -> str:
