@@ -3,6 +3,8 @@
 Screens never learn where data comes from: they call these methods (in worker threads) and get
 plain dataclasses or Arrow tables back. Costs are never summed across currencies: every cost
 method takes one currency, and `currencies()` lists what the data holds, largest spend first.
+Provider (AWS, Microsoft, Google Cloud, Oracle, …) is a filter on every cost method: None means
+all providers (in that one currency), and `providers()` lists them by name.
 """
 
 from __future__ import annotations
@@ -80,16 +82,20 @@ class CostReader(Protocol):
 
     def currencies(self) -> list[str | None]: ...
 
-    def kpis(self, currency: str | None, metric: Metric) -> KpiSummary | None:
-        """None when there is no cost data in this currency."""
+    def providers(self) -> list[str]: ...
 
-    def daily_costs(self, currency: str | None, metric: Metric, days: int) -> list[DailyPoint]:
+    def kpis(self, currency: str | None, metric: Metric, provider: str | None = None) -> KpiSummary | None:
+        """None when there is no cost data in this currency (and provider)."""
+
+    def daily_costs(self, currency: str | None, metric: Metric, days: int,
+                    provider: str | None = None) -> list[DailyPoint]:
         """One point per day for the `days` days ending at the KPI as-of date, zeros included."""
 
-    def top_movers(self, dimension: Dimension, currency: str | None, metric: Metric, limit: int) -> pa.Table:
+    def top_movers(self, dimension: Dimension, currency: str | None, metric: Metric, limit: int,
+                   provider: str | None = None) -> pa.Table:
         """Columns: name, month_to_date, previous_same_days, delta, delta_pct; biggest spend first."""
 
-    def resources(self, currency: str | None, metric: Metric) -> pa.Table:
+    def resources(self, currency: str | None, metric: Metric, provider: str | None = None) -> pa.Table:
         """Cost per resource this month and last month, joined to inventory (state, idle flags)."""
 
     def budgets(self, metric: Metric) -> pa.Table:

@@ -7,6 +7,7 @@ A timer notices when another process has committed new data and reloads without 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -48,6 +49,8 @@ class FinopsApp(App[None]):
                 tooltip="next cost metric: EffectiveCost → BilledCost → ListCost → ContractedCost"),
         Binding("c", "cycle_currency", "Currency", id="app.currency",
                 tooltip="next billing currency (costs are never summed across currencies)"),
+        Binding("p", "cycle_provider", "Provider", id="app.provider",
+                tooltip="show one cloud provider at a time, or all of them"),
         Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
         Binding("colon", "command_palette", "Go to", show=False, id="app.goto",
                 tooltip="jump to a view by name (command palette)"),
@@ -66,6 +69,7 @@ class FinopsApp(App[None]):
         self.clock = clock
         self.watch_interval = watch_interval
         self.currencies: list[str | None] = []
+        self.providers: list[str] = []
         self.view_state = ViewState(currency=None, metric=settings.metric)
         self._theme_failures = register_themes(self)
         if settings.theme in self.available_themes:
@@ -103,31 +107,37 @@ class FinopsApp(App[None]):
         """Source, datasets and currencies first; then the visible pane loads."""
         try:
             info, datasets, currencies = self.reader.source_info(), self.reader.datasets(), self.reader.currencies()
+            providers = self.reader.providers()
         except Exception as exc:  # noqa: BLE001
             self.call_from_thread(self.notify, f"{exc}", title="Could not read the source", severity="error",
                                   timeout=15)
             return
-        self.call_from_thread(self._context_loaded, info, datasets, currencies)
+        self.call_from_thread(self._context_loaded, info, datasets, currencies, providers)
 
-    def _context_loaded(self, info: object, datasets: list, currencies: list[str | None]) -> None:
+    def _context_loaded(self, info: object, datasets: list, currencies: list[str | None],
+                        providers: list[str]) -> None:
         bar = self.query_one(SourceBar)
         bar.source = info  # type: ignore[assignment]
         bar.datasets = datasets
         if info.note and info.note != "DEMO":  # type: ignore[attr-defined]
             self.notify(info.note, title="No cache yet", timeout=12)  # type: ignore[attr-defined]
         self.currencies = currencies or [None]
+        self.providers = providers
         if self.view_state.currency not in self.currencies:
-            self.view_state = ViewState(self.currencies[0], self.view_state.metric)
+            self.view_state = replace(self.view_state, currency=self.currencies[0])
+        if self.view_state.provider not in (None, *providers):
+            self.view_state = replace(self.view_state, provider=None)
         self._update_context_label()
         for pane in self.query(Pane):
             pane.dirty = True
         self._load_active_pane()
 
     def _update_context_label(self) -> None:
-        cur = self.view_state.currency or "(no currency)"
         others = len(self.currencies) - 1
-        self.query_one(SourceBar).context = (f"{self.view_state.metric} · {cur}"
-                                             + (f" (+{others} more: c)" if others > 0 else ""))
+        providers = f" · {len(self.providers)} providers: p" if len(self.providers) > 1 else ""
+        self.query_one(SourceBar).context = (f"{self.view_state.metric} · {self.view_state.scope_label}"
+                                             + (f" (+{others} more currencies: c)" if others > 0 else "")
+                                             + ("" if self.view_state.provider else providers))
 
     def _active_pane(self) -> Pane | SqlPane | None:
         tabs = self.query_one(TabbedContent)
@@ -178,7 +188,7 @@ class FinopsApp(App[None]):
 
     def action_cycle_metric(self) -> None:
         index = (METRICS.index(self.view_state.metric) + 1) % len(METRICS)
-        self.view_state = ViewState(self.view_state.currency, METRICS[index])
+        self.view_state = replace(self.view_state, metric=METRICS[index])
         self._view_changed()
 
     def action_cycle_currency(self) -> None:
@@ -186,7 +196,21 @@ class FinopsApp(App[None]):
             self.notify("All cost data is in one currency.", timeout=3)
             return
         index = (self.currencies.index(self.view_state.currency) + 1) % len(self.currencies)
-        self.view_state = ViewState(self.currencies[index], self.view_state.metric)
+        self.view_state = replace(self.view_state, currency=self.currencies[index])
+        self._view_changed()
+
+    def action_cycle_provider(self) -> None:
+        """All providers → the largest → … → the smallest → all again."""
+        if len(self.providers) < 2 and self.view_state.provider is None:
+            self.notify(f"All cost data is from {self.providers[0] if self.providers else 'one provider'}.",
+                        timeout=3)
+            return
+        order: list[str | None] = [None, *self.providers]
+        index = (order.index(self.view_state.provider) + 1) % len(order)
+        self.set_provider(order[index])
+
+    def set_provider(self, provider: str | None) -> None:
+        self.view_state = replace(self.view_state, provider=provider)
         self._view_changed()
 
     def _view_changed(self) -> None:

@@ -21,8 +21,11 @@ class CockpitCommands(Provider):
             ("Refresh data", app.action_refresh, "reload every tab from the source"),
             ("Next cost metric", app.action_cycle_metric, "EffectiveCost → BilledCost → ListCost → ContractedCost"),
             ("Next currency", app.action_cycle_currency, "costs are never summed across currencies"),
+            ("Provider: all", partial(app.set_provider, None), "costs of every cloud provider (one currency)"),
             ("Show keys", app.action_toggle_keys, "list every key binding"),
         ]
+        commands += [(f"Provider: {name}", partial(app.set_provider, name), f"only {name} costs")
+                     for name in app.providers]
         commands += [(f"Theme: {name}", partial(setattr, app, "theme", name), "switch colour theme")
                      for name in sorted(app.available_themes)]
         return commands

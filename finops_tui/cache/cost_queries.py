@@ -23,7 +23,15 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "region": ("RegionId", "coalesce(RegionId, '(global)')"),
     "provider": ("ProviderName", "coalesce(ProviderName, '(unknown)')"),
 }
-CURRENCY_MATCH = "BillingCurrency IS NOT DISTINCT FROM ?"
+
+
+def scope_match(alias: str = "") -> str:
+    """One currency (never summed across) and optionally one provider; params from `scope_params`."""
+    return f"{alias}BillingCurrency IS NOT DISTINCT FROM ? AND (?::VARCHAR IS NULL OR {alias}ProviderName = ?)"
+
+
+def scope_params(currency: str | None, provider: str | None) -> list[str | None]:
+    return [currency, provider, provider]
 
 
 def metric_column(metric: str) -> str:
@@ -40,10 +48,12 @@ def previous_month_start(day: date) -> date:
     return (month_start(day) - timedelta(days=1)).replace(day=1)
 
 
-def as_of_date(cur: duckdb.DuckDBPyConnection, currency: str | None, today: date) -> date | None:
+def as_of_date(cur: duckdb.DuckDBPyConnection, currency: str | None, today: date,
+               provider: str | None = None) -> date | None:
     """The last day with cost data, never later than today: 'month to date' is measured from it."""
     row = cur.execute(
-        f"SELECT max(ChargeDate) FROM cost_daily WHERE {CURRENCY_MATCH} AND ChargeDate <= ?", [currency, today]
+        f"SELECT max(ChargeDate) FROM cost_daily WHERE {scope_match()} AND ChargeDate <= ?",
+        [*scope_params(currency, provider), today]
     ).fetchall()[0]
     return row[0] if row else None
 
@@ -55,8 +65,15 @@ def currencies(cur: duckdb.DuckDBPyConnection) -> list[str | None]:
     return [r[0] for r in rows]
 
 
-def kpis(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date) -> KpiSummary | None:
-    as_of = as_of_date(cur, currency, today)
+def providers(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    # By name: ordering by spend would add up amounts in different currencies.
+    rows = cur.execute("SELECT DISTINCT ProviderName FROM cost_daily WHERE ProviderName IS NOT NULL ORDER BY 1").fetchall()
+    return [r[0] for r in rows]
+
+
+def kpis(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date,
+         provider: str | None = None) -> KpiSummary | None:
+    as_of = as_of_date(cur, currency, today, provider)
     if as_of is None:
         return None
     m = metric_column(metric)
@@ -67,9 +84,9 @@ def kpis(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, t
         SELECT coalesce(sum({m}) FILTER (WHERE ChargeDate >= ? AND ChargeDate <= ?), 0),
                coalesce(sum({m}) FILTER (WHERE ChargeDate >= ? AND ChargeDate < ?), 0),
                coalesce(sum({m}) FILTER (WHERE ChargeDate >= ? AND ChargeDate < ?), 0)
-        FROM cost_daily WHERE {CURRENCY_MATCH} AND ChargeDate >= ? AND ChargeDate <= ?
+        FROM cost_daily WHERE {scope_match()} AND ChargeDate >= ? AND ChargeDate <= ?
         """,
-        [start, as_of, prev, prev_same_end, prev, start, currency, prev, as_of],
+        [start, as_of, prev, prev_same_end, prev, start, *scope_params(currency, provider), prev, as_of],
     ).fetchall()[0]
     mtd, prev_same, last_full = (float(v) for v in row)
     days_in_month = calendar.monthrange(as_of.year, as_of.month)[1]
@@ -83,8 +100,8 @@ def kpis(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, t
 
 
 def daily_costs(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, days: int,
-                today: date) -> list[DailyPoint]:
-    as_of = as_of_date(cur, currency, today)
+                today: date, provider: str | None = None) -> list[DailyPoint]:
+    as_of = as_of_date(cur, currency, today, provider)
     if as_of is None:
         return []
     first = as_of - timedelta(days=days - 1)
@@ -92,18 +109,18 @@ def daily_costs(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Me
         f"""
         SELECT d.day::DATE, coalesce(sum(c.{metric_column(metric)}), 0)
         FROM range(?::DATE, ?::DATE + INTERVAL 1 DAY, INTERVAL 1 DAY) d(day)
-        LEFT JOIN cost_daily c ON c.ChargeDate = d.day::DATE AND c.{CURRENCY_MATCH}
+        LEFT JOIN cost_daily c ON c.ChargeDate = d.day::DATE AND {scope_match("c.")}
         GROUP BY 1 ORDER BY 1
         """,
-        [first, as_of, currency],
+        [first, as_of, *scope_params(currency, provider)],
     ).fetchall()
     return [DailyPoint(r[0], float(r[1])) for r in rows]
 
 
 def top_movers(cur: duckdb.DuckDBPyConnection, dimension: Dimension, currency: str | None, metric: Metric,
-               limit: int | None, today: date) -> pa.Table:
+               limit: int | None, today: date, provider: str | None = None) -> pa.Table:
     column, label = DIMENSIONS[dimension]
-    as_of = as_of_date(cur, currency, today) or today
+    as_of = as_of_date(cur, currency, today, provider) or today
     m = metric_column(metric)
     start, prev = month_start(as_of), previous_month_start(as_of)
     prev_same_end = min(prev + timedelta(days=as_of.day), start)
@@ -117,15 +134,16 @@ def top_movers(cur: duckdb.DuckDBPyConnection, dimension: Dimension, currency: s
                CASE WHEN previous_same_days = 0 THEN NULL
                     ELSE delta / abs(previous_same_days) * 100 END AS delta_pct
         FROM cost_daily
-        WHERE {CURRENCY_MATCH} AND ((ChargeDate >= ? AND ChargeDate <= ?) OR (ChargeDate >= ? AND ChargeDate < ?))
+        WHERE {scope_match()} AND ((ChargeDate >= ? AND ChargeDate <= ?) OR (ChargeDate >= ? AND ChargeDate < ?))
         GROUP BY "{column}" ORDER BY month_to_date DESC, name {limit_sql}
         """,
-        params=[start, start, currency, start, as_of, prev, prev_same_end],
+        params=[start, start, *scope_params(currency, provider), start, as_of, prev, prev_same_end],
     ).to_arrow_table()
 
 
-def resources(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date) -> pa.Table:
-    as_of = as_of_date(cur, currency, today) or today
+def resources(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date,
+              provider: str | None = None) -> pa.Table:
+    as_of = as_of_date(cur, currency, today, provider) or today
     m = metric_column(metric)
     return cur.sql(
         f"""
@@ -135,7 +153,7 @@ def resources(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metr
                    any_value(SubAccountName) AS SubAccountName,
                    sum({m}) FILTER (WHERE ChargeMonth = ?)::DOUBLE AS this_month,
                    sum({m}) FILTER (WHERE ChargeMonth = ?)::DOUBLE AS last_month
-            FROM cost_resource_monthly WHERE {CURRENCY_MATCH} AND ChargeMonth IN (?, ?)
+            FROM cost_resource_monthly WHERE {scope_match()} AND ChargeMonth IN (?, ?)
             GROUP BY ResourceId
         )
         SELECT coalesce(r.resource_name, regexp_extract(coalesce(b.ResourceId, r.resource_id), '[^/:]+$'))
@@ -149,11 +167,12 @@ def resources(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metr
                coalesce(r.idle_reason, '') AS idle_reason, r.state,
                coalesce(b.ResourceId, r.resource_id) AS resource_id
         FROM billed b FULL OUTER JOIN resources r ON r.resource_id = b.ResourceId
-        WHERE b.ResourceId IS NOT NULL OR r.currency IS NOT DISTINCT FROM ? OR r.currency IS NULL
+        WHERE b.ResourceId IS NOT NULL OR ((r.currency IS NOT DISTINCT FROM ? OR r.currency IS NULL)
+                                           AND (?::VARCHAR IS NULL OR r.provider_name = ?))
         ORDER BY b.this_month DESC NULLS LAST, resource_id
         """,
-        params=[month_start(as_of), previous_month_start(as_of), currency, month_start(as_of),
-         previous_month_start(as_of), currency],
+        params=[month_start(as_of), previous_month_start(as_of), *scope_params(currency, provider),
+                month_start(as_of), previous_month_start(as_of), *scope_params(currency, provider)],
     ).to_arrow_table()
 
 

@@ -107,18 +107,22 @@ class LocalCache:
     def currencies(self) -> list[str | None]:
         return cost_queries.currencies(self._cursor())
 
-    def kpis(self, currency: str | None, metric: Metric) -> KpiSummary | None:
-        return cost_queries.kpis(self._cursor(), currency, metric, self._today())
+    def providers(self) -> list[str]:
+        return cost_queries.providers(self._cursor())
 
-    def daily_costs(self, currency: str | None, metric: Metric, days: int) -> list[DailyPoint]:
-        return cost_queries.daily_costs(self._cursor(), currency, metric, days, self._today())
+    def kpis(self, currency: str | None, metric: Metric, provider: str | None = None) -> KpiSummary | None:
+        return cost_queries.kpis(self._cursor(), currency, metric, self._today(), provider)
+
+    def daily_costs(self, currency: str | None, metric: Metric, days: int,
+                    provider: str | None = None) -> list[DailyPoint]:
+        return cost_queries.daily_costs(self._cursor(), currency, metric, days, self._today(), provider)
 
     def top_movers(self, dimension: Dimension, currency: str | None, metric: Metric,
-                   limit: int | None = 10) -> pa.Table:
-        return cost_queries.top_movers(self._cursor(), dimension, currency, metric, limit, self._today())
+                   limit: int | None = 10, provider: str | None = None) -> pa.Table:
+        return cost_queries.top_movers(self._cursor(), dimension, currency, metric, limit, self._today(), provider)
 
-    def resources(self, currency: str | None, metric: Metric) -> pa.Table:
-        return cost_queries.resources(self._cursor(), currency, metric, self._today())
+    def resources(self, currency: str | None, metric: Metric, provider: str | None = None) -> pa.Table:
+        return cost_queries.resources(self._cursor(), currency, metric, self._today(), provider)
 
     def budgets(self, metric: Metric) -> pa.Table:
         return cost_queries.budgets(self._cursor(), metric, self._today())

@@ -19,6 +19,11 @@ class ViewState:
 
     currency: str | None
     metric: Metric
+    provider: str | None = None  # None: every provider (in the one currency)
+
+    @property
+    def scope_label(self) -> str:
+        return f"{self.currency or '(no currency)'} · {self.provider or 'all providers'}"
 
 
 class Pane(Vertical):

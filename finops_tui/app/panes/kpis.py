@@ -26,6 +26,7 @@ class KpiData:
     services: pa.Table
     accounts: pa.Table
     regions: pa.Table
+    providers: pa.Table  # every provider in this currency, whatever the provider filter
 
 
 def _delta_text(current: float, previous: float) -> Text:
@@ -41,6 +42,7 @@ class KpiPane(Pane):
     KpiPane #cards { grid-size: 4; grid-rows: 5; height: 5; }
     KpiPane .card { height: 5; border: round $primary; padding: 0 1; }
     KpiPane #tops { grid-size: 2; grid-rows: 11; height: auto; }
+    KpiPane #top-providers { height: auto; max-height: 8; border: round $panel-lighten-2; }
     KpiPane #tops DataTable { height: 11; border: round $panel-lighten-2; overflow-x: hidden; }
     KpiPane #empty { padding: 1 2; color: $text-muted; }
     """
@@ -53,6 +55,9 @@ class KpiPane(Pane):
                 for card in ("mtd", "last-month", "forecast", "period"):
                     yield Static("", id=f"card-{card}", classes="card")
             yield TrendChart(id="trend")
+            providers = DataTable(id="top-providers", cursor_type="row", zebra_stripes=False)
+            providers.border_title = "By provider (p filters)"
+            yield providers
             with Grid(id="tops"):
                 for name in ("services", "accounts", "regions", "movers"):
                     table = DataTable(id=f"top-{name}", cursor_type="row", zebra_stripes=False)
@@ -61,28 +66,30 @@ class KpiPane(Pane):
                     yield table
 
     def fetch(self, reader: CostReader, state: ViewState) -> KpiData:
+        cur, metric, provider = state.currency, state.metric, state.provider
         return KpiData(
             state=state,
-            summary=reader.kpis(state.currency, state.metric),
-            trend=reader.daily_costs(state.currency, state.metric, 90),
-            services=reader.top_movers("service", state.currency, state.metric, None),
-            accounts=reader.top_movers("account", state.currency, state.metric, TOP),
-            regions=reader.top_movers("region", state.currency, state.metric, TOP),
+            summary=reader.kpis(cur, metric, provider),
+            trend=reader.daily_costs(cur, metric, 90, provider),
+            services=reader.top_movers("service", cur, metric, None, provider),
+            accounts=reader.top_movers("account", cur, metric, TOP, provider),
+            regions=reader.top_movers("region", cur, metric, TOP, provider),
+            providers=reader.top_movers("provider", cur, metric, None),
         )
 
     async def show(self, data: KpiData) -> None:
         s, cur = data.summary, data.state.currency
         self.query_one("#empty", Static).display = s is None
-        for widget in ("#cards", "#trend", "#tops"):
+        for widget in ("#cards", "#trend", "#tops", "#top-providers"):
             self.query_one(widget).display = s is not None
         if s is None:
-            self.query_one("#kpi-title", Static).update(f"KPIs · {data.state.metric}")
+            self.query_one("#kpi-title", Static).update(f"KPIs · {data.state.metric} · {data.state.scope_label}")
             self.query_one("#empty", Static).update(
                 "No cost data in this cache yet.\nLoad billing exports with `finops-tui ingest FILE…` "
                 "(FOCUS CSV or Parquet), then press r.")
             return
         self.query_one("#kpi-title", Static).update(
-            f"KPIs · {s.metric} · {cur or '(no currency)'} · as of {s.as_of:%a %Y-%m-%d} (last day with data)")
+            f"KPIs · {s.metric} · {data.state.scope_label} · as of {s.as_of:%a %Y-%m-%d} (last day with data)")
         mtd = Text.assemble((format_money(s.month_to_date, cur), "bold"), "\n",
                             _delta_text(s.month_to_date, s.previous_month_same_days),
                             f" vs {format_money(s.previous_month_same_days, cur, cents=False)} same days last month")
@@ -103,6 +110,8 @@ class KpiPane(Pane):
         self._fill("services", data.services.slice(0, TOP), cur)
         self._fill("accounts", data.accounts, cur)
         self._fill("regions", data.regions, cur)
+        self._fill("providers", data.providers, cur)
+        self.query_one("#top-providers").display = data.providers.num_rows > 1 or data.state.provider is not None
         movers = sorted(data.services.to_pylist(), key=lambda r: abs(r["delta"]), reverse=True)[:TOP]
         self._fill("movers", pa.Table.from_pylist(movers, schema=data.services.schema), cur, show_delta=True)
 

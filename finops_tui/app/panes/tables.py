@@ -46,12 +46,12 @@ class ResourcesPane(TablePane):
                      "(`finops-tui ingest FILE`) and from inventory collectors.")
 
     def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
-        return reader.resources(state.currency, state.metric), state
+        return reader.resources(state.currency, state.metric, state.provider), state
 
     def caption(self, table: pa.Table, state: ViewState) -> str:
         idle = pc.sum(pc.equal(table["idle"], "IDLE")).as_py() if table.num_rows else 0
         hint = f" · {idle} flagged IDLE (type / IDLE to list them)" if idle else ""
-        return f"Resources · {state.metric} in {state.currency or '(no currency)'}, this month and last month{hint}"
+        return f"Resources · {state.metric} · {state.scope_label} · this month and last month{hint}"
 
 
 class BudgetsPane(TablePane):
