@@ -7,16 +7,15 @@ to carry a FOCUS-like column is still read as CUR); `--format NAME` skips detect
 from __future__ import annotations
 
 from finops_tui.errors import IngestError
+from finops_tui.sources.formats.aws_cur import AwsCur
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns
 from finops_tui.sources.formats.focus import Focus
 
-FORMATS: tuple[BillingFormat, ...] = (Focus(),)
+FORMATS: tuple[BillingFormat, ...] = (AwsCur(cur2=False), AwsCur(cur2=True), Focus())
 
 # Column names that identify a native export this build cannot read (for a helpful error).
 _KNOWN_ELSEWHERE = {
-    "lineitem/unblendedcost": "an AWS Cost and Usage Report (legacy CUR)",
-    "line_item_unblended_cost": "an AWS CUR 2.0 / Data Exports file",
     "costinbillingcurrency": "an Azure cost details export",
     "cost/mycost": "an OCI cost report",
 }
