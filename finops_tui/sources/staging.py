@@ -160,7 +160,7 @@ def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = 
     """
     origin = origin or str(file.path)
     cols = describe(con, file)
-    fmt = choose_format(file, cols, forced)
+    fmt = choose_format(file, cols, forced).for_file(con, reader_sql(file), cols)
     version = fmt.version(cols)
     try:
         sql, extras, missing = _select_sql(file, fmt, cols, source_kind, version, origin)

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from finops_tui.errors import IngestError
 from finops_tui.sources.formats.aws_cur import AwsCur
+from finops_tui.sources.formats.azure import Azure
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns
 from finops_tui.sources.formats.focus import Focus
 
-FORMATS: tuple[BillingFormat, ...] = (AwsCur(cur2=False), AwsCur(cur2=True), Focus())
+FORMATS: tuple[BillingFormat, ...] = (AwsCur(cur2=False), AwsCur(cur2=True), Azure(), Focus())
 
 # Column names that identify a native export this build cannot read (for a helpful error).
 _KNOWN_ELSEWHERE = {
-    "costinbillingcurrency": "an Azure cost details export",
     "cost/mycost": "an OCI cost report",
 }
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+import duckdb
+
 from finops_tui.sources.formats.columns import SourceColumns
 
 
@@ -28,6 +30,13 @@ class BillingFormat(ABC):
     @abstractmethod
     def projection(self, cols: SourceColumns) -> dict[str, str]:
         """FOCUS column name -> SQL expression of the cache type, over this file's columns."""
+
+    def for_file(self, con: duckdb.DuckDBPyConnection, source_sql: str, cols: SourceColumns) -> BillingFormat:
+        """The format to use for one file, when its data (not only its columns) decides; self by default.
+
+        `source_sql` is the file's reader (`read_csv(...)`); an override runs one cheap query over it.
+        """
+        return self
 
     def required(self) -> tuple[str, ...]:
         """Native columns whose absence makes the file unusable, named in the error."""

@@ -64,7 +64,8 @@ class SourceColumns:
     def __post_init__(self) -> None:
         self._by_lower: dict[str, tuple[str, str]] = {}
         for name, kind in self.described:
-            self._by_lower.setdefault(name.strip().lower(), (name, kind))
+            # A UTF-8 byte-order mark can stick to the first header (Azure exports have one).
+            self._by_lower.setdefault(name.strip().lstrip("\ufeff").lower(), (name, kind))
 
     @property
     def names_lower(self) -> set[str]:
