@@ -7,6 +7,7 @@ right reader, and binary garbage gets a clear message instead of a parser stack 
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from finops_tui.errors import IngestError
 @dataclass(frozen=True)
 class BillingFile:
     path: Path
-    kind: str  # "csv", "csv.gz" or "parquet"
+    kind: str  # "csv", "csv.gz", "json", "json.gz" or "parquet"
     size: int
     sha256: str
 
@@ -27,6 +28,14 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _gzip_starts_with_brace(path: Path) -> bool:
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(4096).lstrip().startswith(b"{")
+    except (OSError, EOFError):
+        return False  # a broken gzip is reported by the reader with its own message
 
 
 def _refuse_non_utf8(path: Path, head: bytes) -> None:
@@ -52,7 +61,7 @@ def sniff(path: Path) -> BillingFile:
     if head.startswith(b"PAR1"):
         kind = "parquet"
     elif head.startswith(b"\x1f\x8b"):
-        kind = "csv.gz"
+        kind = "json.gz" if _gzip_starts_with_brace(path) else "csv.gz"
     elif head.startswith(b"PK\x03\x04"):
         raise IngestError(f"{path}: a zip archive inside a zip archive. Unzip it and ingest the files inside.")
     elif b"\x00" in head:
@@ -60,6 +69,8 @@ def sniff(path: Path) -> BillingFile:
             f"{path}: this is a binary file, not CSV or Parquet. "
             "finops-tui reads billing exports as CSV (plain or gzip) or Parquet."
         )
+    elif head.lstrip().startswith(b"{"):
+        kind = "json"  # newline-delimited JSON, as BigQuery exports it
     else:
         kind = "csv"
         _refuse_non_utf8(path, head)

@@ -46,7 +46,9 @@ def reader_sql(file: BillingFile, fmt: BillingFormat | None = None) -> str:
     if file.kind == "parquet":
         return f"read_parquet({path})"
     if file.kind in ("json", "json.gz"):
-        return f"read_json({path}, format='newline_delimited', sample_size=-1, maximum_object_size=67108864)"
+        compression = "'gzip'" if file.kind == "json.gz" else "'none'"
+        return (f"read_json({path}, format='newline_delimited', compression={compression}, sample_size=-1, "
+                "maximum_object_size=67108864)")
     compression = "'gzip'" if file.kind == "csv.gz" else "'none'"
     options = fmt.csv_options() if fmt else ""
     return (f"read_csv({path}, all_varchar=true, header=true, compression={compression}, "

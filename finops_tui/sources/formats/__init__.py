@@ -12,8 +12,9 @@ from finops_tui.sources.formats.azure import Azure
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns
 from finops_tui.sources.formats.focus import Focus
+from finops_tui.sources.formats.gcp import GoogleCloud
 
-FORMATS: tuple[BillingFormat, ...] = (AwsCur(cur2=False), AwsCur(cur2=True), Azure(), Focus())
+FORMATS: tuple[BillingFormat, ...] = (AwsCur(cur2=False), AwsCur(cur2=True), Azure(), GoogleCloud(), Focus())
 
 # Column names that identify a native export this build cannot read (for a helpful error).
 _KNOWN_ELSEWHERE = {
