@@ -13,12 +13,14 @@ from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns
 from finops_tui.sources.formats.focus import Focus
 from finops_tui.sources.formats.gcp import GoogleCloud
+from finops_tui.sources.formats.oci import Oci
 
-FORMATS: tuple[BillingFormat, ...] = (AwsCur(cur2=False), AwsCur(cur2=True), Azure(), GoogleCloud(), Focus())
+FORMATS: tuple[BillingFormat, ...] = (AwsCur(cur2=False), AwsCur(cur2=True), Azure(), GoogleCloud(), Oci(), Focus())
 
-# Column names that identify a native export this build cannot read (for a helpful error).
+# Column names that identify an export this build cannot read (for a helpful error).
 _KNOWN_ELSEWHERE = {
-    "cost/mycost": "an OCI cost report",
+    "unblendedcost": "an AWS detailed billing report (DBR), retired in 2019; export a CUR instead",
+    "pretaxcost": "an old Azure usage details export; export cost details (actual or amortized) instead",
 }
 
 
@@ -39,7 +41,7 @@ def detect(cols: SourceColumns, where: str) -> BillingFormat:
         if fmt.matches(cols):
             return fmt
     native = next((label for key, label in _KNOWN_ELSEWHERE.items() if key in cols.names_lower), None)
-    hint = (f"It looks like {native}, which this build does not read; export FOCUS instead."
+    hint = (f"It looks like {native}."
             if native else "Check the header row and the delimiter, or name the format with --format "
             f"({', '.join(names())}).")
     raise IngestError(f"{where}: unknown billing format: no known set of cost columns "

@@ -187,13 +187,7 @@ class AwsCur(BillingFormat):
     def _tags(self, cols: SourceColumns) -> str:
         if self.cur2:
             return values.json_value(cols, "resource_tags") if cols.has("resource_tags") else "CAST(NULL AS JSON)"
-        tag_columns = [name for name, _ in cols.described if name.lower().startswith("resourcetags/")]
-        if not tag_columns:
-            return "CAST(NULL AS JSON)"
-        entries = ", ".join(f"{{'k': {literal(name.split('/', 1)[1])}, 'v': NULLIF({cols.ref(name)}, '')}}"
-                            for name in tag_columns)
-        pairs = f"list_filter([{entries}], lambda e: e.v IS NOT NULL)"
-        return f"CASE WHEN len({pairs}) > 0 THEN to_json(map_from_entries({pairs})) END"
+        return values.tags_from_columns(cols, "resourceTags/")
 
     def extension_columns(self, cols: SourceColumns) -> list[str]:
         keep = {self.col(k).lower() for k in KEEP} | {k.lower() for k in KEEP}

@@ -73,3 +73,15 @@ def parser_for(kind: str) -> tuple[Callable[[str], str], str]:
     if kind == "money":
         return money_parse, "a number"
     return time_parse, "a date/time (ISO 8601 such as 2024-09-01T00:00:00Z, or M/D/YYYY)"
+
+
+def tags_from_columns(cols: SourceColumns, prefix: str) -> str:
+    """One JSON object from one-column-per-tag exports (`resourceTags/user:team`, `tags/Oracle-Tags.CreatedBy`):
+    keys are the column names without `prefix`, blank values are left out, no tags at all is NULL."""
+    tag_columns = [name for name, _ in cols.described if name.lower().startswith(prefix.lower())]
+    if not tag_columns:
+        return "CAST(NULL AS JSON)"
+    entries = ", ".join(f"{{'k': {literal(name[len(prefix):])}, 'v': NULLIF(CAST({cols.ref(name)} AS VARCHAR), '')}}"
+                        for name in tag_columns)
+    pairs = f"list_filter([{entries}], lambda e: e.v IS NOT NULL)"
+    return f"CASE WHEN len({pairs}) > 0 THEN to_json(map_from_entries({pairs})) END"
