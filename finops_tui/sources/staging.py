@@ -52,7 +52,7 @@ def reader_sql(file: BillingFile, fmt: BillingFormat | None = None) -> str:
     compression = "'gzip'" if file.kind == "csv.gz" else "'none'"
     options = fmt.csv_options() if fmt else ""
     return (f"read_csv({path}, all_varchar=true, header=true, compression={compression}, "
-            f"nullstr=['NULL', 'null', ''], sample_size=-1{', ' + options if options else ''})")
+            f"nullstr=['NULL', 'null', '']{', ' + options if options else ''})")
 
 
 def first_line(exc: BaseException) -> str:

@@ -66,7 +66,7 @@ class AwsCur(BillingFormat):
     def __init__(self, cur2: bool) -> None:
         self.cur2 = cur2
         self.name = "aws-cur2" if cur2 else "aws-cur"
-        self.label = "AWS CUR 2.0" if cur2 else "AWS CUR"
+        self.label = "AWS CUR"  # the version says legacy or 2.0
 
     # -- names ----------------------------------------------------------------------------
     def col(self, legacy: str) -> str:
