@@ -51,8 +51,28 @@ def build_parser() -> argparse.ArgumentParser:
     _common(snapshot)
     snapshot.add_argument("output", metavar="OUT", help="path of the snapshot file to write")
 
+    refresh = sub.add_parser(
+        "refresh", help="collect live AWS data (Cost Explorer, Budgets, inventory, CloudWatch) into the cache",
+        description="Collect live AWS data into the cache with the boto3 credential chain. Cost Explorer is "
+                    "fetched incrementally ($0.01 per request page): settled months are never fetched again, and a "
+                    "repeat refresh within 6 hours makes no Cost Explorer request.")
+    _common(refresh)
+    refresh.add_argument("--profile", action="append", metavar="P", help="AWS profile (repeatable: several accounts)")
+    refresh.add_argument("--role-arn", metavar="ARN", help="assume this role with each profile's credentials")
+    refresh.add_argument("--regions", metavar="R,...", help="regions to inventory (default: every enabled region)")
+    refresh.add_argument("--services", metavar="S,...",
+                         help="inventory services: ec2,ebs,snapshots,eip,rds,lambda,elb,nat,s3 (default: all)")
+    refresh.add_argument("--dry-run", action="store_true",
+                         help="print the planned calls and the Cost Explorer charge; call nothing that costs money")
+    refresh.add_argument("--continuous", action="store_true", help="refresh again every --interval seconds")
+    refresh.add_argument("--interval", type=int, default=3600, metavar="SECONDS")
+
     doctor = sub.add_parser("doctor", help="versions, paths, cache state, dataset ages and credentials")
     _common(doctor)
+    doctor.add_argument("--test-connection", action="store_true",
+                        help="check each credential (STS) and each API permission the refresh needs")
+    doctor.add_argument("--profile", action="append", metavar="P", help="AWS profile to test (repeatable)")
+    doctor.add_argument("--include-paid", action="store_true", help="also probe Cost Explorer ($0.01)")
     return parser
 
 
@@ -69,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         from finops_tui import commands
 
         handler = {"ingest": commands.ingest, "query": commands.query, "snapshot": commands.snapshot,
-                   "doctor": commands.doctor}[args.command]
+                   "doctor": commands.doctor, "refresh": commands.refresh}[args.command]
         return handler(args, settings)
     except FinopsError as exc:
         print(f"finops-tui: error: {exc}", file=sys.stderr)

@@ -154,4 +154,18 @@ def doctor(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.doctor import report
 
     sys.stdout.write(report(settings, demo=args.demo))
-    return 0
+    if not args.test_connection:
+        return 0
+    from finops_tui.sources.aws.connection_test import test_connections
+
+    lines, ok = test_connections(args.profile or [None], include_paid=args.include_paid)
+    sys.stdout.write("AWS connection test\n" + "\n".join(lines) + "\n")
+    return 0 if ok else 1
+
+
+def refresh(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.sources.aws import refresh_command
+
+    if args.demo:
+        raise ConfigError("The DEMO cache is generated; refresh your own cache (--cache FILE).")
+    return refresh_command.main(args, settings.cache_file(), settings.duckdb_memory_limit)

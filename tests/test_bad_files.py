@@ -94,3 +94,16 @@ def test_a_good_file_with_a_bad_one_loads_nothing(tmp_path, loaded_cache):
     with pytest.raises(IngestError):
         ingest_paths([str(other), str(bad)], loaded_cache)
     assert _content(loaded_cache) == before
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_cli_exits_1_with_one_line_of_advice_for_each_bad_file(case, tmp_path, loaded_cache, capsys):
+    from finops_tui.cli import main
+
+    bad = CASES[case][0](tmp_path / f"{case}.csv")
+    before = _content(loaded_cache)
+    assert main(["ingest", "--cache", str(loaded_cache), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("finops-tui: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert CASES[case][1][0] in err
+    assert _content(loaded_cache) == before

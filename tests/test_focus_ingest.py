@@ -81,3 +81,19 @@ def test_focus_version_is_detected_from_columns(tmp_path, extra, version):
                     f"1.5,1.5,2025-01-02T00:00:00Z,USD{cells}\n")
     report = ingest_paths([str(path)], tmp_path / "c.duckdb")
     assert [f.format_version for f in report.files] == [version]
+
+
+def test_focus_1_3_provider_columns_and_vendor_extensions_are_readable(tmp_path):
+    path = tmp_path / "focus13.csv"
+    path.write_text(
+        "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ServiceProviderName,"
+        "HostProviderName,InvoiceIssuerName,BillingAccountId,oci_CompartmentPath,x_SkuTier\n"
+        "4.00,3.50,2026-05-02T00:00:00Z,2026-05-01T00:00:00Z,USD,Acme SaaS,AWS,AWS,ba-1,/root/prod,gold\n")
+    cache = tmp_path / "c.duckdb"
+    report = ingest_paths([str(path)], cache)
+    assert [(f.format, f.format_version) for f in report.files] == [("focus", "1.3")]
+    with duckdb.connect(str(cache), read_only=True) as con:
+        row = con.execute("SELECT ProviderName, x_Extensions->>'HostProviderName', "
+                          "x_Extensions->>'ServiceProviderName', x_Extensions->>'oci_CompartmentPath', "
+                          "x_Extensions->>'x_SkuTier', x_DatasetId FROM costs").fetchall()
+    assert row == [("Acme SaaS", "AWS", "Acme SaaS", "/root/prod", "gold", "costs:Acme SaaS:ba-1:2026-05")]

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 from finops_tui.cache.migrations import ROLLUP_DAILY_SELECT, ROLLUP_RESOURCE_SELECT
 
@@ -50,6 +51,7 @@ class LoadSummary:
 
 
 _SLICES = "SELECT DISTINCT x_DatasetId FROM staged_costs"
+API_PREFIX = "costs-ce:"  # cost datasets from Cost Explorer; billing exports win where both cover a day
 
 
 def begin_cost_load(con: duckdb.DuckDBPyConnection) -> None:
@@ -61,6 +63,32 @@ def begin_cost_load(con: duckdb.DuckDBPyConnection) -> None:
                 f"WHERE rowid <= {int(mark)}")
 
 
+def apply_export_precedence(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the Cost Explorer part of the daily rollup, leaving out every (account, day) that a
+    billing export (or the DEMO) covers: the export is line-item true and must win, and the two
+    must never be added together. CE rows are few (service x region x day), so this is cheap."""
+    con.execute(f"DELETE FROM cost_daily WHERE x_DatasetId LIKE '{API_PREFIX}%'")
+    covered = (f"NOT EXISTS (SELECT 1 FROM cost_daily e WHERE e.x_DatasetId NOT LIKE '{API_PREFIX}%' "
+               "AND e.SubAccountId IS NOT DISTINCT FROM costs.SubAccountId "
+               "AND e.ChargeDate = CAST(costs.ChargePeriodStart AS DATE))")
+    con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(
+        where=f"WHERE x_DatasetId LIKE '{API_PREFIX}%' AND {covered}"))
+
+
+def insert_api_costs(con: duckdb.DuckDBPyConnection, rows: pa.Table, source: str) -> LoadSummary:
+    """Replace the API cost datasets present in `rows` (columns: a subset of `costs`) in one step."""
+    begin_cost_load(con)
+    con.register("incoming_costs", rows)
+    try:
+        con.execute("INSERT INTO costs BY NAME SELECT * FROM incoming_costs")
+        return replace_cost_datasets(con, [], "API", source)
+    except BaseException:
+        abandon_cost_load(con)
+        raise
+    finally:
+        con.unregister("incoming_costs")
+
+
 def abandon_cost_load(con: duckdb.DuckDBPyConnection) -> None:
     """Roll a failed load back (DuckDB refuses every statement in a transaction after an error)."""
     try:
@@ -70,16 +98,17 @@ def abandon_cost_load(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def replace_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
-                          source_kind: str) -> LoadSummary:
+                          source_kind: str, source: str | None = None) -> LoadSummary:
     """Finish a load: older rows of every slice it touched go, rollups and provenance follow, commit."""
     summary = summarize_staged(con)
     con.execute(f"DELETE FROM costs WHERE rowid IN (SELECT r FROM older_costs WHERE x_DatasetId IN ({_SLICES}))")
     for table in ("cost_daily", "cost_resource_monthly"):
         con.execute(f"DELETE FROM {table} WHERE x_DatasetId IN ({_SLICES})")
-    in_slices = f"x_DatasetId IN ({_SLICES})"
+    in_slices = f"x_DatasetId IN ({_SLICES}) AND x_DatasetId NOT LIKE '{API_PREFIX}%'"
     con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(where=f"WHERE {in_slices}"))
     con.execute("INSERT INTO cost_resource_monthly " + ROLLUP_RESOURCE_SELECT.format(and_where=f"AND {in_slices}"))
-    _record_cost_datasets(con, files, source_kind)
+    apply_export_precedence(con)
+    _record_cost_datasets(con, files, source_kind, source)
     con.execute("DROP VIEW staged_costs")
     con.execute("DROP VIEW older_costs")
     con.execute("COMMIT")
@@ -87,11 +116,12 @@ def replace_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FilePr
 
 
 def _record_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
-                          source_kind: str) -> None:
+                          source_kind: str, source: str | None) -> None:
     files_json = json.dumps([f.__dict__ for f in files])
-    fmt = "/".join(sorted({f.format for f in files}))
+    fmt = "/".join(sorted({f.format for f in files})) or source_kind.lower()
     versions = sorted({f.format_version for f in files})
-    source = ", ".join(f.path for f in files) if len(files) <= 3 else f"{files[0].path} and {len(files) - 1} more"
+    if source is None:
+        source = ", ".join(f.path for f in files) if len(files) <= 3 else f"{files[0].path} and {len(files) - 1} more"
     con.execute("DELETE FROM datasets WHERE dataset_id IN (" + _SLICES + ")")
     con.execute(
         """

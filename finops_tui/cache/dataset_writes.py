@@ -11,7 +11,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-_TABLES = {"resources", "budgets", "anomalies", "optimizations"}
+_TABLES = {"resources", "budgets", "anomalies", "optimizations", "cost_forecasts"}
 
 
 def replace_dataset(con: duckdb.DuckDBPyConnection, kind: str, dataset_id: str, rows: pa.Table, *,
@@ -41,3 +41,17 @@ def replace_dataset(con: duckdb.DuckDBPyConnection, kind: str, dataset_id: str, 
         [dataset_id, kind, source_kind, source, provider, account_id, rows.num_rows, data_through],
     )
     return rows.num_rows
+
+
+def fill_current_costs(con: duckdb.DuckDBPyConnection) -> None:
+    """Each resource's cost this month (EffectiveCost, latest month with data) from the cost rollup."""
+    con.execute(
+        """
+        UPDATE resources SET current_cost = m.cost, currency = m.currency
+        FROM (SELECT ResourceId, any_value(BillingCurrency) AS currency, sum(EffectiveCost) AS cost
+              FROM cost_resource_monthly
+              WHERE ChargeMonth = (SELECT max(ChargeMonth) FROM cost_resource_monthly)
+              GROUP BY ResourceId) m
+        WHERE resources.resource_id = m.ResourceId
+        """
+    )

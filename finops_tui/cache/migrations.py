@@ -96,9 +96,32 @@ def _rollups(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE cost_resource_monthly AS " + ROLLUP_RESOURCE_SELECT.format(and_where=""))
 
 
+def _refresh_records(con: duckdb.DuckDBPyConnection) -> None:
+    """What each live refresh did, and the API answers it may reuse instead of paying for them again."""
+    con.execute(
+        """
+        CREATE TABLE refresh_runs (
+            run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, source VARCHAR, accounts VARCHAR[],
+            regions VARCHAR[], status VARCHAR, api_calls JSON, ce_requests INTEGER, ce_cost_usd DECIMAL(18,2),
+            collectors JSON, failures JSON
+        );
+        CREATE TABLE api_request_cache (
+            request_hash VARCHAR, service VARCHAR, operation VARCHAR, account_id VARCHAR, request JSON,
+            response JSON, pages INTEGER, fetched_at TIMESTAMP
+        );
+        CREATE TABLE cost_forecasts (
+            account_id VARCHAR, metric VARCHAR, currency VARCHAR, period_start DATE, period_end DATE,
+            mean DECIMAL(38,12), lower_bound DECIMAL(38,12), upper_bound DECIMAL(38,12), fetched_at TIMESTAMP,
+            x_dataset_id VARCHAR
+        );
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "cost line items, datasets, resources, budgets, anomalies, optimizations", _base_tables),
     Migration(2, "daily and per-resource monthly cost rollups", _rollups),
+    Migration(3, "refresh runs, reusable API answers, provider forecasts", _refresh_records),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -50,6 +50,7 @@ class CollectorResult:
     rows: pa.Table | None  # None when nothing usable was collected (keep the previous dataset)
     calls: int = 0
     failures: list[CallFailure] = field(default_factory=list)
+    account_id: str | None = None  # set by the refresh, which knows whose credentials ran it
 
     @property
     def ok(self) -> bool:

@@ -1,0 +1,180 @@
+"""Cost Explorer GetCostAndUsage: daily cost by service and region for one account, incrementally.
+
+Cost Explorer bills $0.01 per request page and refreshes its data a few times a day, so:
+- a month is fetched as one request series (pages follow NextPageToken): DAILY, metrics
+  UnblendedCost (-> BilledCost) and AmortizedCost (-> EffectiveCost), GroupBy SERVICE and
+  REGION, filtered to the account (LINKED_ACCOUNT), 13 months at most;
+- a month is *settled* once its invoice is final (after the 5th of the next month): a settled
+  month already in the request cache is never fetched again;
+- an unsettled month (this month, and last month until the 5th) is fetched again only when its
+  cached answer is older than the data-latency window (6 h by default), or its End moved (a new
+  day began); an identical request inside the window is answered from the cache: zero requests.
+The rows keep CE's `Estimated` flag (x_Extensions) and land in datasets
+`costs-ce:AWS:<account>:<YYYY-MM>`; where billing-export rows cover the same account and day the
+export wins in every figure (see cost_writes.apply_export_precedence).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+from botocore.exceptions import BotoCoreError, ClientError
+
+from finops_tui.sources.aws.clients import AwsAccount
+from finops_tui.sources.aws.outcome import CallFailure, CollectorResult, failure_from
+
+PRICE_PER_PAGE = Decimal("0.01")
+MONTHS = 13
+SETTLE_DAY = 5
+LATENCY = timedelta(hours=6)
+_MONEY = pa.decimal128(38, 12)
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    pages: list[dict]
+    fetched_at: datetime
+
+
+@dataclass
+class CostExplorerPlan:
+    """The requests a refresh would make (for --dry-run) and the ones it may answer from the cache."""
+
+    requests: list[dict] = field(default_factory=list)  # to send
+    reused: list[dict] = field(default_factory=list)  # answered from the cache
+
+    @property
+    def estimated_cost(self) -> Decimal:
+        return PRICE_PER_PAGE * len(self.requests)  # at least one page each
+
+
+def month_windows(today: date, months: int = MONTHS) -> list[tuple[date, date]]:
+    """[start, end) per month, oldest first, the last ending tomorrow (CE's End is exclusive)."""
+    first = date(today.year, today.month, 1)
+    out = []
+    for back in range(months - 1, -1, -1):
+        y, m = first.year, first.month - back
+        while m <= 0:
+            y, m = y - 1, m + 12
+        start = date(y, m, 1)
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        out.append((start, min(nxt, today + timedelta(days=1))))
+    return out
+
+
+def is_settled(start: date, today: date) -> bool:
+    nxt = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return today >= nxt + timedelta(days=SETTLE_DAY)
+
+
+def request_for(account_id: str, start: date, end: date) -> dict:
+    return {"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()}, "Granularity": "DAILY",
+            "Metrics": ["UnblendedCost", "AmortizedCost"],
+            "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "REGION"}],
+            "Filter": {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [account_id]}}}
+
+
+def request_hash(account_id: str, request: dict) -> str:
+    return hashlib.sha256(json.dumps([account_id, request], sort_keys=True).encode()).hexdigest()
+
+
+def plan(account_id: str, today: date, now: datetime, cache: dict[str, CachedAnswer],
+         latency: timedelta = LATENCY) -> CostExplorerPlan:
+    out = CostExplorerPlan()
+    for start, end in month_windows(today):
+        request = request_for(account_id, start, end)
+        cached = cache.get(request_hash(account_id, request))
+        fresh = cached is not None and (is_settled(start, today) or now - cached.fetched_at < latency)
+        (out.reused if fresh else out.requests).append(request)
+    return out
+
+
+def _pages(ce: Any, request: dict) -> list[dict]:
+    pages, token = [], None
+    while True:
+        response = ce.get_cost_and_usage(**request, **({"NextPageToken": token} if token else {}))
+        pages.append({"ResultsByTime": response.get("ResultsByTime", []),
+                      "DimensionValueAttributes": response.get("DimensionValueAttributes", [])})
+        token = response.get("NextPageToken")
+        if not token:
+            return pages
+
+
+def rows_from_pages(account_id: str, pages: list[dict], fetched_at: datetime) -> list[dict]:
+    rows = []
+    for page in pages:
+        for period in page["ResultsByTime"]:
+            day = datetime.fromisoformat(period["TimePeriod"]["Start"])
+            month = datetime(day.year, day.month, 1)
+            estimated = bool(period.get("Estimated"))
+            for group in period.get("Groups", []):
+                service, region = (group.get("Keys", []) + ["", ""])[:2]
+                metrics = group.get("Metrics", {})
+                billed = metrics.get("UnblendedCost", {})
+                amortized = metrics.get("AmortizedCost", {})
+                rows.append({
+                    "ProviderName": "AWS", "BillingAccountId": account_id, "SubAccountId": account_id,
+                    "BillingCurrency": billed.get("Unit") or amortized.get("Unit"),
+                    "BillingPeriodStart": month, "ChargePeriodStart": day, "ChargePeriodEnd": day + timedelta(days=1),
+                    "ServiceName": service or None, "RegionId": None if region in ("", "NoRegion", "global") else region,
+                    "ChargeCategory": "Tax" if service == "Tax" else "Usage",
+                    "BilledCost": Decimal(billed.get("Amount", "0")),
+                    "EffectiveCost": Decimal(amortized.get("Amount", billed.get("Amount", "0"))),
+                    "x_DatasetId": f"costs-ce:AWS:{account_id}:{month:%Y-%m}",
+                    "x_SourceKind": "API", "x_SourceFile": f"ce:GetCostAndUsage@{fetched_at:%Y-%m-%dT%H:%MZ}",
+                    "x_FocusVersion": "aws-ce/GetCostAndUsage",
+                    "x_Extensions": json.dumps({"Estimated": estimated, "RegionKey": region}),
+                })
+    return rows
+
+
+COST_SCHEMA = pa.schema([
+    ("ProviderName", pa.string()), ("BillingAccountId", pa.string()), ("SubAccountId", pa.string()),
+    ("BillingCurrency", pa.string()), ("BillingPeriodStart", pa.timestamp("us")),
+    ("ChargePeriodStart", pa.timestamp("us")), ("ChargePeriodEnd", pa.timestamp("us")), ("ServiceName", pa.string()),
+    ("RegionId", pa.string()), ("ChargeCategory", pa.string()), ("BilledCost", _MONEY), ("EffectiveCost", _MONEY),
+    ("x_DatasetId", pa.string()), ("x_SourceKind", pa.string()), ("x_SourceFile", pa.string()),
+    ("x_FocusVersion", pa.string()), ("x_Extensions", pa.string()),
+])
+
+
+@dataclass
+class CostExplorerResult(CollectorResult):
+    answers: dict[str, tuple[dict, CachedAnswer]] = field(default_factory=dict)  # new answers to cache
+    months: list[str] = field(default_factory=list)  # YYYY-MM fetched (their datasets are replaced)
+    pages: int = 0
+
+
+def collect(account: AwsAccount, today: date, now: datetime, cache: dict[str, CachedAnswer]) -> CostExplorerResult:
+    """Fetch what the plan says; a failing month keeps its previous data (its dataset is not replaced)."""
+    todo = plan(account.account_id, today, now, cache)
+    result = CostExplorerResult("ce.cost_and_usage", None, None)
+    ce = account.client("ce")
+    rows: list[dict] = []
+    for request in todo.requests:
+        try:
+            pages = _pages(ce, request)
+        except (BotoCoreError, ClientError) as exc:
+            result.failures.append(failure_from(exc, "ce", None, "GetCostAndUsage"))
+            if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in (
+                    "AccessDeniedException", "AccessDenied", "ExpiredTokenException", "UnrecognizedClientException"):
+                break  # every other month would fail the same way: do not pay for the attempts
+            continue
+        result.pages += len(pages)
+        answer = CachedAnswer(pages, now)
+        result.answers[request_hash(account.account_id, request)] = (request, answer)
+        result.months.append(request["TimePeriod"]["Start"][:7])
+        rows.extend(rows_from_pages(account.account_id, pages, now))
+    result.calls = result.pages
+    result.rows = pa.Table.from_pylist(rows, schema=COST_SCHEMA) if result.months else None
+    return result
+
+
+def describe_failures(failures: list[CallFailure]) -> list[str]:
+    return [f.describe() for f in failures]

@@ -1,0 +1,191 @@
+"""`finops-tui refresh`: run the AWS collectors and commit what succeeded in one step.
+
+Accounts (one per --profile) are identified first (STS, free). Then, in a bounded thread pool:
+Cost Explorer (incremental, see cost_explorer.py), Budgets, Organizations account names, and the
+inventory of every region. Failures are data: each is recorded in the run and shown, the rest
+commits. Everything that succeeded is written in one `write_session` (a private copy swapped in),
+so nothing half-written is ever visible and a killed refresh leaves the previous cache intact; a
+dataset whose collector failed is not touched, so it keeps its rows and its old age.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from finops_tui.cache import cost_writes, dataset_writes, files, refresh_records
+from finops_tui.errors import SourceError
+from finops_tui.logs import logged
+from finops_tui.sources.aws import account_info, cost_explorer, inventory
+from finops_tui.sources.aws.clients import AwsAccount, ClientSettings, open_account
+from finops_tui.sources.aws.guards import Guards
+from finops_tui.sources.aws.outcome import CollectorResult
+from finops_tui.sources.aws.refresh_lock import refresh_lock
+
+
+@dataclass
+class RefreshOptions:
+    profiles: list[str | None] = field(default_factory=lambda: [None])
+    regions: list[str] | None = None  # None: every region enabled for the account
+    services: set[str] | None = None  # inventory services; None: all (see inventory.SERVICES)
+    role_arn: str | None = None
+    client_settings: ClientSettings = field(default_factory=ClientSettings)
+    workers: int = 8
+    now: Callable[[], datetime] = lambda: datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Progress:
+    collector: str
+    region: str | None
+    state: str  # running, ok, failed
+    detail: str = ""
+
+
+@dataclass
+class RefreshSummary:
+    run: refresh_records.RefreshRun
+    results: list[CollectorResult]
+    notes: list[str]
+
+    @property
+    def failures(self) -> list[str]:
+        return self.run.failures
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _regions(account: AwsAccount, options: RefreshOptions) -> list[str]:
+    if options.regions:
+        return options.regions
+    try:
+        found = account.client("ec2").describe_regions()["Regions"]
+    except (BotoCoreError, ClientError) as exc:
+        raise SourceError(f"Cannot list the account's regions ({exc}); pass --regions.") from None
+    return sorted(r["RegionName"] for r in found)
+
+
+def _ce_cache(cache_path: Path, account_id: str) -> dict[str, cost_explorer.CachedAnswer]:
+    if not cache_path.exists():
+        return {}
+    con = files.connect_read_only(cache_path)
+    try:
+        stored = refresh_records.stored_answers(con, "ce", account_id)
+    finally:
+        con.close()
+    return {h: cost_explorer.CachedAnswer(pages, at) for h, (pages, at) in stored.items()}
+
+
+def run_refresh(cache_path: Path, options: RefreshOptions, progress: ProgressCallback | None = None,
+                memory_limit: str | None = None) -> RefreshSummary:
+    """One refresh of every account and region; raises SourceError only when nothing at all could run."""
+    notify = progress or (lambda p: None)
+    with refresh_lock(cache_path), logged("refresh", "run", cache=str(cache_path)) as info:
+        files.ensure_cache(cache_path, memory_limit)
+        started = options.now()
+        guards = Guards()
+        accounts, notes, failures = [], [], []
+        for profile in options.profiles:
+            notify(Progress("sts.identify", None, "running", profile or "default"))
+            try:
+                accounts.append(open_account(profile, guards, options.client_settings, options.role_arn))
+                notify(Progress("sts.identify", None, "ok", accounts[-1].label))
+            except SourceError as exc:
+                failures.append(f"{profile or 'default credentials'}: {exc}")
+                notify(Progress("sts.identify", None, "failed", str(exc)))
+        if not accounts:
+            raise SourceError("; ".join(failures))
+        results = _collect(cache_path, accounts, options, notify, notes, started)
+        run = _commit(cache_path, accounts, options, results, notes, failures, started, guards, memory_limit)
+        info.update(run_status=run.status, ce_requests=run.ce_requests)
+        return RefreshSummary(run, results, notes)
+
+
+def _collect(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptions, notify: ProgressCallback,
+             notes: list[str], now: datetime) -> list[CollectorResult]:
+    today = now.date()
+
+    def traced(account: AwsAccount, name: str, region: str | None,
+               job: Callable[[], CollectorResult | list[CollectorResult]]) -> Callable[[], list[CollectorResult]]:
+        def run() -> list[CollectorResult]:
+            notify(Progress(name, region, "running"))
+            out = job()
+            out = out if isinstance(out, list) else [out]
+            for r in out:
+                r.account_id = account.account_id
+            bad = [f.describe() for r in out for f in r.failures]
+            rows = sum(r.rows.num_rows for r in out if r.rows is not None)
+            notify(Progress(name, region, "failed" if bad else "ok", bad[0] if bad else f"{rows:,} rows"))
+            return out
+        return run
+
+    jobs = []
+    for a in accounts:
+        cache = _ce_cache(cache_path, a.account_id)
+        jobs.append(traced(a, "cost explorer", None, lambda a=a, c=cache: cost_explorer.collect(a, today, now, c)))
+        jobs.append(traced(a, "budgets", None, lambda a=a: account_info.collect_budgets(a)))
+        for region in _regions(a, options):
+            jobs.append(traced(a, "inventory", region, lambda a=a, r=region: inventory.collect_region_inventory(
+                lambda service: a.client(service, r), r, a.account_id, options.services, now)))
+    results: list[CollectorResult] = []
+    with ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="refresh") as pool:
+        for batch in pool.map(lambda job: job(), jobs):
+            results.extend(batch)
+    for a in accounts:
+        names, note = account_info.account_names(a)
+        if note:
+            notes.append(f"{a.label}: {note}")
+        for r in results:
+            if isinstance(r, cost_explorer.CostExplorerResult) and r.rows is not None and names:
+                accounts_column = r.rows.column("SubAccountId").to_pylist()
+                r.rows = r.rows.append_column("SubAccountName", [[names.get(x) for x in accounts_column]])
+    return results
+
+
+def _commit(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptions, results: list[CollectorResult],
+            notes: list[str], failures: list[str], started: datetime, guards: Guards,
+            memory_limit: str | None) -> refresh_records.RefreshRun:
+    failures = failures + [f.describe() for r in results for f in r.failures]
+    ce_pages = sum(r.pages for r in results if isinstance(r, cost_explorer.CostExplorerResult))
+    labels = {a.account_id: a.label for a in accounts}
+    with files.write_session(cache_path, memory_limit) as con:
+        for r in results:
+            if r.rows is None:
+                continue  # failed: the previous dataset stays, with its old age
+            label = labels[r.account_id]
+            if isinstance(r, cost_explorer.CostExplorerResult):
+                cost_writes.insert_api_costs(con, r.rows, f"AWS Cost Explorer, {label}")
+                refresh_records.store_answers(con, [refresh_records.StoredAnswer(
+                    h, "ce", "GetCostAndUsage", r.account_id, request, answer.pages, answer.fetched_at)
+                    for h, (request, answer) in r.answers.items()])
+            elif r.collector.startswith("budgets"):
+                dataset_writes.replace_dataset(con, "budgets", f"budgets:aws:{r.account_id}", r.rows,
+                                               source_kind="API", source=f"AWS Budgets, {label}",
+                                               provider="AWS", account_id=r.account_id)
+            else:
+                service = r.collector.removeprefix("inventory.")
+                dataset_writes.replace_dataset(
+                    con, "resources", f"resources:aws:{r.account_id}:{r.region}:{service}", r.rows,
+                    source_kind="API", source=f"AWS {service} in {r.region}, {label}",
+                    provider="AWS", account_id=r.account_id, data_through=options.now())
+        dataset_writes.fill_current_costs(con)
+        status = "ok" if not failures else ("partial" if any(r.rows is not None for r in results) else "failed")
+        run = refresh_records.RefreshRun(
+            run_id=uuid.uuid4().hex[:12], started_at=started, finished_at=options.now(),
+            source=", ".join(labels.values()), accounts=list(labels), regions=sorted({r.region for r in results
+                                                                                   if r.region}),
+            status=status, api_calls=dict(guards.calls.counts), ce_requests=ce_pages,
+            ce_cost_usd=cost_explorer.PRICE_PER_PAGE * ce_pages,
+            collectors=[{"collector": r.collector, "region": r.region, "account": r.account_id,
+                         "rows": None if r.rows is None else r.rows.num_rows,
+                         "status": "failed" if r.failures else "ok"} for r in results],
+            failures=failures + notes)
+        refresh_records.record_run(con, run)
+    return run
