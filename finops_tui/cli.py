@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser)
     parser.add_argument("--snapshot", metavar="FILE", help="open any cache file read-only for offline review")
     parser.add_argument("--theme", metavar="NAME", help="colour theme (built-in or a file in the themes dir)")
+    parser.add_argument("--profile", action="append", metavar="P",
+                        help="AWS profile that `r` refreshes from (repeatable; default: the boto3 credential chain)")
+    parser.add_argument("--regions", metavar="R,...", help="regions `r` inventories (default: every enabled region)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ingest = sub.add_parser(
@@ -66,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="print the planned calls and the Cost Explorer charge; call nothing that costs money")
     refresh.add_argument("--continuous", action="store_true", help="refresh again every --interval seconds")
     refresh.add_argument("--interval", type=int, default=3600, metavar="SECONDS")
+    refresh.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)  # for the cockpit
 
     doctor = sub.add_parser("doctor", help="versions, paths, cache state, dataset ages and credentials")
     _common(doctor)
@@ -105,9 +109,15 @@ def _run_tui(args: argparse.Namespace, settings: object) -> int:
     if args.snapshot and (args.demo or args.cache):
         raise ConfigError("--snapshot opens a file on its own; drop --demo/--cache.")
     reader = open_reader(args, settings, for_tui=True)
+    refresher = None
+    if reader.source_info().kind == "CACHE":  # a DEMO or a snapshot is never refreshed from AWS
+        from finops_tui.sources.aws.tui_refresher import AwsRefresher
+
+        regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
+        refresher = AwsRefresher(reader.path, args.profile, regions)
     from finops_tui.app.main_app import FinopsApp  # imported late: the headless core never loads Textual
 
-    FinopsApp(reader, settings).run()
+    FinopsApp(reader, settings, refresher=refresher).run()
     reader.close()
     return 0
 

@@ -9,7 +9,8 @@ all providers (in that one currency), and `providers()` lists them by name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol, runtime_checkable
 
@@ -74,11 +75,52 @@ class QueryResult:
     elapsed_ms: float
 
 
+@dataclass(frozen=True)
+class RefreshStatus:
+    """The latest live refresh recorded in the source, and what Cost Explorer cost."""
+
+    source: str  # profile/account labels
+    finished_at: datetime
+    status: str  # ok, partial, failed
+    ce_requests: int
+    ce_cost_usd: float
+    ce_cost_today_usd: float
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RefreshProgress:
+    step: str  # e.g. "cost explorer", "inventory"
+    region: str | None
+    state: str  # running, ok, failed
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    status: str
+    ce_requests: int
+    ce_cost_usd: float
+    failures: list[str]
+
+
+class Refresher(Protocol):
+    """Fetches live data into the source (the CLI wires the AWS collectors in); the UI only runs it."""
+
+    label: str
+
+    def run(self, progress: Callable[[RefreshProgress], None]) -> RefreshOutcome:
+        """Blocking (call it from a worker thread); raises FinopsError when nothing could run."""
+
+
 @runtime_checkable
 class CostReader(Protocol):
     def source_info(self) -> SourceInfo: ...
 
     def datasets(self) -> list[DatasetInfo]: ...
+
+    def refresh_status(self) -> RefreshStatus | None:
+        """The latest live refresh, or None when the source has never been refreshed."""
 
     def currencies(self) -> list[str | None]: ...
 

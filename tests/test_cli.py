@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from finops_tui.cache.migrations import LATEST_VERSION
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -120,7 +122,7 @@ def test_doctor_reports_state_without_printing_secrets(cli_env, tmp_path, shared
     result = run("doctor", "--cache", str(cache), env=env)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for needle in ("duckdb:", "textual:", "schema version: v2", "costs:AWS:1234567890123:2024-09",
+    for needle in ("duckdb:", "textual:", f"schema version: v{LATEST_VERSION}", "costs:AWS:1234567890123:2024-09",
                    "AWS_ACCESS_KEY_ID", "credentials found via env", "FINOPS_TUI_API_TOKEN: set"):
         assert needle in out, needle
     for secret in ("AKIAEXAMPLEKEY123", "s3cr3t-value-xyz", "token-abc-999"):

@@ -23,9 +23,11 @@ from finops_tui.app.panes.kpis import KpiPane
 from finops_tui.app.panes.sql import SqlPane
 from finops_tui.app.panes.tables import AnomaliesPane, BudgetsPane, OptimizationsPane, ResourcesPane
 from finops_tui.app.themes import register_themes
+from finops_tui.app.widgets.refresh_status import RefreshStatus
 from finops_tui.app.widgets.source_bar import SourceBar
 from finops_tui.config import Settings
-from finops_tui.reader import CostReader, Metric
+from finops_tui.errors import FinopsError
+from finops_tui.reader import CostReader, Metric, RefreshOutcome, RefreshProgress, Refresher
 
 METRICS: tuple[Metric, ...] = ("EffectiveCost", "BilledCost", "ListCost", "ContractedCost")
 
@@ -62,9 +64,12 @@ class FinopsApp(App[None]):
     ]
 
     def __init__(self, reader: CostReader, settings: Settings, *,
-                 clock: Callable[[], datetime] = _utc_now, watch_interval: float = 3.0) -> None:
+                 clock: Callable[[], datetime] = _utc_now, watch_interval: float = 3.0,
+                 refresher: Refresher | None = None) -> None:
         super().__init__()
         self.reader = reader
+        self.refresher = refresher
+        self.refreshing = False
         self.settings = settings
         self.clock = clock
         self.watch_interval = watch_interval
@@ -81,6 +86,7 @@ class FinopsApp(App[None]):
             for number, (tab, label) in enumerate(TABS, start=1):
                 with TabPane(f"{number} {label}", id=tab):
                     yield self._pane(tab)
+        yield RefreshStatus(id="refresh-status")
         yield Footer()
 
     def _pane(self, tab: str) -> Pane | SqlPane:
@@ -107,17 +113,18 @@ class FinopsApp(App[None]):
         """Source, datasets and currencies first; then the visible pane loads."""
         try:
             info, datasets, currencies = self.reader.source_info(), self.reader.datasets(), self.reader.currencies()
-            providers = self.reader.providers()
+            providers, refreshed = self.reader.providers(), self.reader.refresh_status()
         except Exception as exc:  # noqa: BLE001
             self.call_from_thread(self.notify, f"{exc}", title="Could not read the source", severity="error",
                                   timeout=15)
             return
-        self.call_from_thread(self._context_loaded, info, datasets, currencies, providers)
+        self.call_from_thread(self._context_loaded, info, datasets, currencies, providers, refreshed)
 
     def _context_loaded(self, info: object, datasets: list, currencies: list[str | None],
-                        providers: list[str]) -> None:
+                        providers: list[str], refreshed: object = None) -> None:
         bar = self.query_one(SourceBar)
         bar.source = info  # type: ignore[assignment]
+        bar.refreshed = refreshed  # type: ignore[assignment]
         bar.datasets = datasets
         if info.note and info.note != "DEMO":  # type: ignore[attr-defined]
             self.notify(info.note, title="No cache yet", timeout=12)  # type: ignore[attr-defined]
@@ -180,11 +187,59 @@ class FinopsApp(App[None]):
             pane.focus_grid()
 
     def action_refresh(self) -> None:
-        if self.reader.has_changed():
-            self._reload_reader("Reloaded the cache file.")
+        """With a live source, fetch new data in the background; otherwise reread the cache."""
+        if self.refresher is None:
+            if self.reader.has_changed():
+                self._reload_reader("Reloaded the cache file.")
+            else:
+                self._load_context()
+            source = self.query_one(SourceBar).source
+            kind = getattr(source, "kind", "")
+            self.notify("DEMO data is generated: reloaded it; there is no live source to fetch from."
+                        if kind == "DEMO" else f"Reloaded the {kind.lower() or 'cache'}: no live source is "
+                        "configured for this view.", timeout=4)
+            return
+        if self.refreshing:
+            self.notify("A refresh is already running; its progress is at the bottom.", timeout=3)
+            return
+        self.refreshing = True
+        self.query_one(RefreshStatus).start(self.refresher.label)
+        self._run_refresh()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="live-refresh")
+    def _run_refresh(self) -> None:
+        """Runs the collectors off the UI thread; progress and the outcome come back as calls on it."""
+        assert self.refresher is not None
+        try:
+            outcome = self.refresher.run(lambda p: self.call_from_thread(self._refresh_progress, p))
+        except FinopsError as exc:
+            self.call_from_thread(self._refresh_failed, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the cockpit down
+            self.call_from_thread(self._refresh_failed, f"{type(exc).__name__}: {exc}")
+            return
+        self.call_from_thread(self._refresh_done, outcome)
+
+    def _refresh_progress(self, progress: RefreshProgress) -> None:
+        self.query_one(RefreshStatus).update_step(progress)
+
+    def _refresh_failed(self, message: str) -> None:
+        self.refreshing = False
+        self.query_one(RefreshStatus).finish("Refresh failed; showing the last good data.")
+        self.notify(message, title="Refresh failed", severity="error", timeout=20)
+
+    def _refresh_done(self, outcome: RefreshOutcome) -> None:
+        self.refreshing = False
+        cost = f"Cost Explorer: {outcome.ce_requests} request(s), ${outcome.ce_cost_usd:.2f}"
+        if outcome.status == "ok":
+            self.query_one(RefreshStatus).finish(f"Refreshed. {cost}.")
+            self.notify(f"Refresh complete. {cost}.", timeout=6)
         else:
-            self._load_context()
-        self.notify("Refreshing…", timeout=2)
+            self.query_one(RefreshStatus).finish(f"Refresh {outcome.status}: {len(outcome.failures)} problem(s). "
+                                                 f"{cost}.")
+            self.notify("\n".join(outcome.failures[:5]) + ("\n…" if len(outcome.failures) > 5 else ""),
+                        title=f"Refresh {outcome.status}: the rest was committed", severity="warning", timeout=20)
+        self._reload_reader()
 
     def action_cycle_metric(self) -> None:
         index = (METRICS.index(self.view_state.metric) + 1) % len(METRICS)

@@ -17,9 +17,18 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from finops_tui.cache import cost_queries, files, migrations
+from finops_tui.cache import cost_queries, files, migrations, refresh_records
 from finops_tui.errors import QueryError
-from finops_tui.reader import DatasetInfo, DailyPoint, Dimension, KpiSummary, Metric, QueryResult, SourceInfo
+from finops_tui.reader import (
+    DailyPoint,
+    DatasetInfo,
+    Dimension,
+    KpiSummary,
+    Metric,
+    QueryResult,
+    RefreshStatus,
+    SourceInfo,
+)
 
 
 def utc_now() -> datetime:
@@ -95,6 +104,18 @@ class LocalCache:
             ) if p) or "unknown origin"
             return SourceInfo("SNAPSHOT", str(self.path), True, origin=origin, note="DEMO" if is_demo else None)
         return SourceInfo("DEMO" if is_demo else "CACHE", str(self.path), True, note=self.note)
+
+    def refresh_status(self) -> RefreshStatus | None:
+        cur = self._cursor()
+        if "refresh_runs" not in {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}:
+            return None  # a snapshot from before schema v3
+        run = refresh_records.latest_run(cur)
+        if run is None:
+            return None
+        now = self.clock()
+        _, today = refresh_records.ce_spend_since(cur, datetime(now.year, now.month, now.day))
+        return RefreshStatus(run["source"], run["finished_at"], run["status"], run["ce_requests"],
+                             float(run["ce_cost_usd"]), float(today), run["failures"])
 
     def datasets(self) -> list[DatasetInfo]:
         rows = self._cursor().execute(

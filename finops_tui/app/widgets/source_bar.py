@@ -10,7 +10,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from finops_tui.money import format_age, is_stale
-from finops_tui.reader import DatasetInfo, SourceInfo
+from finops_tui.reader import DatasetInfo, RefreshStatus, SourceInfo
 
 _BADGE_STYLE = {"DEMO": "bold black on yellow", "SNAPSHOT": "bold black on cyan", "CACHE": "bold black on green",
                 "AWS": "bold black on green", "REMOTE": "bold black on magenta"}
@@ -38,11 +38,18 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
         if text:
             text.append(" · ", style="dim")
         if kind == "costs":
-            through = max((d.data_through for d in group if d.data_through), default=None)
-            label = f"costs ({len(group)}) through {last_covered(through)}" if through else "costs: no dates"
-            stale = is_stale(through, now, stale_after)
-            text.append(label + (f", {format_age(through, now)} old" if stale else ""),
-                        style="bold yellow" if stale else "")
+            exports = [d for d in group if d.source_kind != "API"]
+            live = [d for d in group if d.source_kind == "API"]
+            for name, part in (("costs", exports), ("Cost Explorer", live)):
+                if not part:
+                    continue
+                if name == "Cost Explorer" and exports:
+                    text.append(" · ", style="dim")
+                through = max((d.data_through for d in part if d.data_through), default=None)
+                label = f"{name} ({len(part)}) through {last_covered(through)}" if through else f"{name}: no dates"
+                stale = is_stale(through, now, stale_after)
+                text.append(label + (f", {format_age(through, now)} old" if stale else ""),
+                            style="bold yellow" if stale else "")
         else:
             loaded = min((d.loaded_at for d in group if d.loaded_at), default=None)
             stale = is_stale(loaded, now, stale_after)
@@ -57,6 +64,7 @@ class SourceBar(Widget):
     SourceBar { height: 2; background: $panel; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
     source: reactive[SourceInfo | None] = reactive(None)
+    refreshed: reactive[RefreshStatus | None] = reactive(None)
     datasets: reactive[list[DatasetInfo]] = reactive(list, always_update=True)
     context: reactive[str] = reactive("")
 
@@ -83,6 +91,14 @@ class SourceBar(Widget):
         ages = Text(no_wrap=True, overflow="ellipsis")
         ages.append("datasets: ", style="dim")
         ages.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after))
+        if self.refreshed is not None:
+            r = self.refreshed
+            ages.append("  │ ", style="dim")
+            ages.append(f"{r.source}: refreshed {format_age(r.finished_at, self._clock())} ago",
+                        style="bold red" if r.status == "failed" else "bold yellow" if r.status == "partial" else "")
+            if r.status != "ok":
+                ages.append(f" ({r.status}, {len(r.failures)} problem(s))", style="bold yellow")
+            ages.append(f", CE ${r.ce_cost_usd:.2f} (today ${r.ce_cost_today_usd:.2f})")
         line.append("\n")
         line.append_text(ages)
         return line

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from finops_tui.errors import ConfigError, SourceError
+from finops_tui.errors import ConfigError, FinopsError, SourceError
 from finops_tui.money import format_money
 from finops_tui.sources.aws import cost_explorer, inventory
 from finops_tui.sources.aws.clients import open_account
@@ -62,6 +63,23 @@ def _print_progress(p: Progress) -> None:
         print(f"  {p.state:6} {p.collector}{where}: {p.detail}", file=sys.stderr, flush=True)
 
 
+def _json_progress(p: Progress) -> None:
+    print(json.dumps({"progress": {"step": p.collector, "region": p.region, "state": p.state, "detail": p.detail}}),
+          flush=True)
+
+
+def once_json(cache: Path, options: RefreshOptions, memory_limit: str | None) -> int:
+    """For the cockpit, which runs the refresh in a child process: JSON lines of progress, then the outcome."""
+    try:
+        run = run_refresh(cache, options, _json_progress, memory_limit).run
+    except FinopsError as exc:
+        print(json.dumps({"error": str(exc)}), flush=True)
+        return 1
+    print(json.dumps({"outcome": {"status": run.status, "ce_requests": run.ce_requests,
+                                  "ce_cost_usd": float(run.ce_cost_usd), "failures": run.failures}}), flush=True)
+    return 0
+
+
 def once(cache: Path, options: RefreshOptions, memory_limit: str | None) -> int:
     summary = run_refresh(cache, options, _print_progress, memory_limit)
     run = summary.run
@@ -75,6 +93,8 @@ def once(cache: Path, options: RefreshOptions, memory_limit: str | None) -> int:
 
 def main(args: argparse.Namespace, cache: Path, memory_limit: str | None) -> int:
     options = options_from(args)
+    if args.progress_json:
+        return once_json(cache, options, memory_limit)
     if args.dry_run:
         return dry_run(cache, options)
     if not args.continuous:

@@ -1,0 +1,45 @@
+"""The status line of a running refresh: one entry per collector and region, as they finish.
+
+Hidden when no refresh runs; the outcome of the last one stays until the next key press of `r`.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from finops_tui.reader import RefreshProgress
+
+_STYLE = {"running": "yellow", "ok": "green", "failed": "bold red"}
+
+
+class RefreshStatus(Widget):
+    DEFAULT_CSS = """
+    RefreshStatus { height: auto; max-height: 3; background: $panel; padding: 0 1; display: none; }
+    RefreshStatus.-active { display: block; }
+    """
+    steps: reactive[dict[str, RefreshProgress]] = reactive(dict, always_update=True)
+    headline: reactive[str] = reactive("")
+
+    def start(self, label: str) -> None:
+        self.steps = {}
+        self.headline = f"Refreshing from {label}…"
+        self.add_class("-active")
+
+    def update_step(self, progress: RefreshProgress) -> None:
+        key = f"{progress.step} {progress.region}" if progress.region else progress.step
+        self.steps = {**self.steps, key: progress}
+
+    def finish(self, headline: str) -> None:
+        self.headline = headline
+
+    def hide(self) -> None:
+        self.remove_class("-active")
+
+    def render(self) -> Text:
+        text = Text(self.headline + " ", style="bold")
+        for key, p in self.steps.items():
+            mark = {"running": "…", "ok": "✓", "failed": "✗"}.get(p.state, "?")
+            text.append(f" {mark} {key}", style=_STYLE.get(p.state, ""))
+        return text
