@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--regions", metavar="R,...", help="regions to inventory (default: every enabled region)")
     refresh.add_argument("--services", metavar="S,...",
                          help="inventory services: ec2,ebs,snapshots,eip,rds,lambda,elb,nat,s3 (default: all)")
+    refresh.add_argument("--no-ce-analyses", action="store_true",
+                         help="skip Cost Explorer's forecast, anomalies and rightsizing ($0.01 per request each)")
     refresh.add_argument("--dry-run", action="store_true",
                          help="print the planned calls and the Cost Explorer charge; call nothing that costs money")
     refresh.add_argument("--continuous", action="store_true", help="refresh again every --interval seconds")

@@ -32,8 +32,19 @@ def options(**overrides) -> RefreshOptions:
 
 
 @pytest.fixture
-def seeded(moto_server):
-    """Two regions of resources, a budget, and 13 months of Cost Explorer answers queued."""
+def ce_asked() -> list[str]:
+    """The Cost Explorer analyses a test's refreshes asked for, in order."""
+    return []
+
+
+@pytest.fixture
+def seeded(moto_server, monkeypatch, ce_asked):
+    """Two regions of resources, a budget, 13 months of Cost Explorer answers queued, and the CE
+    analyses moto lacks answered in-process (subprocess tests pass --no-ce-analyses instead)."""
+    from finops_tui.sources.aws import clients
+
+    monkeypatch.setattr(clients.AwsAccount, "client", answer_operations(
+        clients.AwsAccount.client, ce_analyses_answers("123456789012"), ce_asked))
     for region in ("us-east-1", "eu-west-1"):
         ec2 = boto3.client("ec2", region_name=region)
         ec2.run_instances(ImageId="ami-12345678", MinCount=2, MaxCount=2, InstanceType="t3.micro")
@@ -79,3 +90,47 @@ class _Raw:
     def read(self, *_):
         data, self._data = self._data, b""
         return data
+
+
+def ce_analyses_answers(account: str) -> dict[str, dict]:
+    """Realistic answers for the Cost Explorer analyses moto does not implement."""
+    return {
+        "GetCostForecast": {"Total": {"Amount": "395.25", "Unit": "USD"}, "ForecastResultsByTime": [{
+            "TimePeriod": {"Start": "2026-11-25", "End": "2026-12-01"}, "MeanValue": "395.25",
+            "PredictionIntervalLowerBound": "350.10", "PredictionIntervalUpperBound": "440.90"}]},
+        "GetAnomalyMonitors": {"AnomalyMonitors": [{"MonitorArn": "arn:aws:ce::1:anomalymonitor/m-1",
+                                                    "MonitorName": "services", "MonitorType": "DIMENSIONAL"}]},
+        "GetAnomalies": {"Anomalies": [{
+            "AnomalyId": "anomaly-1", "AnomalyStartDate": "2026-11-20", "MonitorArn": "arn:aws:ce::1:anomalymonitor/m-1",
+            "RootCauses": [{"Service": "Amazon Elastic Compute Cloud - Compute", "Region": "us-east-1",
+                            "LinkedAccount": account, "UsageType": "BoxUsage:m5.xlarge"}],
+            "AnomalyScore": {"MaxScore": 0.9, "CurrentScore": 0.8},
+            "Impact": {"MaxImpact": 120.0, "TotalImpact": 150.0, "TotalActualSpend": 200.0,
+                       "TotalExpectedSpend": 50.0, "TotalImpactPercentage": 300.0}}]},
+        "GetRightsizingRecommendation": {"RightsizingRecommendations": [{
+            "AccountId": account, "RightsizingType": "Modify",
+            "CurrentInstance": {"ResourceId": "i-0abc", "MonthlyCost": "140.16", "ResourceDetails": {
+                "EC2ResourceDetails": {"InstanceType": "m5.xlarge", "Region": "US East (N. Virginia)"}}},
+            "ModifyRecommendationDetail": {"TargetInstances": [{
+                "EstimatedMonthlySavings": "70.08", "CurrencyCode": "USD",
+                "ResourceDetails": {"EC2ResourceDetails": {"InstanceType": "m5.large"}}}]}}]},
+    }
+
+
+def answer_operations(account_client, answers: dict[str, dict], asked: list[str] | None = None):
+    """Answer the named Cost Explorer operations from `answers` at botocore's before-call hook (as
+    botocore.stub.Stubber does), leaving every other call to moto over HTTP."""
+    def wrapper(self: AwsAccount, service: str, region: str = "us-east-1"):
+        client = account_client(self, service, region)
+        marker = f"_finops_answers_{id(answers)}"
+        if service == "ce" and not getattr(client, marker, False):
+            def answer(model, **_):
+                if model.name not in answers:
+                    return None
+                if asked is not None:
+                    asked.append(model.name)
+                return AWSResponse("https://ce.us-east-1.amazonaws.com", 200, {}, _Raw(b"{}")), answers[model.name]
+            client.meta.events.register_first("before-call.*.*", answer)
+            setattr(client, marker, True)
+        return client
+    return wrapper

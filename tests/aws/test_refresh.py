@@ -39,7 +39,7 @@ def test_refresh_fills_costs_budgets_and_resources_with_idle_flags(seeded, tmp_p
     assert reader.kpis("USD", "BilledCost").month_to_date == 12.75
     reader.close()
     run = q(cache, "SELECT status, ce_requests, ce_cost_usd, api_calls FROM refresh_runs")[0]
-    assert run[:3] == ("ok", 13, Decimal("0.13"))
+    assert run[:3] == ("ok", 13 + 4, Decimal("0.17"))  # 13 months, then forecast, 2 for anomalies, rightsizing
     assert json.loads(run[3])["ce.GetCostAndUsage"] == 13
 
 
@@ -50,9 +50,10 @@ def test_a_repeat_refresh_inside_the_latency_window_makes_zero_cost_explorer_req
     again = run_refresh(cache, options())
     assert again.run.ce_requests == 0 and "ce.GetCostAndUsage" not in again.run.api_calls
     assert q(cache, "SELECT sum(BilledCost) FROM costs") == before
-    # Seven hours later only the months that can still change are asked again (this one; last month is settled).
+    # Seven hours later only the months that can still change are asked again (this one; last month is
+    # settled), and the analyses, whose window has passed too.
     later = run_refresh(cache, options(now=lambda: NOW.replace(hour=16, minute=45)))
-    assert later.run.ce_requests == 1
+    assert later.run.api_calls["ce.GetCostAndUsage"] == 1 and later.run.ce_requests == 1 + 4
 
 
 def test_export_rows_win_over_cost_explorer_for_the_same_account_and_day(seeded, tmp_path):
@@ -114,3 +115,21 @@ def test_a_second_refresh_while_one_runs_is_refused(seeded, tmp_path):
     cache = tmp_path / "c.duckdb"
     with refresh_lock(cache), pytest.raises(SourceError, match="already running"):
         run_refresh(cache, options())
+
+
+def test_cost_explorer_analyses_fill_anomalies_optimizations_and_forecast_once_per_window(seeded, tmp_path,
+                                                                                        ce_asked):
+    asked = ce_asked
+    cache = tmp_path / "c.duckdb"
+    summary = run_refresh(cache, options())
+    assert sorted(asked) == ["GetAnomalies", "GetAnomalyMonitors", "GetCostForecast", "GetRightsizingRecommendation"]
+    assert summary.run.ce_requests == 13 + 4
+    assert q(cache, "SELECT anomaly_id, severity, actual_cost, expected_cost, service_name, status FROM anomalies") == [
+        ("anomaly-1", "high", 200, 50, "Amazon Elastic Compute Cloud - Compute", "open")]
+    assert q(cache, "SELECT resource_id, optimization_type, estimated_savings, description FROM optimizations") == [
+        ("i-0abc", "rightsizing (modify)", Decimal("70.08"), "resize m5.xlarge to m5.large; monthly cost now 140.16 USD")]
+    assert q(cache, "SELECT mean, lower_bound, upper_bound FROM cost_forecasts") == [
+        (Decimal("395.25"), Decimal("350.10"), Decimal("440.90"))]
+    asked.clear()
+    run_refresh(cache, options(now=lambda: NOW.replace(hour=11)))
+    assert asked == []  # two hours later: the same answers, not paid for again

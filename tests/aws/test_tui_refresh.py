@@ -33,7 +33,8 @@ async def test_r_refreshes_in_the_background_while_keys_keep_working(seeded, tmp
     files.ensure_cache(cache)
     reader = LocalCache(cache, clock=lambda: NOW)
     app = FinopsApp(reader, make_settings(metric="BilledCost"), clock=lambda: NOW, watch_interval=0,
-                    refresher=SlowNetworkRefresher(cache, regions=["us-east-1", "eu-west-1"]))
+                    refresher=SlowNetworkRefresher(cache, regions=["us-east-1", "eu-west-1"],
+                                                              ce_analyses=False))  # moto lacks them
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "No cost data" in app.query_one("#empty", Static).render().plain

@@ -22,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from finops_tui.cache import cost_writes, dataset_writes, files, refresh_records
 from finops_tui.errors import SourceError
 from finops_tui.logs import logged
-from finops_tui.sources.aws import account_info, cost_explorer, inventory
+from finops_tui.sources.aws import account_info, ce_insights, cost_explorer, inventory
 from finops_tui.sources.aws.clients import AwsAccount, ClientSettings, open_account
 from finops_tui.sources.aws.guards import Guards
 from finops_tui.sources.aws.outcome import CollectorResult
@@ -35,6 +35,7 @@ class RefreshOptions:
     regions: list[str] | None = None  # None: every region enabled for the account
     services: set[str] | None = None  # inventory services; None: all (see inventory.SERVICES)
     role_arn: str | None = None
+    ce_analyses: bool = True  # forecast, anomalies, rightsizing: $0.01 per request each
     client_settings: ClientSettings = field(default_factory=ClientSettings)
     workers: int = 8
     now: Callable[[], datetime] = lambda: datetime.now(UTC).replace(tzinfo=None)
@@ -81,6 +82,18 @@ def _ce_cache(cache_path: Path, account_id: str) -> dict[str, cost_explorer.Cach
     finally:
         con.close()
     return {h: cost_explorer.CachedAnswer(pages, at) for h, (pages, at) in stored.items()}
+
+
+def _insights_asked(cache_path: Path, account_id: str) -> dict[str, datetime]:
+    """When each Cost Explorer analysis was last fetched for the account: {forecast|anomalies|rightsizing: time}."""
+    if not cache_path.exists():
+        return {}
+    con = files.connect_read_only(cache_path)
+    try:
+        stored = refresh_records.stored_answers(con, "ce-insights", account_id)
+    finally:
+        con.close()
+    return {h.split(":")[1].removeprefix("ce."): at for h, (_, at) in stored.items()}
 
 
 def run_refresh(cache_path: Path, options: RefreshOptions, progress: ProgressCallback | None = None,
@@ -130,6 +143,13 @@ def _collect(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptio
     for a in accounts:
         cache = _ce_cache(cache_path, a.account_id)
         jobs.append(traced(a, "cost explorer", None, lambda a=a, c=cache: cost_explorer.collect(a, today, now, c)))
+        asked = _insights_asked(cache_path, a.account_id)
+        for kind, job in (("forecast", lambda a=a: ce_insights.forecast(a, today, now)),
+                          ("anomalies", lambda a=a: ce_insights.anomalies(a, today, now)),
+                          ("rightsizing", lambda a=a: ce_insights.rightsizing(a, now))):
+            if not options.ce_analyses or (kind in asked and now - asked[kind] < cost_explorer.LATENCY):
+                continue  # asked less than 6 h ago: Cost Explorer would answer the same, for $0.01 more
+            jobs.append(traced(a, kind, None, job))
         jobs.append(traced(a, "budgets", None, lambda a=a: account_info.collect_budgets(a)))
         for region in _regions(a, options):
             jobs.append(traced(a, "inventory", region, lambda a=a, r=region: inventory.collect_region_inventory(
@@ -153,7 +173,9 @@ def _commit(cache_path: Path, accounts: list[AwsAccount], options: RefreshOption
             notes: list[str], failures: list[str], started: datetime, guards: Guards,
             memory_limit: str | None) -> refresh_records.RefreshRun:
     failures = failures + [f.describe() for r in results for f in r.failures]
-    ce_pages = sum(r.pages for r in results if isinstance(r, cost_explorer.CostExplorerResult))
+    notes = notes + [n for r in results if isinstance(r, ce_insights.InsightResult) for n in r.notes]
+    ce_pages = sum(r.pages for r in results if isinstance(r, (cost_explorer.CostExplorerResult,
+                                                                 ce_insights.InsightResult)))
     labels = {a.account_id: a.label for a in accounts}
     with files.write_session(cache_path, memory_limit) as con:
         for r in results:
@@ -165,6 +187,13 @@ def _commit(cache_path: Path, accounts: list[AwsAccount], options: RefreshOption
                 refresh_records.store_answers(con, [refresh_records.StoredAnswer(
                     h, "ce", "GetCostAndUsage", r.account_id, request, answer.pages, answer.fetched_at)
                     for h, (request, answer) in r.answers.items()])
+            elif isinstance(r, ce_insights.InsightResult):
+                dataset_writes.replace_dataset(con, r.kind, f"{r.kind}:aws:{r.account_id}", r.rows,
+                                               source_kind="API", source=f"AWS Cost Explorer {r.collector[3:]}, "
+                                               f"{label}", provider="AWS", account_id=r.account_id)
+                refresh_records.store_answers(con, [refresh_records.StoredAnswer(
+                    f"insight:{r.collector}:{r.account_id}", "ce-insights", r.collector, r.account_id, {},
+                    [], options.now())])
             elif r.collector.startswith("budgets"):
                 dataset_writes.replace_dataset(con, "budgets", f"budgets:aws:{r.account_id}", r.rows,
                                                source_kind="API", source=f"AWS Budgets, {label}",

@@ -24,7 +24,7 @@ def options_from(args: argparse.Namespace) -> RefreshOptions:
         raise ConfigError(f"Unknown --services {', '.join(sorted(unknown))}; use {', '.join(inventory.SERVICES)}.")
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
     return RefreshOptions(profiles=args.profile or [None], regions=regions, services=services,
-                          role_arn=args.role_arn)
+                          role_arn=args.role_arn, ce_analyses=not args.no_ce_analyses)
 
 
 def dry_run(cache: Path, options: RefreshOptions) -> int:
@@ -47,6 +47,10 @@ def dry_run(cache: Path, options: RefreshOptions) -> int:
         for request in plan.requests:
             period = request["TimePeriod"]
             out.write(f"      DAILY by SERVICE, REGION: {period['Start']} .. {period['End']}\n")
+        if options.ce_analyses:
+            out.write("    Cost Explorer GetCostForecast, GetAnomalies (+ GetAnomalyMonitors), "
+                      "GetRightsizingRecommendation: up to 4 requests ($0.01 each), at most once per 6 hours\n")
+            total += 4
         out.write("    Budgets DescribeBudgets, Organizations ListAccounts (free)\n")
         regions = options.regions or ["every enabled region (EC2 DescribeRegions)"]
         services = sorted(options.services or inventory.SERVICES)

@@ -21,9 +21,11 @@ from finops_tui.reader import RefreshOutcome, RefreshProgress
 
 class AwsRefresher:
     def __init__(self, cache_path: Path, profiles: list[str] | None = None, regions: list[str] | None = None,
-                 services: list[str] | None = None) -> None:
+                 services: list[str] | None = None, ce_analyses: bool = True) -> None:
         self.cache_path = cache_path
         self.args = ["refresh", "--cache", str(cache_path), "--progress-json"]
+        if not ce_analyses:
+            self.args.append("--no-ce-analyses")
         for profile in profiles or []:
             self.args += ["--profile", profile]
         if regions:

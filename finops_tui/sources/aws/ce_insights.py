@@ -1,0 +1,162 @@
+"""Cost Explorer's own analyses for one account: the month-end forecast (GetCostForecast), cost anomalies
+(GetAnomalies, with the monitors that find them) and EC2 rightsizing (GetRightsizingRecommendation).
+
+Each request is billed like GetCostAndUsage ($0.01 per page) and their answers change a few
+times a day, so a refresh asks at most once per data-latency window per account: the caller
+passes the time of the last successful ask (from the request cache) and gets nothing new when
+it is recent. moto implements none of these; tests stub them at botocore's before-call hook.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+from botocore.exceptions import BotoCoreError, ClientError
+
+from finops_tui.sources.aws.clients import AwsAccount
+from finops_tui.sources.aws.outcome import CollectorResult, failure_from
+
+ANOMALY_SCHEMA = pa.schema([
+    ("anomaly_id", pa.string()), ("anomaly_type", pa.string()), ("severity", pa.string()),
+    ("start_date", pa.date32()), ("end_date", pa.date32()), ("actual_cost", pa.decimal128(38, 12)),
+    ("expected_cost", pa.decimal128(38, 12)), ("currency", pa.string()), ("provider_name", pa.string()),
+    ("sub_account_id", pa.string()), ("service_name", pa.string()), ("region_id", pa.string()),
+    ("root_cause", pa.string()), ("status", pa.string()), ("detected_at", pa.timestamp("us"))])
+OPTIMIZATION_SCHEMA = pa.schema([
+    ("optimization_id", pa.string()), ("resource_id", pa.string()), ("optimization_type", pa.string()),
+    ("description", pa.string()), ("estimated_savings", pa.decimal128(38, 12)), ("currency", pa.string()),
+    ("risk_level", pa.string()), ("confidence_score", pa.float64()), ("effort", pa.string()),
+    ("status", pa.string()), ("provider_name", pa.string()), ("region_id", pa.string()),
+    ("sub_account_id", pa.string()), ("detected_at", pa.timestamp("us"))])
+FORECAST_SCHEMA = pa.schema([
+    ("account_id", pa.string()), ("metric", pa.string()), ("currency", pa.string()), ("period_start", pa.date32()),
+    ("period_end", pa.date32()), ("mean", pa.decimal128(38, 12)), ("lower_bound", pa.decimal128(38, 12)),
+    ("upper_bound", pa.decimal128(38, 12)), ("fetched_at", pa.timestamp("us"))])
+
+
+@dataclass
+class InsightResult(CollectorResult):
+    kind: str = ""  # anomalies, optimizations or cost_forecasts: the cache table it replaces
+    pages: int = 0  # billed Cost Explorer pages
+    notes: list[str] = field(default_factory=list)
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(str(value or "0"))
+
+
+def forecast(account: AwsAccount, today: date, now: datetime) -> InsightResult:
+    result = InsightResult("ce.forecast", None, None, kind="cost_forecasts")
+    start = today + timedelta(days=1)
+    end = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    if start >= end:  # the last day of the month: nothing left to forecast
+        return result
+    try:
+        answer = account.client("ce").get_cost_forecast(
+            TimePeriod={"Start": start.isoformat(), "End": end.isoformat()}, Metric="UNBLENDED_COST",
+            Granularity="MONTHLY", PredictionIntervalLevel=80,
+            Filter={"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [account.account_id]}})
+    except (BotoCoreError, ClientError) as exc:
+        result.failures.append(failure_from(exc, "ce", None, "GetCostForecast"))
+        return result
+    result.pages = 1
+    total = answer.get("Total", {})
+    periods = answer.get("ForecastResultsByTime", [])
+    lower = sum((_d(p.get("PredictionIntervalLowerBound")) for p in periods), Decimal(0))
+    upper = sum((_d(p.get("PredictionIntervalUpperBound")) for p in periods), Decimal(0))
+    result.rows = pa.Table.from_pylist([{
+        "account_id": account.account_id, "metric": "UnblendedCost", "currency": total.get("Unit", "USD"),
+        "period_start": start, "period_end": end, "mean": _d(total.get("Amount")), "lower_bound": lower,
+        "upper_bound": upper, "fetched_at": now}], schema=FORECAST_SCHEMA)
+    return result
+
+
+def _severity(impact: dict) -> str:
+    percent = float(impact.get("TotalImpactPercentage") or 0)
+    return "high" if percent >= 100 else "medium" if percent >= 25 else "low"
+
+
+def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
+    result = InsightResult("ce.anomalies", None, None, kind="anomalies")
+    ce, rows, token = account.client("ce"), [], None
+    try:
+        monitors = ce.get_anomaly_monitors(MaxResults=100).get("AnomalyMonitors", [])
+        result.pages += 1
+        if not monitors:
+            result.notes.append("no Cost Anomaly Detection monitor exists for this account: create one in the "
+                                "console (Cost Management > Cost Anomaly Detection) to get anomalies")
+        while True:
+            page = ce.get_anomalies(DateInterval={"StartDate": (today - timedelta(days=90)).isoformat(),
+                                                  "EndDate": today.isoformat()},
+                                    **({"NextPageToken": token} if token else {}))
+            result.pages += 1
+            for a in page.get("Anomalies", []):
+                impact = a.get("Impact", {})
+                cause = (a.get("RootCauses") or [{}])[0]
+                rows.append({
+                    "anomaly_id": a["AnomalyId"], "anomaly_type": "AWS Cost Anomaly Detection",
+                    "severity": _severity(impact),
+                    "start_date": date.fromisoformat(a["AnomalyStartDate"][:10]) if a.get("AnomalyStartDate") else None,
+                    "end_date": date.fromisoformat(a["AnomalyEndDate"][:10]) if a.get("AnomalyEndDate") else None,
+                    "actual_cost": _d(impact.get("TotalActualSpend")),
+                    "expected_cost": _d(impact.get("TotalExpectedSpend")), "currency": "USD", "provider_name": "AWS",
+                    "sub_account_id": cause.get("LinkedAccount") or account.account_id,
+                    "service_name": cause.get("Service"), "region_id": cause.get("Region"),
+                    "root_cause": json.dumps(a.get("RootCauses") or []),
+                    "status": (a.get("Feedback") or ("open" if not a.get("AnomalyEndDate") else "closed")).lower(),
+                    "detected_at": now})
+            token = page.get("NextPageToken")
+            if not token:
+                break
+    except (BotoCoreError, ClientError) as exc:
+        result.failures.append(failure_from(exc, "ce", None, "GetAnomalies"))
+        return result
+    result.rows = pa.Table.from_pylist(rows, schema=ANOMALY_SCHEMA)
+    return result
+
+
+def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
+    result = InsightResult("ce.rightsizing", None, None, kind="optimizations")
+    ce, rows, token = account.client("ce"), [], None
+    try:
+        while True:
+            page = ce.get_rightsizing_recommendation(
+                Service="AmazonEC2", Configuration={"RecommendationTarget": "SAME_INSTANCE_FAMILY",
+                                                    "BenefitsConsidered": True},
+                **({"NextPageToken": token} if token else {}))
+            result.pages += 1
+            for rec in page.get("RightsizingRecommendations", []):
+                current = rec.get("CurrentInstance", {})
+                details = current.get("ResourceDetails", {}).get("EC2ResourceDetails", {})
+                kind = rec.get("RightsizingType", "Modify")
+                if kind == "Terminate":
+                    savings = _d(rec.get("TerminateRecommendationDetail", {}).get("EstimatedMonthlySavings"))
+                    what = f"terminate {details.get('InstanceType', 'instance')} (idle)"
+                    currency = rec.get("TerminateRecommendationDetail", {}).get("CurrencyCode", "USD")
+                else:
+                    target = (rec.get("ModifyRecommendationDetail", {}).get("TargetInstances") or [{}])[0]
+                    savings = _d(target.get("EstimatedMonthlySavings"))
+                    currency = target.get("CurrencyCode", "USD")
+                    new_type = target.get("ResourceDetails", {}).get("EC2ResourceDetails", {}).get("InstanceType")
+                    what = f"resize {details.get('InstanceType', '?')} to {new_type or '?'}"
+                rows.append({
+                    "optimization_id": f"aws-rightsizing:{current.get('ResourceId')}:{kind.lower()}",
+                    "resource_id": current.get("ResourceId"), "optimization_type": f"rightsizing ({kind.lower()})",
+                    "description": f"{what}; monthly cost now {current.get('MonthlyCost', '?')} {currency}",
+                    "estimated_savings": savings, "currency": currency,
+                    "risk_level": "medium" if kind == "Terminate" else "low", "confidence_score": None,
+                    "effort": "low", "status": "open", "provider_name": "AWS", "region_id": details.get("Region"),
+                    "sub_account_id": rec.get("AccountId") or account.account_id, "detected_at": now})
+            token = page.get("NextPageToken")
+            if not token:
+                break
+    except (BotoCoreError, ClientError) as exc:
+        result.failures.append(failure_from(exc, "ce", None, "GetRightsizingRecommendation"))
+        return result
+    result.rows = pa.Table.from_pylist(rows, schema=OPTIMIZATION_SCHEMA)
+    return result
