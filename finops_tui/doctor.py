@@ -52,6 +52,12 @@ def _cache_section(path: Path, now: datetime) -> list[str]:
             through = d.data_through.strftime("%Y-%m-%d") if d.data_through else "—"
             lines.append(f"    {d.dataset_id}: {d.row_count:,} rows, {d.source_kind}, data to {through}, "
                          f"loaded {format_age(d.loaded_at, now)} ago")
+        refreshed = reader.refresh_status()
+        if refreshed is not None:
+            lines.append(f"  latest live refresh: {refreshed.source}, {format_age(refreshed.finished_at, now)} ago, "
+                         f"{refreshed.status}; Cost Explorer ${refreshed.ce_cost_usd:.2f} "
+                         f"(today ${refreshed.ce_cost_today_usd:.2f})")
+            lines += [f"    problem: {problem}" for problem in refreshed.failures]
     finally:
         reader.close()
     return lines

@@ -237,7 +237,9 @@ class FinopsApp(App[None]):
         else:
             self.query_one(RefreshStatus).finish(f"Refresh {outcome.status}: {len(outcome.failures)} problem(s). "
                                                  f"{cost}.")
-            self.notify("\n".join(outcome.failures[:5]) + ("\n…" if len(outcome.failures) > 5 else ""),
+            shown = [f if len(f) <= 120 else f[:119] + "…" for f in outcome.failures[:2]]
+            more = len(outcome.failures) - len(shown)
+            self.notify("\n".join(shown) + (f"\n… and {more} more: `finops-tui doctor` lists them" if more else ""),
                         title=f"Refresh {outcome.status}: the rest was committed", severity="warning", timeout=20)
         self._reload_reader()
 

@@ -7,12 +7,14 @@ process swaps in a new file, `has_changed()` notices (inode/mtime) and `reload()
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -33,6 +35,25 @@ from finops_tui.reader import (
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+T = TypeVar("T")
+
+
+def survives_reload(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a read again on the new connection when a reload closed the old one mid-query.
+
+    A reload (another process committed, or a refresh finished) must close the old connection
+    before reopening the swapped file; a pane query running at that moment fails with
+    'Connection already closed'. One retry gets the answer from the new file instead of an error.
+    """
+    @functools.wraps(method)
+    def wrapper(self: LocalCache, *args: object, **kwargs: object) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.ConnectionException:
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 class LocalCache:
@@ -90,6 +111,7 @@ class LocalCache:
         return self.clock().date()
 
     # -- provenance -----------------------------------------------------------------------
+    @survives_reload
     def meta(self) -> dict[str, str]:
         return dict(self._cursor().execute("SELECT key, value FROM meta").fetchall())
 
@@ -105,6 +127,7 @@ class LocalCache:
             return SourceInfo("SNAPSHOT", str(self.path), True, origin=origin, note="DEMO" if is_demo else None)
         return SourceInfo("DEMO" if is_demo else "CACHE", str(self.path), True, note=self.note)
 
+    @survives_reload
     def refresh_status(self) -> RefreshStatus | None:
         cur = self._cursor()
         if "refresh_runs" not in {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}:
@@ -117,6 +140,7 @@ class LocalCache:
         return RefreshStatus(run["source"], run["finished_at"], run["status"], run["ce_requests"],
                              float(run["ce_cost_usd"]), float(today), run["failures"])
 
+    @survives_reload
     def datasets(self) -> list[DatasetInfo]:
         rows = self._cursor().execute(
             "SELECT dataset_id, kind, source_kind, source, format, format_version, provider, account_id, "
@@ -125,29 +149,37 @@ class LocalCache:
         return [DatasetInfo(*row) for row in rows]
 
     # -- costs ----------------------------------------------------------------------------
+    @survives_reload
     def currencies(self) -> list[str | None]:
         return cost_queries.currencies(self._cursor())
 
+    @survives_reload
     def providers(self) -> list[str]:
         return cost_queries.providers(self._cursor())
 
+    @survives_reload
     def kpis(self, currency: str | None, metric: Metric, provider: str | None = None) -> KpiSummary | None:
         return cost_queries.kpis(self._cursor(), currency, metric, self._today(), provider)
 
+    @survives_reload
     def daily_costs(self, currency: str | None, metric: Metric, days: int,
                     provider: str | None = None) -> list[DailyPoint]:
         return cost_queries.daily_costs(self._cursor(), currency, metric, days, self._today(), provider)
 
+    @survives_reload
     def top_movers(self, dimension: Dimension, currency: str | None, metric: Metric,
                    limit: int | None = 10, provider: str | None = None) -> pa.Table:
         return cost_queries.top_movers(self._cursor(), dimension, currency, metric, limit, self._today(), provider)
 
+    @survives_reload
     def resources(self, currency: str | None, metric: Metric, provider: str | None = None) -> pa.Table:
         return cost_queries.resources(self._cursor(), currency, metric, self._today(), provider)
 
+    @survives_reload
     def budgets(self, metric: Metric) -> pa.Table:
         return cost_queries.budgets(self._cursor(), metric, self._today())
 
+    @survives_reload
     def anomalies(self) -> pa.Table:
         return self._cursor().sql(
             "SELECT severity, anomaly_type AS type, start_date, end_date, service_name AS service, "
@@ -156,6 +188,7 @@ class LocalCache:
             "root_cause, status, anomaly_id FROM anomalies ORDER BY start_date DESC, impact DESC"
         ).to_arrow_table()
 
+    @survives_reload
     def optimizations(self) -> pa.Table:
         return self._cursor().sql(
             "SELECT optimization_type AS type, resource_id, description, "

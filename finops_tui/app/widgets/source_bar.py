@@ -58,13 +58,14 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
 
 
 class SourceBar(Widget):
-    """Two lines: source badge + location + mode; dataset ages (yellow when stale)."""
+    """Source badge + location + mode; dataset ages (yellow when stale); the latest live refresh, if any."""
 
     DEFAULT_CSS = """
-    SourceBar { height: 2; background: $panel; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    SourceBar { height: auto; max-height: 3; background: $panel; padding: 0 1; text-wrap: nowrap;
+                text-overflow: ellipsis; }
     """
     source: reactive[SourceInfo | None] = reactive(None)
-    refreshed: reactive[RefreshStatus | None] = reactive(None)
+    refreshed: reactive[RefreshStatus | None] = reactive(None, layout=True)
     datasets: reactive[list[DatasetInfo]] = reactive(list, always_update=True)
     context: reactive[str] = reactive("")
 
@@ -91,14 +92,20 @@ class SourceBar(Widget):
         ages = Text(no_wrap=True, overflow="ellipsis")
         ages.append("datasets: ", style="dim")
         ages.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after))
-        if self.refreshed is not None:
-            r = self.refreshed
-            ages.append("  │ ", style="dim")
-            ages.append(f"{r.source}: refreshed {format_age(r.finished_at, self._clock())} ago",
-                        style="bold red" if r.status == "failed" else "bold yellow" if r.status == "partial" else "")
-            if r.status != "ok":
-                ages.append(f" ({r.status}, {len(r.failures)} problem(s))", style="bold yellow")
-            ages.append(f", CE ${r.ce_cost_usd:.2f} (today ${r.ce_cost_today_usd:.2f})")
         line.append("\n")
         line.append_text(ages)
+        if self.refreshed is not None:
+            line.append("\n")
+            line.append_text(self._refresh_line(self.refreshed))
         return line
+
+    def _refresh_line(self, r: RefreshStatus) -> Text:
+        """Who was refreshed, when, how it went, and what Cost Explorer cost (latest run and today)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("live: ", style="dim")
+        style = "bold red" if r.status == "failed" else "bold yellow" if r.status == "partial" else ""
+        text.append(f"{r.source}, refreshed {format_age(r.finished_at, self._clock())} ago", style=style)
+        if r.status != "ok":
+            text.append(f" ({r.status}: {len(r.failures)} problem(s))", style="bold yellow")
+        text.append(f" · Cost Explorer ${r.ce_cost_usd:.2f} last refresh, ${r.ce_cost_today_usd:.2f} today")
+        return text

@@ -7,6 +7,7 @@ UI can show exactly which part is stale and why.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -57,21 +58,33 @@ class CollectorResult:
         return self.rows is not None and not self.failures
 
 
+def one_line(text: str, limit: int = 160) -> str:
+    """An error body as one short line: HTML error pages (some 5xx answers) lose their tags."""
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def failure_from(exc: BaseException, service: str, region: str | None, operation: str) -> CallFailure:
     """Turn a boto3/botocore exception into a CallFailure whose advice says what to do."""
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         code = str(error.get("Code") or "ClientError")
-        message = str(error.get("Message") or exc)
+        message = one_line(str(error.get("Message") or exc))
+        if code.isdigit() or (status and status >= 500 and code in ("ClientError", str(status))):
+            code = f"HTTP {status or code}"
+            message = one_line(message, 40)
+            return CallFailure(service, region, operation, code, message,
+                               "the service answered with a server error; the refresh keeps the previous data "
+                               "and asks again next time")
     elif isinstance(exc, NoCredentialsError):
         code, message = "NoCredentials", "no AWS credentials were found"
         return CallFailure(service, region, operation, code, message,
                            "configure credentials (aws configure, aws sso login --profile NAME, or "
                            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or pass --profile")
-    elif isinstance(exc, BotoCoreError):
-        code, message = type(exc).__name__, str(exc)
     else:
-        code, message = type(exc).__name__, str(exc)
+        code, message = type(exc).__name__, one_line(str(exc))
     advice = _ADVICE.get(code, "see the log file for the full response; try again, or leave this "
                                "service/region out with --services/--regions")
     return CallFailure(service, region, operation, code, message,
