@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
@@ -133,3 +134,18 @@ def test_cost_explorer_analyses_fill_anomalies_optimizations_and_forecast_once_p
     asked.clear()
     run_refresh(cache, options(now=lambda: NOW.replace(hour=11)))
     assert asked == []  # two hours later: the same answers, not paid for again
+
+
+def test_bucket_sizes_come_from_cloudwatch_in_each_buckets_region(seeded, tmp_path):
+    import boto3
+
+    boto3.client("s3", region_name="eu-west-1").create_bucket(
+        Bucket="eu-archive", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    for region, bucket, size in (("us-east-1", "logs-bucket", 5e9), ("eu-west-1", "eu-archive", 7.5e11)):
+        boto3.client("cloudwatch", region_name=region).put_metric_data(Namespace="AWS/S3", MetricData=[{
+            "MetricName": "BucketSizeBytes", "Value": size, "Timestamp": NOW - timedelta(days=2),
+            "Dimensions": [{"Name": "BucketName", "Value": bucket}, {"Name": "StorageType", "Value": "StandardStorage"}]}])
+    cache = tmp_path / "c.duckdb"
+    run_refresh(cache, options(now=lambda: datetime.now(UTC).replace(tzinfo=None)))
+    sizes = dict(q(cache, "SELECT resource_id, utilization->>'size_bytes' FROM resources WHERE resource_type = 'Bucket'"))
+    assert sizes == {"logs-bucket": "5000000000.0", "eu-archive": "750000000000.0"}

@@ -151,8 +151,26 @@ def _nat(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
 
 
 def _s3(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
-    return [_row(b["Name"], "Bucket", b["Name"], "Amazon Simple Storage Service", "active", {}, b.get("CreationDate"))
-            for b in client_for("s3").list_buckets().get("Buckets", [])]
+    """Buckets are global, their size metric is regional: CloudWatch is asked in each bucket's region."""
+    s3 = client_for("s3")
+    buckets = s3.list_buckets().get("Buckets", [])
+    by_region: dict[str, list[str]] = {}
+    for b in buckets:
+        location = s3.get_bucket_location(Bucket=b["Name"]).get("LocationConstraint") or "us-east-1"
+        by_region.setdefault(location, []).append(b["Name"])
+    sizes: dict[str, dict[str, float]] = {}
+    for region, names in by_region.items():
+        cloudwatch = client_for(f"cloudwatch@{region}") if region != "us-east-1" else client_for("cloudwatch")
+        sizes.update(utilization.metrics(cloudwatch, "AWS/S3", "BucketName", names, "BucketSizeBytes", now,
+                                         {"StorageType": "StandardStorage"}))
+    region_of = {n: r for r, names in by_region.items() for n in names}
+    rows = []
+    for b in buckets:
+        size = sizes.get(b["Name"])
+        rows.append(_row(b["Name"], "Bucket", b["Name"], "Amazon Simple Storage Service", "active", {},
+                         b.get("CreationDate"), metrics={"size_bytes": size["max"], "region": region_of[b["Name"]]}
+                         if size and "max" in size else {"region": region_of[b["Name"]]}))
+    return rows
 
 
 _COLLECTORS: dict[str, tuple[Callable[[Callable[[str], Any], datetime], list[dict]], str]] = {
@@ -164,7 +182,10 @@ _COLLECTORS: dict[str, tuple[Callable[[Callable[[str], Any], datetime], list[dic
 
 def collect_region_inventory(client_for: Callable[[str], Any], region: str, account_id: str,
                              services: set[str] | None, now: datetime) -> list[CollectorResult]:
-    """Every requested service in one region. S3 buckets are global: listed with us-east-1 only."""
+    """Every requested service in one region. S3 buckets are global: listed with us-east-1 only.
+
+    client_for(service) returns a client in `region`; `service@other-region` one in another region.
+    """
     results = []
     for name, (collect, operation) in _COLLECTORS.items():
         if (services and name not in services) or (name == "s3" and region != "us-east-1"):

@@ -153,7 +153,8 @@ def _collect(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptio
         jobs.append(traced(a, "budgets", None, lambda a=a: account_info.collect_budgets(a)))
         for region in _regions(a, options):
             jobs.append(traced(a, "inventory", region, lambda a=a, r=region: inventory.collect_region_inventory(
-                lambda service: a.client(service, r), r, a.account_id, options.services, now)))
+                lambda service, a=a, r=r: a.client(*service.split("@")) if "@" in service else a.client(service, r),
+                r, a.account_id, options.services, now)))
     results: list[CollectorResult] = []
     with ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="refresh") as pool:
         for batch in pool.map(lambda job: job(), jobs):

@@ -5,6 +5,8 @@ Idle rules (one place, shown to users as idle_reason):
 - RDS instance with 0 connections over 14 days;
 - Lambda function with 0 invocations, application load balancer with 0 requests, over 14 days;
 - EBS volume unattached; Elastic IP not associated (inventory.py, no metric needed).
+S3 bucket size (BucketSizeBytes, StandardStorage) is recorded, not judged: an unread bucket is not
+necessarily unused.
 A resource with no metric data is not idle: "no data" is not "unused", and the cockpit never
 invents a finding.
 """
@@ -20,8 +22,11 @@ _BATCH = 500  # GetMetricData takes up to 500 queries per call
 
 
 def metrics(cloudwatch: Any, namespace: str, dimension: str, ids: list[str], metric: str,
-            now: datetime) -> dict[str, dict[str, float]]:
-    """{id: {"avg": …, "max": …, "sum": …}} of daily datapoints over 14 days; ids without data are absent."""
+            now: datetime, extra: dict[str, str] | None = None) -> dict[str, dict[str, float]]:
+    """{id: {"avg": …, "max": …, "sum": …}} of daily datapoints over 14 days; ids without data are absent.
+
+    `extra` adds fixed dimensions (S3 sizes need StorageType beside BucketName)."""
+    fixed = [{"Name": k, "Value": v} for k, v in (extra or {}).items()]
     out: dict[str, dict[str, float]] = {}
     for first in range(0, len(ids), _BATCH // 3):
         batch = ids[first:first + _BATCH // 3]
@@ -30,7 +35,7 @@ def metrics(cloudwatch: Any, namespace: str, dimension: str, ids: list[str], met
             for stat in ("Average", "Maximum", "Sum"):
                 queries.append({"Id": f"{stat[:3].lower()}{n}", "ReturnData": True, "MetricStat": {
                     "Metric": {"Namespace": namespace, "MetricName": metric,
-                               "Dimensions": [{"Name": dimension, "Value": rid}]},
+                               "Dimensions": [{"Name": dimension, "Value": rid}, *fixed]},
                     "Period": 86400, "Stat": stat}})
         token = None
         while True:
