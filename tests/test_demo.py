@@ -108,3 +108,17 @@ def test_ensure_demo_cache_reuses_a_current_demo_and_rebuilds_an_old_one(tmp_pat
     reader = LocalCache(target)
     assert reader.meta()["demo_end"] == (END + timedelta(days=1)).isoformat()
     reader.close()
+
+
+def test_a_demo_cache_from_an_older_schema_is_upgraded_when_reused(tmp_path):
+    from finops_tui.cache import files, migrations
+
+    target = tmp_path / "demo.duckdb"
+    demo.ensure_demo_cache(END, target)
+    with files.write_session(target) as con:  # make it look like a v2 DEMO from an older release
+        for table in ("budget_history", "refresh_runs", "api_request_cache", "cost_forecasts"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DELETE FROM schema_migrations WHERE version > 2")
+    assert files.schema_version(target) == 2
+    demo.ensure_demo_cache(END, target)
+    assert files.schema_version(target) == migrations.LATEST_VERSION

@@ -202,11 +202,15 @@ def budgets(cur: duckdb.DuckDBPyConnection, metric: Metric, today: date) -> pa.T
              AND d.ChargeDate >= b.period_start AND d.ChargeDate <= ?::DATE
              AND (b.filter_dimension IS NULL OR list_contains(b.filter_values, {_BUDGET_DIMENSION}))
             GROUP BY b.budget_id
+        ), previous AS (  -- the last closed period, as AWS Budgets reported it (when a refresh brought it)
+            SELECT h.budget_id, arg_max(h.actual, h.period_start)::DOUBLE AS last_period
+            FROM budget_history h JOIN periods b USING (budget_id)
+            WHERE h.period_end <= b.period_start GROUP BY h.budget_id
         ), measured AS (
-            SELECT b.*, s.actual,
+            SELECT b.*, s.actual, p.last_period,
                    s.actual / (date_diff('day', b.period_start, ?::DATE) + 1)
                        * date_diff('day', b.period_start, b.period_end) AS forecast
-            FROM periods b JOIN spend s USING (budget_id)
+            FROM periods b JOIN spend s USING (budget_id) LEFT JOIN previous p USING (budget_id)
         )
         SELECT budget_name AS budget,
                CASE WHEN actual > budget_amount THEN 'OVER'
@@ -214,6 +218,7 @@ def budgets(cur: duckdb.DuckDBPyConnection, metric: Metric, today: date) -> pa.T
                round(actual / nullif(budget_amount, 0) * 100, 1)::DOUBLE AS used_pct,
                actual, budget_amount::DOUBLE AS amount, forecast::DOUBLE AS forecast,
                round(forecast / nullif(budget_amount, 0) * 100, 1)::DOUBLE AS forecast_pct,
+               last_period,
                coalesce(filter_dimension || ' = ' || array_to_string(filter_values, ', '), 'all spend') AS scope,
                lower(time_unit) AS period, currency, period_start, budget_id, parent_budget_id AS parent
         FROM measured

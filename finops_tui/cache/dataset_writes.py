@@ -11,7 +11,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-_TABLES = {"resources", "budgets", "anomalies", "optimizations", "cost_forecasts"}
+_TABLES = {"resources", "budgets", "budget_history", "anomalies", "optimizations", "cost_forecasts"}
 
 
 def replace_dataset(con: duckdb.DuckDBPyConnection, kind: str, dataset_id: str, rows: pa.Table, *,

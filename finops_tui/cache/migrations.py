@@ -118,10 +118,23 @@ def _refresh_records(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _budget_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Budgeted and actual amounts of past periods, as AWS Budgets reports them."""
+    con.execute(
+        """
+        CREATE TABLE budget_history (
+            budget_id VARCHAR, period_start DATE, period_end DATE, budgeted DECIMAL(38,12),
+            actual DECIMAL(38,12), currency VARCHAR, x_dataset_id VARCHAR
+        )
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "cost line items, datasets, resources, budgets, anomalies, optimizations", _base_tables),
     Migration(2, "daily and per-resource monthly cost rollups", _rollups),
     Migration(3, "refresh runs, reusable API answers, provider forecasts", _refresh_records),
+    Migration(4, "budget performance history", _budget_history),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -226,6 +226,7 @@ def ensure_demo_cache(end: date | None = None, target: Path | None = None) -> Pa
             finally:
                 con.close()
             if meta.get("demo_end") == end.isoformat() and meta.get("demo_generator") == GENERATOR_VERSION:
+                files.ensure_cache(target)  # a DEMO built by an older finops-tui gets the newer tables
                 return target
         except Exception:  # noqa: BLE001 - an unreadable old demo is simply rebuilt
             pass

@@ -51,16 +51,23 @@ def seeded(moto_server, monkeypatch, ce_asked):
         ec2.create_volume(AvailabilityZone=f"{region}a", Size=50)  # unattached
     boto3.client("ec2", region_name="us-east-1").allocate_address(Domain="vpc")
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="logs-bucket")
-    account = boto3.client("sts").get_caller_identity()["Account"]
-    boto3.client("budgets", region_name="us-east-1").create_budget(AccountId=account, Budget={
-        "BudgetName": "team-web", "BudgetLimit": {"Amount": "500", "Unit": "USD"}, "TimeUnit": "MONTHLY",
-        "BudgetType": "COST"})
     answers = [ce_answer(date(2026, 11, 1) - timedelta(days=31 * back),
                          [("Amazon Elastic Compute Cloud - Compute", "us-east-1", "10.5", "9.5"),
                           ("Amazon Simple Storage Service", "eu-west-1", "2.25", "2.25")])
                for back in range(12, -1, -1)]
     moto_server.inject_cost_and_usage(answers)
     return moto_server
+
+
+@pytest.fixture
+def budget(seeded):
+    """A monthly COST budget in AWS Budgets. Its performance history (which moto lacks) is answered
+    in-process by `seeded`'s hook, so only in-process refreshes may use this fixture."""
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    boto3.client("budgets", region_name="us-east-1").create_budget(AccountId=account, Budget={
+        "BudgetName": "team-web", "BudgetLimit": {"Amount": "500", "Unit": "USD"}, "TimeUnit": "MONTHLY",
+        "BudgetType": "COST"})
+    return "team-web"
 
 
 def fail_with(account_client, match, status: int, code: str, message: str = "injected"):
@@ -107,6 +114,12 @@ def ce_analyses_answers(account: str) -> dict[str, dict]:
             "AnomalyScore": {"MaxScore": 0.9, "CurrentScore": 0.8},
             "Impact": {"MaxImpact": 120.0, "TotalImpact": 150.0, "TotalActualSpend": 200.0,
                        "TotalExpectedSpend": 50.0, "TotalImpactPercentage": 300.0}}]},
+        "DescribeBudgetPerformanceHistory": {"BudgetPerformanceHistory": {
+            "BudgetName": "team-web", "BudgetType": "COST", "TimeUnit": "MONTHLY",
+            "BudgetedAndActualAmountsList": [
+                {"BudgetedAmount": {"Amount": "500", "Unit": "USD"}, "ActualAmount": {"Amount": amount, "Unit": "USD"},
+                 "TimePeriod": {"Start": datetime(2026, month, 1), "End": datetime(2026, month + 1, 1)}}
+                for month, amount in ((9, "480.20"), (10, "530.75"))]}},
         "GetRightsizingRecommendation": {"RightsizingRecommendations": [{
             "AccountId": account, "RightsizingType": "Modify",
             "CurrentInstance": {"ResourceId": "i-0abc", "MonthlyCost": "140.16", "ResourceDetails": {
@@ -118,12 +131,12 @@ def ce_analyses_answers(account: str) -> dict[str, dict]:
 
 
 def answer_operations(account_client, answers: dict[str, dict], asked: list[str] | None = None):
-    """Answer the named Cost Explorer operations from `answers` at botocore's before-call hook (as
-    botocore.stub.Stubber does), leaving every other call to moto over HTTP."""
+    """Answer the named Cost Explorer and Budgets operations from `answers` at botocore's before-call
+    hook (as botocore.stub.Stubber does), leaving every other call to moto over HTTP."""
     def wrapper(self: AwsAccount, service: str, region: str = "us-east-1"):
         client = account_client(self, service, region)
         marker = f"_finops_answers_{id(answers)}"
-        if service == "ce" and not getattr(client, marker, False):
+        if service in ("ce", "budgets") and not getattr(client, marker, False):
             def answer(model, **_):
                 if model.name not in answers:
                     return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
@@ -21,7 +21,7 @@ def q(cache, sql):
         return con.execute(sql).fetchall()
 
 
-def test_refresh_fills_costs_budgets_and_resources_with_idle_flags(seeded, tmp_path):
+def test_refresh_fills_costs_budgets_and_resources_with_idle_flags(seeded, budget, tmp_path):
     cache = tmp_path / "c.duckdb"
     summary = run_refresh(cache, options())
     assert summary.run.status == "ok", summary.failures
@@ -29,6 +29,8 @@ def test_refresh_fills_costs_budgets_and_resources_with_idle_flags(seeded, tmp_p
         (13, 13 * 12.75, 13 * 11.75)]
     assert q(cache, "SELECT DISTINCT x_SourceKind, x_Extensions->>'Estimated' FROM costs") == [("API", "true")]
     assert q(cache, "SELECT budget_name, budget_amount FROM budgets") == [("team-web", 500)]
+    assert q(cache, "SELECT period_start, actual FROM budget_history ORDER BY 1") == [
+        (date(2026, 9, 1), Decimal("480.20")), (date(2026, 10, 1), Decimal("530.75"))]
     by_type = dict(q(cache, "SELECT resource_type, count(*) FROM resources GROUP BY 1"))
     assert by_type["Instance t3.micro"] == 4 and by_type["Elastic IP"] == 1 and by_type["Bucket"] == 1
     idle = sorted(q(cache, "SELECT resource_type, idle_reason FROM resources WHERE is_idle"))
@@ -38,6 +40,8 @@ def test_refresh_fills_costs_budgets_and_resources_with_idle_flags(seeded, tmp_p
     # The cockpit reads it through the same interface as exports.
     reader = LocalCache(cache, clock=lambda: NOW)
     assert reader.kpis("USD", "BilledCost").month_to_date == 12.75
+    budgets = reader.budgets("BilledCost").to_pylist()
+    assert [(b["budget"], b["actual"], b["last_period"]) for b in budgets] == [("team-web", 12.75, 530.75)]
     reader.close()
     run = q(cache, "SELECT status, ce_requests, ce_cost_usd, api_calls FROM refresh_runs")[0]
     assert run[:3] == ("ok", 13 + 4, Decimal("0.17"))  # 13 months, then forecast, 2 for anomalies, rightsizing

@@ -57,12 +57,15 @@ class ResourcesPane(TablePane):
 class BudgetsPane(TablePane):
     title = "Budgets"
     noun = "budgets"
-    decimals = {"amount": 2, "actual": 2, "forecast": 2, "used_pct": 1, "forecast_pct": 1}
+    decimals = {"amount": 2, "actual": 2, "forecast": 2, "used_pct": 1, "forecast_pct": 1, "last_period": 2}
     empty_message = ("No budgets in this cache. Budgets are read from AWS Budgets by the refresh collectors; "
                      "actual spend is computed from the cost data.")
 
     def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
-        return reader.budgets(state.metric), state
+        table = reader.budgets(state.metric)
+        if "last_period" in table.column_names and table["last_period"].null_count == table.num_rows:
+            table = table.drop_columns(["last_period"])  # no budget has history (not from AWS Budgets)
+        return table, state
 
     def caption(self, table: pa.Table, state: ViewState) -> str:
         if not table.num_rows:

@@ -1,8 +1,12 @@
-"""Budgets (DescribeBudgets) and account names (Organizations ListAccounts) for one AWS account."""
+"""Budgets (DescribeBudgets, DescribeBudgetPerformanceHistory) and account names (Organizations
+ListAccounts) for one AWS account. A budget whose history cannot be read is still listed: the
+Budgets tab measures the current period from cost data; history only adds the last periods."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +22,40 @@ FILTER_DIMENSIONS = {"Service": "ServiceName", "LinkedAccount": "SubAccountId", 
 _NOT_IN_ORG = ("AWSOrganizationsNotInUseException", "AccessDeniedException", "AccessDenied")
 
 
-def collect_budgets(account: AwsAccount) -> CollectorResult:
-    result = CollectorResult("budgets.describe_budgets", None, None)
+HISTORY_SCHEMA = pa.schema([
+    ("budget_id", pa.string()), ("period_start", pa.date32()), ("period_end", pa.date32()),
+    ("budgeted", pa.decimal128(38, 12)), ("actual", pa.decimal128(38, 12)), ("currency", pa.string())])
+
+
+@dataclass
+class BudgetsResult(CollectorResult):
+    history: pa.Table | None = None  # DescribeBudgetPerformanceHistory, last 12 periods per budget
+
+
+def _history(account: AwsAccount, budget: dict, budget_id: str, today: date) -> list[dict]:
+    rows, token = [], None
+    client = account.client("budgets")
+    while True:
+        page = client.describe_budget_performance_history(
+            AccountId=account.account_id, BudgetName=budget["BudgetName"],
+            TimePeriod={"Start": datetime(today.year - 1, today.month, 1), "End": datetime(today.year, today.month, 1)},
+            **({"NextToken": token} if token else {}))
+        for period in page.get("BudgetPerformanceHistory", {}).get("BudgetedAndActualAmountsList", []):
+            span = period.get("TimePeriod", {})
+            rows.append({"budget_id": budget_id, "period_start": span.get("Start").date() if span.get("Start") else None,
+                         "period_end": span.get("End").date() if span.get("End") else None,
+                         "budgeted": Decimal(str(period.get("BudgetedAmount", {}).get("Amount", "0"))),
+                         "actual": Decimal(str(period.get("ActualAmount", {}).get("Amount", "0"))),
+                         "currency": period.get("ActualAmount", {}).get("Unit", "USD")})
+        token = page.get("NextToken")
+        if not token:
+            return rows
+
+
+def collect_budgets(account: AwsAccount, today: date | None = None) -> BudgetsResult:
+    today = today or datetime.now(UTC).date()
+    result = BudgetsResult("budgets.describe_budgets", None, None)
+    history: list[dict] = []
     rows: list[dict[str, Any]] = []
     try:
         for page in account.client("budgets").get_paginator("describe_budgets").paginate(AccountId=account.account_id):
@@ -30,8 +66,14 @@ def collect_budgets(account: AwsAccount) -> CollectorResult:
                 limit = budget.get("BudgetLimit", {})
                 filters = budget.get("CostFilters", {}) or {}
                 key = next(iter(filters), None)
+                budget_id = f"aws:{account.account_id}:{budget['BudgetName']}"
+                try:
+                    history += _history(account, budget, budget_id, today)
+                    result.calls += 1
+                except (BotoCoreError, ClientError) as exc:  # the budget itself still counts
+                    result.failures.append(failure_from(exc, "budgets", None, "DescribeBudgetPerformanceHistory"))
                 rows.append({
-                    "budget_id": f"aws:{account.account_id}:{budget['BudgetName']}",
+                    "budget_id": budget_id,
                     "budget_name": budget["BudgetName"], "budget_type": "COST",
                     "time_unit": budget.get("TimeUnit", "MONTHLY"),
                     "budget_amount": Decimal(str(limit.get("Amount", "0"))), "currency": limit.get("Unit", "USD"),
@@ -46,6 +88,7 @@ def collect_budgets(account: AwsAccount) -> CollectorResult:
         ("budget_id", pa.string()), ("budget_name", pa.string()), ("budget_type", pa.string()),
         ("time_unit", pa.string()), ("budget_amount", pa.decimal128(38, 12)), ("currency", pa.string()),
         ("filter_dimension", pa.string()), ("filter_values", pa.list_(pa.string())), ("tags", pa.string())]))
+    result.history = pa.Table.from_pylist(history, schema=HISTORY_SCHEMA)
     return result
 
 

@@ -150,7 +150,7 @@ def _collect(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptio
             if not options.ce_analyses or (kind in asked and now - asked[kind] < cost_explorer.LATENCY):
                 continue  # asked less than 6 h ago: Cost Explorer would answer the same, for $0.01 more
             jobs.append(traced(a, kind, None, job))
-        jobs.append(traced(a, "budgets", None, lambda a=a: account_info.collect_budgets(a)))
+        jobs.append(traced(a, "budgets", None, lambda a=a: account_info.collect_budgets(a, today)))
         for region in _regions(a, options):
             jobs.append(traced(a, "inventory", region, lambda a=a, r=region: inventory.collect_region_inventory(
                 lambda service, a=a, r=r: a.client(*service.split("@")) if "@" in service else a.client(service, r),
@@ -199,6 +199,12 @@ def _commit(cache_path: Path, accounts: list[AwsAccount], options: RefreshOption
                 dataset_writes.replace_dataset(con, "budgets", f"budgets:aws:{r.account_id}", r.rows,
                                                source_kind="API", source=f"AWS Budgets, {label}",
                                                provider="AWS", account_id=r.account_id)
+                history_failed = any(f.operation == "DescribeBudgetPerformanceHistory" for f in r.failures)
+                if isinstance(r, account_info.BudgetsResult) and r.history is not None and not history_failed:
+                    dataset_writes.replace_dataset(con, "budget_history", f"budget_history:aws:{r.account_id}",
+                                                   r.history, source_kind="API",
+                                                   source=f"AWS Budgets performance history, {label}",
+                                                   provider="AWS", account_id=r.account_id)
             else:
                 service = r.collector.removeprefix("inventory.")
                 dataset_writes.replace_dataset(
