@@ -59,6 +59,9 @@ class KpiSummary:
     forecast_method: str
     days_elapsed: int
     days_in_month: int
+    # The provider's own forecast of the rest of the month (AWS Cost Explorer), when a refresh brought one.
+    provider_forecast_rest: float | None = None
+    provider_forecast_label: str | None = None
 
 
 @dataclass(frozen=True)

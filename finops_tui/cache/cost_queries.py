@@ -90,13 +90,32 @@ def kpis(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, t
     ).fetchall()[0]
     mtd, prev_same, last_full = (float(v) for v in row)
     days_in_month = calendar.monthrange(as_of.year, as_of.month)[1]
+    rest, label = provider_forecast(cur, currency, provider, as_of)
     return KpiSummary(
+        provider_forecast_rest=rest, provider_forecast_label=label,
         currency=currency, metric=metric, as_of=as_of, month_to_date=mtd,
         previous_month_same_days=prev_same, last_full_month=last_full, last_full_month_start=prev,
         forecast=mtd / as_of.day * days_in_month,
         forecast_method=f"run-rate: month-to-date ÷ {as_of.day} days × {days_in_month}",
         days_elapsed=as_of.day, days_in_month=days_in_month,
     )
+
+
+def provider_forecast(cur: duckdb.DuckDBPyConnection, currency: str | None, provider: str | None,
+                      as_of: date) -> tuple[float | None, str | None]:
+    """AWS Cost Explorer's forecast for the rest of `as_of`'s month (summed over accounts), if fetched."""
+    if provider not in (None, "AWS"):
+        return None, None
+    rows = cur.execute(
+        "SELECT sum(mean)::DOUBLE, sum(lower_bound)::DOUBLE, sum(upper_bound)::DOUBLE, count(*) FROM cost_forecasts "
+        "WHERE currency IS NOT DISTINCT FROM ? AND period_start > ? AND period_end = ?",
+        [currency, month_start(as_of), (month_start(as_of) + timedelta(days=32)).replace(day=1)],
+    ).fetchall()
+    mean, low, high, accounts = rows[0]
+    if not accounts:
+        return None, None
+    return mean, (f"AWS Cost Explorer, {accounts} account(s): rest of month {low:,.0f}–{high:,.0f} "
+                  "(80% interval)")
 
 
 def daily_costs(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, days: int,

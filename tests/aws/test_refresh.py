@@ -135,6 +135,11 @@ def test_cost_explorer_analyses_fill_anomalies_optimizations_and_forecast_once_p
         ("i-0abc", "rightsizing (modify)", Decimal("70.08"), "resize m5.xlarge to m5.large; monthly cost now 140.16 USD")]
     assert q(cache, "SELECT mean, lower_bound, upper_bound FROM cost_forecasts") == [
         (Decimal("395.25"), Decimal("350.10"), Decimal("440.90"))]
+    reader = LocalCache(cache, clock=lambda: NOW)
+    kpis = reader.kpis("USD", "BilledCost")
+    assert kpis.provider_forecast_rest == 395.25 and "350–441 (80% interval)" in kpis.provider_forecast_label
+    assert reader.kpis("USD", "BilledCost", "Google Cloud") is None
+    reader.close()
     asked.clear()
     run_refresh(cache, options(now=lambda: NOW.replace(hour=11)))
     assert asked == []  # two hours later: the same answers, not paid for again

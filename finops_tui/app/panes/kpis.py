@@ -98,8 +98,13 @@ class KpiPane(Pane):
                    Text(format_money(s.last_full_month, cur), style="bold"))
         forecast = Text.assemble((format_money(s.forecast, cur), "bold"), "\n",
                                  _delta_text(s.forecast, s.last_full_month), " vs last month")
+        tooltip = s.forecast_method
+        if s.provider_forecast_rest is not None:
+            forecast.append(f"\nAWS: +{format_money(s.provider_forecast_rest, cur, cents=False)} rest of month",
+                            style="dim")
+            tooltip += f"\n{s.provider_forecast_label}"
         self._card("forecast", "Forecast (run-rate)", forecast)
-        self.query_one("#card-forecast").tooltip = s.forecast_method
+        self.query_one("#card-forecast").tooltip = tooltip
         left = s.days_in_month - s.days_elapsed
         self._card("period", "Month progress",
                    Text(f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n"
