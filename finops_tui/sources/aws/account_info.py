@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from finops_tui.sources.aws.clients import AwsAccount
 from finops_tui.sources.aws.outcome import CollectorResult, failure_from
+from finops_tui.sources.aws.paging import pages
 
 # Budget cost-filter keys -> the cost column the Budgets tab filters on.
 FILTER_DIMENSIONS = {"Service": "ServiceName", "LinkedAccount": "SubAccountId", "Region": "RegionId",
@@ -33,13 +34,11 @@ class BudgetsResult(CollectorResult):
 
 
 def _history(account: AwsAccount, budget: dict, budget_id: str, today: date) -> list[dict]:
-    rows, token = [], None
-    client = account.client("budgets")
-    while True:
-        page = client.describe_budget_performance_history(
-            AccountId=account.account_id, BudgetName=budget["BudgetName"],
-            TimePeriod={"Start": datetime(today.year - 1, today.month, 1), "End": datetime(today.year, today.month, 1)},
-            **({"NextToken": token} if token else {}))
+    rows = []
+    for page in pages(account.client("budgets").describe_budget_performance_history, token="NextToken",
+                      AccountId=account.account_id, BudgetName=budget["BudgetName"],
+                      TimePeriod={"Start": datetime(today.year - 1, today.month, 1),
+                                  "End": datetime(today.year, today.month, 1)}):
         for period in page.get("BudgetPerformanceHistory", {}).get("BudgetedAndActualAmountsList", []):
             span = period.get("TimePeriod", {})
             rows.append({"budget_id": budget_id, "period_start": span.get("Start").date() if span.get("Start") else None,
@@ -47,9 +46,7 @@ def _history(account: AwsAccount, budget: dict, budget_id: str, today: date) -> 
                          "budgeted": Decimal(str(period.get("BudgetedAmount", {}).get("Amount", "0"))),
                          "actual": Decimal(str(period.get("ActualAmount", {}).get("Amount", "0"))),
                          "currency": period.get("ActualAmount", {}).get("Unit", "USD")})
-        token = page.get("NextToken")
-        if not token:
-            return rows
+    return rows
 
 
 def collect_budgets(account: AwsAccount, today: date | None = None) -> BudgetsResult:

@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from finops_tui.sources.aws.clients import AwsAccount
 from finops_tui.sources.aws.outcome import CollectorResult, failure_from
+from finops_tui.sources.aws.paging import pages
 
 ANOMALY_SCHEMA = pa.schema([
     ("anomaly_id", pa.string()), ("anomaly_type", pa.string()), ("severity", pa.string()),
@@ -83,17 +84,15 @@ def _severity(impact: dict) -> str:
 
 def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
     result = InsightResult("ce.anomalies", None, None, kind="anomalies")
-    ce, rows, token = account.client("ce"), [], None
+    ce, rows = account.client("ce"), []
     try:
         monitors = ce.get_anomaly_monitors(MaxResults=100).get("AnomalyMonitors", [])
         result.pages += 1
         if not monitors:
             result.notes.append("no Cost Anomaly Detection monitor exists for this account: create one in the "
                                 "console (Cost Management > Cost Anomaly Detection) to get anomalies")
-        while True:
-            page = ce.get_anomalies(DateInterval={"StartDate": (today - timedelta(days=90)).isoformat(),
-                                                  "EndDate": today.isoformat()},
-                                    **({"NextPageToken": token} if token else {}))
+        for page in pages(ce.get_anomalies, DateInterval={"StartDate": (today - timedelta(days=90)).isoformat(),
+                                                          "EndDate": today.isoformat()}):
             result.pages += 1
             for a in page.get("Anomalies", []):
                 impact = a.get("Impact", {})
@@ -110,9 +109,6 @@ def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
                     "root_cause": json.dumps(a.get("RootCauses") or []),
                     "status": (a.get("Feedback") or ("open" if not a.get("AnomalyEndDate") else "closed")).lower(),
                     "detected_at": now})
-            token = page.get("NextPageToken")
-            if not token:
-                break
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "ce", None, "GetAnomalies"))
         return result
@@ -122,13 +118,10 @@ def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
 
 def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
     result = InsightResult("ce.rightsizing", None, None, kind="optimizations")
-    ce, rows, token = account.client("ce"), [], None
+    ce, rows = account.client("ce"), []
     try:
-        while True:
-            page = ce.get_rightsizing_recommendation(
-                Service="AmazonEC2", Configuration={"RecommendationTarget": "SAME_INSTANCE_FAMILY",
-                                                    "BenefitsConsidered": True},
-                **({"NextPageToken": token} if token else {}))
+        for page in pages(ce.get_rightsizing_recommendation, Service="AmazonEC2", Configuration={
+                "RecommendationTarget": "SAME_INSTANCE_FAMILY", "BenefitsConsidered": True}):
             result.pages += 1
             for rec in page.get("RightsizingRecommendations", []):
                 current = rec.get("CurrentInstance", {})
@@ -152,9 +145,6 @@ def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
                     "risk_level": "medium" if kind == "Terminate" else "low", "confidence_score": None,
                     "effort": "low", "status": "open", "provider_name": "AWS", "region_id": details.get("Region"),
                     "sub_account_id": rec.get("AccountId") or account.account_id, "detected_at": now})
-            token = page.get("NextPageToken")
-            if not token:
-                break
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "ce", None, "GetRightsizingRecommendation"))
         return result

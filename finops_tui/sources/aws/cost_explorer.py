@@ -27,7 +27,8 @@ import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError
 
 from finops_tui.sources.aws.clients import AwsAccount
-from finops_tui.sources.aws.outcome import CallFailure, CollectorResult, failure_from
+from finops_tui.sources.aws.outcome import CollectorResult, failure_from
+from finops_tui.sources.aws.paging import pages
 
 PRICE_PER_PAGE = Decimal("0.01")
 MONTHS = 13
@@ -96,14 +97,9 @@ def plan(account_id: str, today: date, now: datetime, cache: dict[str, CachedAns
 
 
 def _pages(ce: Any, request: dict) -> list[dict]:
-    pages, token = [], None
-    while True:
-        response = ce.get_cost_and_usage(**request, **({"NextPageToken": token} if token else {}))
-        pages.append({"ResultsByTime": response.get("ResultsByTime", []),
-                      "DimensionValueAttributes": response.get("DimensionValueAttributes", [])})
-        token = response.get("NextPageToken")
-        if not token:
-            return pages
+    return [{"ResultsByTime": page.get("ResultsByTime", []),
+             "DimensionValueAttributes": page.get("DimensionValueAttributes", [])}
+            for page in pages(ce.get_cost_and_usage, **request)]
 
 
 def rows_from_pages(account_id: str, pages: list[dict], fetched_at: datetime) -> list[dict]:
@@ -174,7 +170,3 @@ def collect(account: AwsAccount, today: date, now: datetime, cache: dict[str, Ca
     result.calls = result.pages
     result.rows = pa.Table.from_pylist(rows, schema=COST_SCHEMA) if result.months else None
     return result
-
-
-def describe_failures(failures: list[CallFailure]) -> list[str]:
-    return [f.describe() for f in failures]

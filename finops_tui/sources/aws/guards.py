@@ -110,9 +110,6 @@ class CallCounter:
             key = f"{service}.{operation}"
             self.counts[key] = self.counts.get(key, 0) + 1
 
-    def total(self, prefix: str = "") -> int:
-        return sum(n for k, n in self.counts.items() if k.startswith(prefix))
-
 
 @dataclass
 class Guards:

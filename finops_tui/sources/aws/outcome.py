@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import ClientError, NoCredentialsError
 
 _ADVICE = {
     "AccessDenied": "grant the IAM permission {service}:{operation} to this identity (see `finops-tui doctor "

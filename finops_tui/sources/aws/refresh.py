@@ -73,27 +73,24 @@ def _regions(account: AwsAccount, options: RefreshOptions) -> list[str]:
     return sorted(r["RegionName"] for r in found)
 
 
-def _ce_cache(cache_path: Path, account_id: str) -> dict[str, cost_explorer.CachedAnswer]:
+def _stored(cache_path: Path, service: str, account_id: str) -> dict[str, tuple[list[dict], datetime]]:
     if not cache_path.exists():
         return {}
     con = files.connect_read_only(cache_path)
     try:
-        stored = refresh_records.stored_answers(con, "ce", account_id)
+        return refresh_records.stored_answers(con, service, account_id)
     finally:
         con.close()
-    return {h: cost_explorer.CachedAnswer(pages, at) for h, (pages, at) in stored.items()}
+
+
+def _ce_cache(cache_path: Path, account_id: str) -> dict[str, cost_explorer.CachedAnswer]:
+    return {h: cost_explorer.CachedAnswer(pages, at) for h, (pages, at) in _stored(cache_path, "ce", account_id).items()}
 
 
 def _insights_asked(cache_path: Path, account_id: str) -> dict[str, datetime]:
     """When each Cost Explorer analysis was last fetched for the account: {forecast|anomalies|rightsizing: time}."""
-    if not cache_path.exists():
-        return {}
-    con = files.connect_read_only(cache_path)
-    try:
-        stored = refresh_records.stored_answers(con, "ce-insights", account_id)
-    finally:
-        con.close()
-    return {h.split(":")[1].removeprefix("ce."): at for h, (_, at) in stored.items()}
+    return {h.split(":")[1].removeprefix("ce."): at for h, (_, at) in _stored(cache_path, "ce-insights",
+                                                                               account_id).items()}
 
 
 def run_refresh(cache_path: Path, options: RefreshOptions, progress: ProgressCallback | None = None,

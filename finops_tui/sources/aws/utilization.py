@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from finops_tui.sources.aws.paging import pages
+
 WINDOW = timedelta(days=14)
 CPU_IDLE_MAX = 5.0
 _BATCH = 500  # GetMetricData takes up to 500 queries per call
@@ -37,10 +39,8 @@ def metrics(cloudwatch: Any, namespace: str, dimension: str, ids: list[str], met
                     "Metric": {"Namespace": namespace, "MetricName": metric,
                                "Dimensions": [{"Name": dimension, "Value": rid}, *fixed]},
                     "Period": 86400, "Stat": stat}})
-        token = None
-        while True:
-            response = cloudwatch.get_metric_data(MetricDataQueries=queries, StartTime=now - WINDOW, EndTime=now,
-                                                  **({"NextToken": token} if token else {}))
+        for response in pages(cloudwatch.get_metric_data, token="NextToken", MetricDataQueries=queries,
+                              StartTime=now - WINDOW, EndTime=now):
             for series in response.get("MetricDataResults", []):
                 values = series.get("Values") or []
                 if not values:
@@ -53,9 +53,6 @@ def metrics(cloudwatch: Any, namespace: str, dimension: str, ids: list[str], met
                     stats["max"] = round(max(values), 3)
                 else:
                     stats["sum"] = round(sum(values), 3)
-            token = response.get("NextToken")
-            if not token:
-                break
     return out
 
 

@@ -15,7 +15,7 @@ import re
 from finops_tui.cache.schema import MONEY
 from finops_tui.sources.formats import values
 from finops_tui.sources.formats.base import BillingFormat
-from finops_tui.sources.formats.columns import SourceColumns, literal, quote
+from finops_tui.sources.formats.columns import SourceColumns, literal
 
 _PREFIXES = {"identity": "identity", "bill": "bill", "lineItem": "line_item", "product": "product",
              "pricing": "pricing", "reservation": "reservation", "savingsPlan": "savings_plan",

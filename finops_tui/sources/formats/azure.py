@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import duckdb
 
-from finops_tui.cache.schema import MONEY
 from finops_tui.sources.formats import values
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns, literal
@@ -73,16 +72,13 @@ class Azure(BillingFormat):
 
     def projection(self, cols: SourceColumns) -> dict[str, str]:
         def t(*names: str) -> str:
-            found = cols.first(*names)
-            return values.text(cols, found) if found else "CAST(NULL AS VARCHAR)"
+            return values.first_text(cols, *names)
 
         def m(*names: str) -> str:
-            found = cols.first(*names)
-            return values.money(cols, found) if found else f"CAST(NULL AS {MONEY})"
+            return values.first_money(cols, *names)
 
         def ts(*names: str) -> str:
-            found = cols.first(*names)
-            return values.timestamp(cols, found) if found else "CAST(NULL AS TIMESTAMP)"
+            return values.first_timestamp(cols, *names)
 
         cost, charge, model = m(self._cost(cols)), t("ChargeType"), t("PricingModel")
         quantity = m("Quantity")

@@ -53,11 +53,10 @@ class GoogleCloud(BillingFormat):
 
     def projection(self, cols: SourceColumns) -> dict[str, str]:
         def t(*names: str) -> str:
-            found = cols.first(*names)
-            return values.text(cols, found) if found else "CAST(NULL AS VARCHAR)"
+            return values.first_text(cols, *names)
 
         def m(name: str) -> str:
-            return values.money(cols, name) if cols.has(name) else f"CAST(NULL AS {MONEY})"
+            return values.first_money(cols, name)
 
         cost_type = f"lower({t('cost_type')})"
         sku = t("sku.description")
@@ -70,8 +69,7 @@ class GoogleCloud(BillingFormat):
             "BillingPeriodStart": period,
             "BillingPeriodEnd": f"{period} + INTERVAL 1 MONTH",
             "ChargePeriodStart": values.timestamp(cols, "usage_start_time"),
-            "ChargePeriodEnd": values.timestamp(cols, "usage_end_time") if cols.has("usage_end_time") else
-            "CAST(NULL AS TIMESTAMP)",
+            "ChargePeriodEnd": values.first_timestamp(cols, "usage_end_time"),
             "SubAccountId": t("project.id"),
             "SubAccountName": t("project.name"),
             "BilledCost": net,

@@ -10,7 +10,6 @@ Mapping per column: docs/formats/oci.md.
 
 from __future__ import annotations
 
-from finops_tui.cache.schema import MONEY
 from finops_tui.sources.formats import values
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns
@@ -35,10 +34,10 @@ class Oci(BillingFormat):
 
     def projection(self, cols: SourceColumns) -> dict[str, str]:
         def t(name: str) -> str:
-            return values.text(cols, name) if cols.has(name) else "CAST(NULL AS VARCHAR)"
+            return values.first_text(cols, name)
 
         def m(name: str) -> str:
-            return values.money(cols, name) if cols.has(name) else f"CAST(NULL AS {MONEY})"
+            return values.first_money(cols, name)
 
         start = values.timestamp(cols, "lineItem/intervalUsageStart")
         cost = m("cost/myCost")
@@ -49,8 +48,7 @@ class Oci(BillingFormat):
             "BillingPeriodStart": f"date_trunc('month', {start})",
             "BillingPeriodEnd": f"date_trunc('month', {start}) + INTERVAL 1 MONTH",
             "ChargePeriodStart": start,
-            "ChargePeriodEnd": values.timestamp(cols, "lineItem/intervalUsageEnd")
-            if cols.has("lineItem/intervalUsageEnd") else "CAST(NULL AS TIMESTAMP)",
+            "ChargePeriodEnd": values.first_timestamp(cols, "lineItem/intervalUsageEnd"),
             "SubAccountId": t("product/compartmentId"),
             "SubAccountName": t("product/compartmentName"),
             "BilledCost": cost,

@@ -85,3 +85,19 @@ def tags_from_columns(cols: SourceColumns, prefix: str) -> str:
                         for name in tag_columns)
     pairs = f"list_filter([{entries}], lambda e: e.v IS NOT NULL)"
     return f"CASE WHEN len({pairs}) > 0 THEN to_json(map_from_entries({pairs})) END"
+
+
+def first_text(cols: SourceColumns, *names: str) -> str:
+    """text() of the first of `names` the file has; a typed NULL when it has none (the column is optional)."""
+    found = cols.first(*names)
+    return text(cols, found) if found else "CAST(NULL AS VARCHAR)"
+
+
+def first_money(cols: SourceColumns, *names: str) -> str:
+    found = cols.first(*names)
+    return money(cols, found) if found else f"CAST(NULL AS {MONEY})"
+
+
+def first_timestamp(cols: SourceColumns, *names: str) -> str:
+    found = cols.first(*names)
+    return timestamp(cols, found) if found else "CAST(NULL AS TIMESTAMP)"
