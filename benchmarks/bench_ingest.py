@@ -95,8 +95,10 @@ def generate(fmt: str, rows: int, rebuild: bool) -> Path:
             from cur2_generator import write_cur2_parquet
 
             write_cur2_parquet(path, rows)
-        print(f"  generated {path.name} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - start:.1f} s",
-              flush=True)
+        print(
+            f"  generated {path.name} ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
     return path
 
 
@@ -117,14 +119,22 @@ def measure(kind: str, source: Path, target: Path) -> dict:
 
         rows = ingest_paths([str(source)], target, memory_limit=MEMORY_LIMIT).summary.rows
     seconds = time.perf_counter() - start
-    return {"rows": rows, "seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "size_mb": target.stat().st_size / 1e6}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "size_mb": target.stat().st_size / 1e6,
+    }
 
 
 def run_measure(kind: str, source: Path) -> dict:
     target = OUT / f"bench-{kind}.duckdb"
-    out = subprocess.run([sys.executable, __file__, "--measure", kind, str(source), str(target)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, str(source), str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     target.unlink(missing_ok=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -141,7 +151,7 @@ def main() -> None:
         kind, source, target = args.measure
         print(json.dumps(measure(kind, Path(source), Path(target))))
         return
-    for fmt in (("focus", "cur2", "focus-csv") if args.format == "all" else (args.format,)):
+    for fmt in ("focus", "cur2", "focus-csv") if args.format == "all" else (args.format,):
         print(f"{fmt}: {args.rows:,} rows, best of {args.repeat} alternating runs", flush=True)
         source = generate(fmt, args.rows, args.rebuild)
         # Alternate the two and keep each one's best run: the machine's speed drifts over minutes, and a
@@ -151,18 +161,25 @@ def main() -> None:
             for kind in runs:
                 runs[kind].append(run_measure(kind, source))
         # The best time of each, with the worst peak RSS seen across its runs.
-        base, ours = ({**min(runs[k], key=lambda r: r["seconds"]), "rss_mb": max(r["rss_mb"] for r in runs[k])}
-                      for k in ("baseline", "ingest"))
+        base, ours = (
+            {**min(runs[k], key=lambda r: r["seconds"]), "rss_mb": max(r["rss_mb"] for r in runs[k])}
+            for k in ("baseline", "ingest")
+        )
         ratio = base["seconds"] / ours["seconds"]
         for name, r in (("CTAS read_csv/read_parquet (baseline)", base), ("finops-tui ingest", ours)):
-            print(f"  {name:30} {r['seconds']:7.1f} s  {r['rows'] / r['seconds']:>12,.0f} rows/s  "
-                  f"peak RSS {r['rss_mb']:6,.0f} MB  file {r['size_mb']:6,.0f} MB")
+            print(
+                f"  {name:30} {r['seconds']:7.1f} s  {r['rows'] / r['seconds']:>12,.0f} rows/s  "
+                f"peak RSS {r['rss_mb']:6,.0f} MB  file {r['size_mb']:6,.0f} MB"
+            )
         ok_speed = "meets >= 0.7x" if ratio >= 0.7 else "MISSES >= 0.7x"
         if fmt == "focus-csv":
             ok_speed = "reference only: the baseline reads typed columns, ingest validates text"
         ok_rss = "meets" if ours["rss_mb"] <= 2048 else "MISSES"
-        print(f"  speed ratio ingest/baseline {ratio:.2f}x ({ok_speed}); "
-              f"ingest peak RSS {ours['rss_mb']:,.0f} MB ({ok_rss} <= 2 GB)", flush=True)
+        print(
+            f"  speed ratio ingest/baseline {ratio:.2f}x ({ok_speed}); "
+            f"ingest peak RSS {ours['rss_mb']:,.0f} MB ({ok_rss} <= 2 GB)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,23 @@ from finops_tui.sources.ingest import ingest_paths  # noqa: E402
 OUT = ROOT / "benchmarks" / "out"
 END = date(2026, 10, 31)
 DAYS = 400
-SERVICES = ["EC2", "RDS", "S3", "Lambda", "EBS", "ELB", "VPC", "DynamoDB", "ElastiCache", "EKS", "CloudWatch",
-            "CloudFront", "SQS", "KMS", "Redshift"]
+SERVICES = [
+    "EC2",
+    "RDS",
+    "S3",
+    "Lambda",
+    "EBS",
+    "ELB",
+    "VPC",
+    "DynamoDB",
+    "ElastiCache",
+    "EKS",
+    "CloudWatch",
+    "CloudFront",
+    "SQS",
+    "KMS",
+    "Redshift",
+]
 
 
 def generate(rows: int, folder: Path) -> list[Path]:
@@ -79,11 +94,24 @@ def add_budgets(cache: Path) -> None:
     with files.write_session(cache) as con:
         dims = [None, "ServiceName", "ServiceName", "SubAccountId", "SubAccountId", "RegionId"]
         values = [None, ["EC2"], ["S3"], ["acct-1"], ["acct-2"], ["us-east-1"]]
-        dataset_writes.replace_dataset(con, "budgets", "budgets:bench", pa.table({
-            "budget_id": [f"b{i}" for i in range(6)], "budget_name": [f"budget {i}" for i in range(6)],
-            "time_unit": ["MONTHLY"] * 6, "budget_amount": [1e6] * 6, "currency": ["USD"] * 6,
-            "filter_dimension": dims, "filter_values": pa.array(values, pa.list_(pa.string()))}),
-            source_kind="FILE", source="benchmark")
+        dataset_writes.replace_dataset(
+            con,
+            "budgets",
+            "budgets:bench",
+            pa.table(
+                {
+                    "budget_id": [f"b{i}" for i in range(6)],
+                    "budget_name": [f"budget {i}" for i in range(6)],
+                    "time_unit": ["MONTHLY"] * 6,
+                    "budget_amount": [1e6] * 6,
+                    "currency": ["USD"] * 6,
+                    "filter_dimension": dims,
+                    "filter_values": pa.array(values, pa.list_(pa.string())),
+                }
+            ),
+            source_kind="FILE",
+            source="benchmark",
+        )
 
 
 def timed(fn, runs: int = 30, warm: int = 3) -> tuple[float, float]:
@@ -136,8 +164,10 @@ def main() -> None:
         report = ingest_paths([str(p) for p in paths], cache, memory_limit="2GB")
         took = time.perf_counter() - t
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"generated {args.rows:,} rows in {gen:.1f} s; ingested {report.summary.rows:,} rows in {took:.1f} s "
-              f"({report.summary.rows / took:,.0f} rows/s), peak RSS {rss:,.0f} MB")
+        print(
+            f"generated {args.rows:,} rows in {gen:.1f} s; ingested {report.summary.rows:,} rows in {took:.1f} s "
+            f"({report.summary.rows / took:,.0f} rows/s), peak RSS {rss:,.0f} MB"
+        )
     add_budgets(cache)
     reader = LocalCache(cache, clock=lambda: datetime(2026, 11, 1, 9))
     plain = reader._cursor()  # a plain cursor on the same read-only database: same file, same settings
@@ -145,36 +175,58 @@ def main() -> None:
     print(f"costs rows: {n:,}; cache file {cache.stat().st_size / 1e6:,.0f} MB")
     mstart, prev, asof = "2026-10-01", "2026-09-01", "2026-10-31"
     cases = [
-        ("KPIs (MTD, prev, last month)", lambda: reader.kpis("USD", "EffectiveCost"),
-         f"SELECT sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= '{mstart}'), "
-         f"sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < '{mstart}') FROM costs "
-         f"WHERE BillingCurrency = 'USD' AND ChargePeriodStart >= '{prev}' AND ChargePeriodStart < DATE '{asof}' + 1"),
-        ("daily trend, 90 days", lambda: reader.daily_costs("USD", "EffectiveCost", 90),
-         f"SELECT ChargePeriodStart::DATE, sum(EffectiveCost) FROM costs WHERE BillingCurrency = 'USD' "
-         f"AND ChargePeriodStart >= DATE '{asof}' - 89 GROUP BY 1"),
-        ("top services", lambda: reader.top_movers("service", "USD", "EffectiveCost", None),
-         f"SELECT ServiceName, sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= '{mstart}'), "
-         f"sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < '{mstart}') FROM costs WHERE BillingCurrency='USD' "
-         f"AND ChargePeriodStart >= '{prev}' GROUP BY 1"),
-        ("top accounts", lambda: reader.top_movers("account", "USD", "EffectiveCost", 8),
-         f"SELECT SubAccountId, sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= '{prev}' GROUP BY 1"),
-        ("top regions", lambda: reader.top_movers("region", "USD", "EffectiveCost", 8),
-         f"SELECT RegionId, sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= '{prev}' GROUP BY 1"),
-        ("resources tab", lambda: reader.resources("USD", "EffectiveCost"),
-         f"SELECT ResourceId, sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= '{mstart}'), "
-         f"sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < '{mstart}') FROM costs "
-         f"WHERE ChargePeriodStart >= '{prev}' GROUP BY 1"),
-        ("budgets tab", lambda: reader.budgets("EffectiveCost"),
-         "SELECT b.budget_id, sum(c.EffectiveCost) FROM budgets b LEFT JOIN costs c "
-         f"ON c.BillingCurrency = b.currency AND c.ChargePeriodStart >= '{mstart}' AND (b.filter_dimension IS NULL "
-         "OR list_contains(b.filter_values, CASE b.filter_dimension WHEN 'ServiceName' THEN c.ServiceName "
-         "WHEN 'SubAccountId' THEN c.SubAccountId WHEN 'RegionId' THEN c.RegionId END)) GROUP BY 1"),
+        (
+            "KPIs (MTD, prev, last month)",
+            lambda: reader.kpis("USD", "EffectiveCost"),
+            f"SELECT sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= '{mstart}'), "
+            f"sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < '{mstart}') FROM costs "
+            f"WHERE BillingCurrency = 'USD' AND ChargePeriodStart >= '{prev}' "
+            f"AND ChargePeriodStart < DATE '{asof}' + 1",
+        ),
+        (
+            "daily trend, 90 days",
+            lambda: reader.daily_costs("USD", "EffectiveCost", 90),
+            f"SELECT ChargePeriodStart::DATE, sum(EffectiveCost) FROM costs WHERE BillingCurrency = 'USD' "
+            f"AND ChargePeriodStart >= DATE '{asof}' - 89 GROUP BY 1",
+        ),
+        (
+            "top services",
+            lambda: reader.top_movers("service", "USD", "EffectiveCost", None),
+            f"SELECT ServiceName, sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= '{mstart}'), "
+            f"sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < '{mstart}') FROM costs WHERE BillingCurrency='USD' "
+            f"AND ChargePeriodStart >= '{prev}' GROUP BY 1",
+        ),
+        (
+            "top accounts",
+            lambda: reader.top_movers("account", "USD", "EffectiveCost", 8),
+            f"SELECT SubAccountId, sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= '{prev}' GROUP BY 1",
+        ),
+        (
+            "top regions",
+            lambda: reader.top_movers("region", "USD", "EffectiveCost", 8),
+            f"SELECT RegionId, sum(EffectiveCost) FROM costs WHERE ChargePeriodStart >= '{prev}' GROUP BY 1",
+        ),
+        (
+            "resources tab",
+            lambda: reader.resources("USD", "EffectiveCost"),
+            f"SELECT ResourceId, sum(EffectiveCost) FILTER (WHERE ChargePeriodStart >= '{mstart}'), "
+            f"sum(EffectiveCost) FILTER (WHERE ChargePeriodStart < '{mstart}') FROM costs "
+            f"WHERE ChargePeriodStart >= '{prev}' GROUP BY 1",
+        ),
+        (
+            "budgets tab",
+            lambda: reader.budgets("EffectiveCost"),
+            "SELECT b.budget_id, sum(c.EffectiveCost) FROM budgets b LEFT JOIN costs c "
+            f"ON c.BillingCurrency = b.currency AND c.ChargePeriodStart >= '{mstart}' AND (b.filter_dimension IS NULL "
+            "OR list_contains(b.filter_values, CASE b.filter_dimension WHEN 'ServiceName' THEN c.ServiceName "
+            "WHEN 'SubAccountId' THEN c.SubAccountId WHEN 'RegionId' THEN c.RegionId END)) GROUP BY 1",
+        ),
         ("datasets (header)", reader.datasets, "SELECT * FROM datasets"),
     ]
     print(f"{'query':32} {'p50 ms':>8} {'p95 ms':>8} {'plain p50':>10} {'ratio':>6}  verdict")
     for name, ours, sql in cases:
         p50, p95 = timed(ours)
-        plain_p50, _ = timed(lambda: plain.execute(sql).fetchall(), runs=10, warm=1)
+        plain_p50, _ = timed(lambda sql=sql: plain.execute(sql).fetchall(), runs=10, warm=1)
         ratio = p50 / plain_p50
         ok = "PASS" if p50 <= 100 and ratio <= 1.5 else "FAIL"
         print(f"{name:32} {p50:8.1f} {p95:8.1f} {plain_p50:10.1f} {ratio:6.2f}  {ok}")
@@ -182,14 +234,17 @@ def main() -> None:
     reader.close()
     paints, shown = [], []
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c", PAINT, str(cache)], capture_output=True, text=True, cwd=ROOT,
-                             timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", PAINT, str(cache)], capture_output=True, text=True, cwd=ROOT, timeout=120
+        )
         a, b = map(float, out.stdout.split())
         paints.append(a)
         shown.append(b)
-    print(f"TUI first paint (process start -> first frame), median of 5: {statistics.median(paints):.2f} s "
-          f"[{'PASS' if statistics.median(paints) <= 1 else 'FAIL'} <= 1 s]; "
-          f"KPIs on screen: {statistics.median(shown):.2f} s")
+    print(
+        f"TUI first paint (process start -> first frame), median of 5: {statistics.median(paints):.2f} s "
+        f"[{'PASS' if statistics.median(paints) <= 1 else 'FAIL'} <= 1 s]; "
+        f"KPIs on screen: {statistics.median(shown):.2f} s"
+    )
 
 
 if __name__ == "__main__":

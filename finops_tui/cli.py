@@ -28,21 +28,28 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser)
     parser.add_argument("--snapshot", metavar="FILE", help="open any cache file read-only for offline review")
     parser.add_argument("--theme", metavar="NAME", help="colour theme (built-in or a file in the themes dir)")
-    parser.add_argument("--profile", action="append", metavar="P",
-                        help="AWS profile that `r` refreshes from (repeatable; default: the boto3 credential chain)")
+    parser.add_argument(
+        "--profile",
+        action="append",
+        metavar="P",
+        help="AWS profile that `r` refreshes from (repeatable; default: the boto3 credential chain)",
+    )
     parser.add_argument("--regions", metavar="R,...", help="regions `r` inventories (default: every enabled region)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ingest = sub.add_parser(
-        "ingest", help="load billing exports (FOCUS, AWS CUR/CUR 2.0, Azure, GCP, OCI) into the cache",
+        "ingest",
+        help="load billing exports (FOCUS, AWS CUR/CUR 2.0, Azure, GCP, OCI) into the cache",
         description="Load billing export files into the cache. PATH may be a file, a directory (recursive), "
-                    "a glob, a .gz or .zip file, or s3://bucket/prefix. The format is detected from the "
-                    "columns; a billing period loaded again replaces the earlier load.")
+        "a glob, a .gz or .zip file, or s3://bucket/prefix. The format is detected from the "
+        "columns; a billing period loaded again replaces the earlier load.",
+    )
     _common(ingest)
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, directories, globs or s3:// prefixes")
     ingest.add_argument("--format", metavar="NAME", help="skip detection: focus, aws-cur, aws-cur2, azure, gcp, oci")
-    ingest.add_argument("--check", action="store_true",
-                        help="validate the files and report problems without loading anything")
+    ingest.add_argument(
+        "--check", action="store_true", help="validate the files and report problems without loading anything"
+    )
 
     query = sub.add_parser("query", help="run read-only SQL over the cache")
     _common(query)
@@ -55,28 +62,42 @@ def build_parser() -> argparse.ArgumentParser:
     snapshot.add_argument("output", metavar="OUT", help="path of the snapshot file to write")
 
     refresh = sub.add_parser(
-        "refresh", help="collect live AWS data (Cost Explorer, Budgets, inventory, CloudWatch) into the cache",
+        "refresh",
+        help="collect live AWS data (Cost Explorer, Budgets, inventory, CloudWatch) into the cache",
         description="Collect live AWS data into the cache with the boto3 credential chain. Cost Explorer is "
-                    "fetched incrementally ($0.01 per request page): settled months are never fetched again, and a "
-                    "repeat refresh within 6 hours makes no Cost Explorer request.")
+        "fetched incrementally ($0.01 per request page): settled months are never fetched again, and a "
+        "repeat refresh within 6 hours makes no Cost Explorer request.",
+    )
     _common(refresh)
     refresh.add_argument("--profile", action="append", metavar="P", help="AWS profile (repeatable: several accounts)")
     refresh.add_argument("--role-arn", metavar="ARN", help="assume this role with each profile's credentials")
     refresh.add_argument("--regions", metavar="R,...", help="regions to inventory (default: every enabled region)")
-    refresh.add_argument("--services", metavar="S,...",
-                         help="inventory services: ec2,ebs,snapshots,eip,rds,lambda,elb,nat,s3 (default: all)")
-    refresh.add_argument("--no-ce-analyses", action="store_true",
-                         help="skip Cost Explorer's forecast, anomalies and rightsizing ($0.01 per request each)")
-    refresh.add_argument("--dry-run", action="store_true",
-                         help="print the planned calls and the Cost Explorer charge; call nothing that costs money")
+    refresh.add_argument(
+        "--services",
+        metavar="S,...",
+        help="inventory services: ec2,ebs,snapshots,eip,rds,lambda,elb,nat,s3 (default: all)",
+    )
+    refresh.add_argument(
+        "--no-ce-analyses",
+        action="store_true",
+        help="skip Cost Explorer's forecast, anomalies and rightsizing ($0.01 per request each)",
+    )
+    refresh.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the planned calls and the Cost Explorer charge; call nothing that costs money",
+    )
     refresh.add_argument("--continuous", action="store_true", help="refresh again every --interval seconds")
     refresh.add_argument("--interval", type=int, default=3600, metavar="SECONDS")
     refresh.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)  # for the cockpit
 
     doctor = sub.add_parser("doctor", help="versions, paths, cache state, dataset ages and credentials")
     _common(doctor)
-    doctor.add_argument("--test-connection", action="store_true",
-                        help="check each credential (STS) and each API permission the refresh needs")
+    doctor.add_argument(
+        "--test-connection",
+        action="store_true",
+        help="check each credential (STS) and each API permission the refresh needs",
+    )
     doctor.add_argument("--profile", action="append", metavar="P", help="AWS profile to test (repeatable)")
     doctor.add_argument("--include-paid", action="store_true", help="also probe Cost Explorer ($0.01)")
     return parser
@@ -94,8 +115,13 @@ def main(argv: list[str] | None = None) -> int:
             return _run_tui(args, settings)
         from finops_tui import commands
 
-        handler = {"ingest": commands.ingest, "query": commands.query, "snapshot": commands.snapshot,
-                   "doctor": commands.doctor, "refresh": commands.refresh}[args.command]
+        handler = {
+            "ingest": commands.ingest,
+            "query": commands.query,
+            "snapshot": commands.snapshot,
+            "doctor": commands.doctor,
+            "refresh": commands.refresh,
+        }[args.command]
         return handler(args, settings)
     except FinopsError as exc:
         print(f"finops-tui: error: {exc}", file=sys.stderr)

@@ -38,8 +38,9 @@ def open_reader(args: argparse.Namespace, settings: Settings, for_tui: bool = Fa
         if for_tui and not _explicit_cache(args):
             note = f"No cache at {path} yet: showing DEMO data. Load real data with `finops-tui ingest FILE`."
             return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note)
-        raise ConfigError(f"No cache file at {path}. Create it with `finops-tui ingest --cache {path} FILE`, "
-                          "or use --demo.")
+        raise ConfigError(
+            f"No cache file at {path}. Create it with `finops-tui ingest --cache {path} FILE`, or use --demo."
+        )
     files.ensure_cache(path, settings.duckdb_memory_limit)
     return LocalCache(path, memory_limit=settings.duckdb_memory_limit)
 
@@ -67,15 +68,19 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
     out = sys.stdout
     out.write(f"Loaded {s.rows:,} rows from {len(report.files)} file(s) into {path}\n")
     for f in report.files:
-        out.write(f"  {f.path}: {formats.by_name(f.format).label} {f.format_version}, {f.rows:,} rows, "
-                  f"sha256 {f.sha256[:12]}…\n")
+        out.write(
+            f"  {f.path}: {formats.by_name(f.format).label} {f.format_version}, {f.rows:,} rows, "
+            f"sha256 {f.sha256[:12]}…\n"
+        )
     out.write(f"  billing periods: {', '.join(s.billing_periods)}\n")
     out.write(f"  providers: {', '.join(s.providers)}\n")
     out.write(f"  billing accounts: {', '.join(s.accounts)}\n")
     out.write(f"  datasets replaced or added: {len(s.datasets)}\n")
     for t in s.totals:
-        out.write(f"  total {t.currency or '(no currency)'}: BilledCost {format_money(t.billed, t.currency)}"
-                  f"  EffectiveCost {format_money(t.effective, t.currency)}\n")
+        out.write(
+            f"  total {t.currency or '(no currency)'}: BilledCost {format_money(t.billed, t.currency)}"
+            f"  EffectiveCost {format_money(t.effective, t.currency)}\n"
+        )
     for dup in report.skipped_duplicates:
         out.write(f"  skipped duplicate: {dup}\n")
     for warning in report.warnings:
@@ -103,8 +108,10 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     for error in report.errors:
         print(f"finops-tui: error: {error}", file=sys.stderr)
     if report.errors:
-        print(f"finops-tui: {len(report.errors)} file(s) cannot be loaded; fix them before `finops-tui ingest`.",
-              file=sys.stderr)
+        print(
+            f"finops-tui: {len(report.errors)} file(s) cannot be loaded; fix them before `finops-tui ingest`.",
+            file=sys.stderr,
+        )
         return 1
     if not report.findings:
         out.write("No problems found.\n")
@@ -124,8 +131,11 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
     writer = {"json": write_json, "csv": write_csv, "table": write_table}[args.format]
     writer(result.table, sys.stdout)
     if args.format == "table":
-        shown = f"{result.table.num_rows:,} of {result.total_rows:,} rows" if result.truncated \
+        shown = (
+            f"{result.table.num_rows:,} of {result.total_rows:,} rows"
+            if result.truncated
             else f"{result.total_rows:,} row(s)"
+        )
         print(f"({shown}{' — ' + DEMO_NOTE if is_demo else ''})")
     return 0
 

@@ -50,13 +50,17 @@ def _cache_section(path: Path, now: datetime) -> list[str]:
         lines.append(f"  datasets: {len(datasets)}")
         for d in datasets:
             through = d.data_through.strftime("%Y-%m-%d") if d.data_through else "—"
-            lines.append(f"    {d.dataset_id}: {d.row_count:,} rows, {d.source_kind}, data to {through}, "
-                         f"loaded {format_age(d.loaded_at, now)} ago")
+            lines.append(
+                f"    {d.dataset_id}: {d.row_count:,} rows, {d.source_kind}, data to {through}, "
+                f"loaded {format_age(d.loaded_at, now)} ago"
+            )
         refreshed = reader.refresh_status()
         if refreshed is not None:
-            lines.append(f"  latest live refresh: {refreshed.source}, {format_age(refreshed.finished_at, now)} ago, "
-                         f"{refreshed.status}; Cost Explorer ${refreshed.ce_cost_usd:.2f} "
-                         f"(today ${refreshed.ce_cost_today_usd:.2f})")
+            lines.append(
+                f"  latest live refresh: {refreshed.source}, {format_age(refreshed.finished_at, now)} ago, "
+                f"{refreshed.status}; Cost Explorer ${refreshed.ce_cost_usd:.2f} "
+                f"(today ${refreshed.ce_cost_today_usd:.2f})"
+            )
             lines += [f"    problem: {problem}" for problem in refreshed.failures]
     finally:
         reader.close()
@@ -65,12 +69,23 @@ def _cache_section(path: Path, now: datetime) -> list[str]:
 
 def _aws_section() -> list[str]:
     lines = []
-    env = [k for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                       "AWS_DEFAULT_REGION", "AWS_REGION") if os.environ.get(k)]
+    env = [
+        k
+        for k in (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+            "AWS_DEFAULT_REGION",
+            "AWS_REGION",
+        )
+        if os.environ.get(k)
+    ]
     lines.append(f"  environment: {', '.join(env) if env else 'no AWS_* variables set'}")
-    for label, path in (("credentials file", Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE",
-                                                                   "~/.aws/credentials")).expanduser()),
-                        ("config file", Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser())):
+    for label, path in (
+        ("credentials file", Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")).expanduser()),
+        ("config file", Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser()),
+    ):
         if path.exists():
             parser = ConfigParser()
             parser.read(path)
@@ -84,7 +99,7 @@ def _aws_section() -> list[str]:
 
         creds = boto3.Session().get_credentials()
         lines.append(f"  boto3 chain: {'credentials found via ' + creds.method if creds else 'no credentials found'}")
-    except Exception as exc:  # noqa: BLE001 - a broken profile is a finding, not a crash
+    except Exception as exc:
         lines.append(f"  boto3 chain: error resolving credentials: {exc}")
     return lines
 
@@ -97,7 +112,7 @@ def _token_section() -> list[str]:
         backend = type(keyring.get_keyring()).__name__
         usable = "usable" if "fail" not in backend.lower() else "none available (headless box)"
         keyring_line = f"  keyring backend: {backend} ({usable})"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         keyring_line = f"  keyring: unavailable ({exc})"
     return [f"  FINOPS_TUI_API_TOKEN: {present}", keyring_line]
 

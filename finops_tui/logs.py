@@ -52,15 +52,26 @@ def configure_logging(level: str = "INFO", path: Path | None = None) -> Path:
     return path
 
 
-def log_event(service: str, operation: str, status: str, duration_ms: float | None = None,
-              error: str | None = None, **details: object) -> None:
+def log_event(
+    service: str,
+    operation: str,
+    status: str,
+    duration_ms: float | None = None,
+    error: str | None = None,
+    **details: object,
+) -> None:
     level = logging.ERROR if status == "error" else logging.INFO
     LOGGER.log(
         level,
         f"{service}.{operation} {status}",
-        extra={"service": service, "operation": operation, "status": status,
-               "duration_ms": None if duration_ms is None else round(duration_ms, 2),
-               "error": error, "details": details or None},
+        extra={
+            "service": service,
+            "operation": operation,
+            "status": status,
+            "duration_ms": None if duration_ms is None else round(duration_ms, 2),
+            "error": error,
+            "details": details or None,
+        },
     )
 
 
@@ -75,7 +86,8 @@ def logged(service: str, operation: str, **details: object) -> Iterator[dict[str
     try:
         yield found
     except BaseException as exc:
-        log_event(service, operation, "error", (time.perf_counter() - start) * 1000,
-                  f"{type(exc).__name__}: {exc}", **found)
+        log_event(
+            service, operation, "error", (time.perf_counter() - start) * 1000, f"{type(exc).__name__}: {exc}", **found
+        )
         raise
     log_event(service, operation, "ok", (time.perf_counter() - start) * 1000, **found)

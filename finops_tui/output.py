@@ -47,11 +47,14 @@ def write_table(table: pa.Table, out: IO[str], max_width: int = 48) -> None:
     header = table.column_names
     rows = [[_text(v)[:max_width] for v in row.values()] for row in table.to_pylist()]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    numeric = [pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type)
-               for f in table.schema]
+    numeric = [
+        pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type) for f in table.schema
+    ]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric)).rstrip()
+        return "  ".join(
+            c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True)
+        ).rstrip()
 
     out.write(line(header) + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")

@@ -132,12 +132,14 @@ class CostReader(Protocol):
     def kpis(self, currency: str | None, metric: Metric, provider: str | None = None) -> KpiSummary | None:
         """None when there is no cost data in this currency (and provider)."""
 
-    def daily_costs(self, currency: str | None, metric: Metric, days: int,
-                    provider: str | None = None) -> list[DailyPoint]:
+    def daily_costs(
+        self, currency: str | None, metric: Metric, days: int, provider: str | None = None
+    ) -> list[DailyPoint]:
         """One point per day for the `days` days ending at the KPI as-of date, zeros included."""
 
-    def top_movers(self, dimension: Dimension, currency: str | None, metric: Metric, limit: int,
-                   provider: str | None = None) -> pa.Table:
+    def top_movers(
+        self, dimension: Dimension, currency: str | None, metric: Metric, limit: int, provider: str | None = None
+    ) -> pa.Table:
         """Columns: name, month_to_date, previous_same_days, delta, delta_pct; biggest spend first."""
 
     def resources(self, currency: str | None, metric: Metric, provider: str | None = None) -> pa.Table:

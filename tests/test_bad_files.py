@@ -13,7 +13,11 @@ from finops_tui.errors import IngestError
 from finops_tui.sources.ingest import ingest_paths
 
 HEADER = "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,BillingAccountId"
-GOOD = HEADER + "\n" + "\n".join(f"{i}.25,{i},2025-03-0{i}T00:00:00Z,2025-03-01T00:00:00Z,USD,Acme,a1" for i in range(1, 5))
+GOOD = (
+    HEADER
+    + "\n"
+    + "\n".join(f"{i}.25,{i},2025-03-0{i}T00:00:00Z,2025-03-01T00:00:00Z,USD,Acme,a1" for i in range(1, 5))
+)
 
 
 def _write(path, content):
@@ -38,26 +42,37 @@ def _wide(path, columns=1000):
 
 
 CASES = {
-    "missing_cost_column": (lambda p: _write(p, "EffectiveCost,ChargePeriodStart\n1,2025-01-01\n"),
-                            ["BilledCost", "not found"]),
-    "bad_date_on_row_3": (lambda p: _write(p, GOOD.replace("2025-03-03T00:00:00Z", "yesterday-ish")),
-                          ["ChargePeriodStart", "data row 3", "yesterday-ish"]),
-    "bad_number": (lambda p: _write(p, GOOD.replace("2.25,", "two dollars,")),
-                   ["BilledCost", "data row 2", "not a number"]),
+    "missing_cost_column": (
+        lambda p: _write(p, "EffectiveCost,ChargePeriodStart\n1,2025-01-01\n"),
+        ["BilledCost", "not found"],
+    ),
+    "bad_date_on_row_3": (
+        lambda p: _write(p, GOOD.replace("2025-03-03T00:00:00Z", "yesterday-ish")),
+        ["ChargePeriodStart", "data row 3", "yesterday-ish"],
+    ),
+    "bad_number": (
+        lambda p: _write(p, GOOD.replace("2.25,", "two dollars,")),
+        ["BilledCost", "data row 2", "not a number"],
+    ),
     "binary_garbage": (lambda p: _write(p, os.urandom(2048) + b"\x00\x00"), ["binary file", "CSV"]),
     "empty_file": (lambda p: _write(p, ""), ["empty"]),
     "header_only": (lambda p: _write(p, HEADER + "\n"), ["no data rows"]),
-    "zip_with_a_bad_member": (lambda p: _zip(p, GOOD.replace("2.25,", "two dollars,")),
-                              ["!inner.csv", "BilledCost", "data row 2"]),
+    "zip_with_a_bad_member": (
+        lambda p: _zip(p, GOOD.replace("2.25,", "two dollars,")),
+        ["!inner.csv", "BilledCost", "data row 2"],
+    ),
     "broken_zip": (lambda p: _write(p, b"PK\x03\x04" + os.urandom(64)), ["zip archive", "Download it again"]),
     "truncated_gzip": (_gzip_truncated, ["truncated", "complete"]),
-    "wrong_delimiter_decimal_comma": (lambda p: _write(p, GOOD.replace(",", ";").replace(".25", ",25")),
-                                      ["BilledCost", "data row 1", "'1,25'", "decimal comma"]),
-    "duplicate_headers": (lambda p: _write(p, GOOD.replace("EffectiveCost", "BilledCost")),
-                          ["duplicate column", "BilledCost"]),
+    "wrong_delimiter_decimal_comma": (
+        lambda p: _write(p, GOOD.replace(",", ";").replace(".25", ",25")),
+        ["BilledCost", "data row 1", "'1,25'", "decimal comma"],
+    ),
+    "duplicate_headers": (
+        lambda p: _write(p, GOOD.replace("EffectiveCost", "BilledCost")),
+        ["duplicate column", "BilledCost"],
+    ),
     "thousand_columns_no_cost": (_wide, ["unknown billing format", "1000 columns"]),
-    "non_utf8_text": (lambda p: _write(p, (GOOD.replace("Acme", "Café")).encode("latin-1")),
-                      ["UTF-8", "iconv"]),
+    "non_utf8_text": (lambda p: _write(p, (GOOD.replace("Acme", "Café")).encode("latin-1")), ["UTF-8", "iconv"]),
 }
 
 

@@ -18,16 +18,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "finops_tui", *args], capture_output=True, text=True,
-                          env=full_env, cwd=cwd or ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "finops_tui", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
 
 
 @pytest.fixture
 def cli_env(tmp_path) -> dict[str, str]:
     """Every path of the CLI under tmp_path, no AWS credentials, no user config."""
-    env = {"FINOPS_TUI_CONFIG_DIR": str(tmp_path / "config"), "FINOPS_TUI_DATA_DIR": str(tmp_path / "data"),
-           "FINOPS_TUI_LOG_DIR": str(tmp_path / "logs"), "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
-           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials")}
+    env = {
+        "FINOPS_TUI_CONFIG_DIR": str(tmp_path / "config"),
+        "FINOPS_TUI_DATA_DIR": str(tmp_path / "data"),
+        "FINOPS_TUI_LOG_DIR": str(tmp_path / "logs"),
+        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
+    }
     for key in [k for k in os.environ if k.startswith(("AWS_", "FINOPS_TUI_"))]:
         os.environ.pop(key, None)
     return env
@@ -50,8 +60,7 @@ def test_ingest_then_query_json_equals_the_sum_over_the_raw_file(cli_env, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "Loaded 1,000 rows" in result.stdout and "FOCUS 1.0" in result.stdout
     assert "providers: AWS, Microsoft, Oracle" in result.stdout
-    result = run("query", "--cache", str(cache), "select sum(BilledCost) from costs", "--format", "json",
-                 env=cli_env)
+    result = run("query", "--cache", str(cache), "select sum(BilledCost) from costs", "--format", "json", env=cli_env)
     assert result.returncode == 0, result.stderr
     ours = json.loads(result.stdout)[0]["sum(BilledCost)"]
     raw = duckdb.sql(f"select sum(BilledCost) from read_csv('{shared_focus_csv}', nullstr='NULL')").fetchall()[0][0]
@@ -67,13 +76,22 @@ def test_query_formats(cli_env, tmp_path, shared_focus_csv):
     table = run("query", "--cache", str(cache), sql, env=cli_env).stdout
     assert "Microsoft" in table and "(3 row(s))" in table
     json_out = json.loads(run("query", "--cache", str(cache), sql, "--format", "json", env=cli_env).stdout)
-    assert json_out == [{"ProviderName": "AWS", "n": 942}, {"ProviderName": "Microsoft", "n": 51},
-                        {"ProviderName": "Oracle", "n": 7}]
+    assert json_out == [
+        {"ProviderName": "AWS", "n": 942},
+        {"ProviderName": "Microsoft", "n": 51},
+        {"ProviderName": "Oracle", "n": 7},
+    ]
 
 
 def test_demo_query_is_labelled_demo(cli_env):
-    result = run("query", "--demo", "select count(*) as n from costs where x_SourceKind = 'DEMO'", "--format",
-                 "json", env=cli_env)
+    result = run(
+        "query",
+        "--demo",
+        "select count(*) as n from costs where x_SourceKind = 'DEMO'",
+        "--format",
+        "json",
+        env=cli_env,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["n"] > 100_000
     assert "DEMO data" in result.stderr
@@ -117,13 +135,24 @@ def test_env_var_overrides_config_file(cli_env, tmp_path, shared_focus_csv):
 def test_doctor_reports_state_without_printing_secrets(cli_env, tmp_path, shared_focus_csv):
     cache = tmp_path / "c.duckdb"
     run("ingest", "--cache", str(cache), str(shared_focus_csv), env=cli_env)
-    env = {**cli_env, "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEY123", "AWS_SECRET_ACCESS_KEY": "s3cr3t-value-xyz",
-           "FINOPS_TUI_API_TOKEN": "token-abc-999"}
+    env = {
+        **cli_env,
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLEKEY123",
+        "AWS_SECRET_ACCESS_KEY": "s3cr3t-value-xyz",
+        "FINOPS_TUI_API_TOKEN": "token-abc-999",
+    }
     result = run("doctor", "--cache", str(cache), env=env)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for needle in ("duckdb:", "textual:", f"schema version: v{LATEST_VERSION}", "costs:AWS:1234567890123:2024-09",
-                   "AWS_ACCESS_KEY_ID", "credentials found via env", "FINOPS_TUI_API_TOKEN: set"):
+    for needle in (
+        "duckdb:",
+        "textual:",
+        f"schema version: v{LATEST_VERSION}",
+        "costs:AWS:1234567890123:2024-09",
+        "AWS_ACCESS_KEY_ID",
+        "credentials found via env",
+        "FINOPS_TUI_API_TOKEN: set",
+    ):
         assert needle in out, needle
     for secret in ("AKIAEXAMPLEKEY123", "s3cr3t-value-xyz", "token-abc-999"):
         assert secret not in out
@@ -161,8 +190,9 @@ def test_headless_commands_never_import_textual(cli_env, tmp_path, shared_focus_
         "print('TEXTUAL:', loaded)\n"
         "sys.exit(rc)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**os.environ, **cli_env}, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **cli_env}, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "TEXTUAL: []" in result.stdout
 

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _csv(path: Path, account: str, rows: int = 5) -> Path:
-    lines = ["BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,BillingAccountId"]
+    lines = [
+        "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,BillingAccountId"
+    ]
     lines += [f"1,1,2025-03-{i + 1:02d}T00:00:00Z,2025-03-01T00:00:00Z,USD,Acme,{account}" for i in range(rows)]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -50,8 +52,13 @@ print(sorted(seen))
 def test_an_open_reader_keeps_working_while_another_process_ingests(tmp_path):
     cache = tmp_path / "c.duckdb"
     ingest_paths([str(_csv(tmp_path / "a.csv", "a1"))], cache)
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(cache), "4"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(cache), "4"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     time.sleep(1.0)
     ingest_paths([str(_csv(tmp_path / "b.csv", "b1"))], cache)
     time.sleep(0.5)
@@ -95,10 +102,14 @@ def test_a_writer_killed_mid_write_leaves_the_previous_data_readable(tmp_path):
 def test_two_writers_at_once_keep_both_datasets(tmp_path):
     cache = tmp_path / "c.duckdb"
     ingest_paths([str(_csv(tmp_path / "a.csv", "a1"))], cache)
-    code = "import sys; from pathlib import Path; from finops_tui.sources.ingest import ingest_paths; " \
-           "ingest_paths([sys.argv[1]], Path(sys.argv[2]))"
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(_csv(tmp_path / f"{n}.csv", n, 7)), str(cache)],
-                              cwd=ROOT) for n in ("w1", "w2")]
+    code = (
+        "import sys; from pathlib import Path; from finops_tui.sources.ingest import ingest_paths; "
+        "ingest_paths([sys.argv[1]], Path(sys.argv[2]))"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(_csv(tmp_path / f"{n}.csv", n, 7)), str(cache)], cwd=ROOT)
+        for n in ("w1", "w2")
+    ]
     assert [p.wait(60) for p in procs] == [0, 0]
     assert _count(cache) == 5 + 7 + 7
 

@@ -27,12 +27,15 @@ def one(reader: LocalCache, sql: str):
 
 
 def test_demo_has_the_promised_shape(demo_reader):
-    row = one(demo_reader, """
+    row = one(
+        demo_reader,
+        """
         SELECT min(ChargePeriodStart)::DATE AS first, max(ChargePeriodStart)::DATE AS last,
                count(DISTINCT SubAccountId) AS accounts, count(DISTINCT ServiceName) AS services,
                count(DISTINCT RegionId) AS regions, count(DISTINCT ResourceId) AS resources,
                count(DISTINCT strftime(BillingPeriodStart, '%Y-%m')) AS months
-        FROM costs""")[0]
+        FROM costs""",
+    )[0]
     assert row["last"] == END
     assert (END - row["first"]).days >= 395  # 13 months of daily rows
     assert row["months"] >= 13
@@ -56,25 +59,34 @@ def test_demo_went_through_the_real_ingest_path(demo_reader):
 
 
 def test_weekly_seasonality_and_growth_are_visible(demo_reader):
-    weekday = one(demo_reader, """
+    weekday = one(
+        demo_reader,
+        """
         SELECT avg(c) FILTER (WHERE dayofweek(d) IN (0, 6)) / avg(c) FILTER (WHERE dayofweek(d) NOT IN (0, 6)) AS r
-        FROM (SELECT ChargeDate AS d, sum(BilledCost) AS c FROM cost_daily GROUP BY 1)""")[0]["r"]
+        FROM (SELECT ChargeDate AS d, sum(BilledCost) AS c FROM cost_daily GROUP BY 1)""",
+    )[0]["r"]
     assert 0.7 < weekday < 0.97  # weekends are cheaper
-    months = one(demo_reader, """
+    months = one(
+        demo_reader,
+        """
         SELECT strftime(ChargeDate, '%Y-%m') AS m, sum(BilledCost) / count(DISTINCT ChargeDate) AS per_day
-        FROM cost_daily GROUP BY 1 ORDER BY 1""")
+        FROM cost_daily GROUP BY 1 ORDER BY 1""",
+    )
     assert months[-1]["per_day"] > months[1]["per_day"] * 1.15  # a year of growth
 
 
 def test_injected_spikes_stand_out_against_the_days_before(demo_reader):
     for spike in SPIKES:
         first = END - timedelta(days=spike.days_before_end)
-        rows = one(demo_reader, f"""
+        rows = one(
+            demo_reader,
+            f"""
             SELECT avg(c) FILTER (WHERE d >= DATE '{first}' AND d < DATE '{first}' + {spike.duration_days}) AS during,
                    avg(c) FILTER (WHERE d >= DATE '{first}' - 14 AND d < DATE '{first}') AS before
             FROM (SELECT ChargeDate AS d, sum(BilledCost) AS c FROM cost_daily
                   WHERE SubAccountId = '{spike.account_id}' AND ServiceName = '{spike.service}'
-                    AND RegionId = '{spike.region}' GROUP BY 1)""")[0]
+                    AND RegionId = '{spike.region}' GROUP BY 1)""",
+        )[0]
         assert rows["during"] > rows["before"] * (spike.multiplier * 0.6), spike.spike_id
 
 

@@ -7,8 +7,10 @@ import sys
 
 from finops_tui.sources.validation import check_paths
 
-HEADER = ("BilledCost,EffectiveCost,ChargePeriodStart,ChargePeriodEnd,BillingPeriodStart,BillingPeriodEnd,"
-          "BillingCurrency,ProviderName,BillingAccountId,ChargeCategory,ServiceName")
+HEADER = (
+    "BilledCost,EffectiveCost,ChargePeriodStart,ChargePeriodEnd,BillingPeriodStart,BillingPeriodEnd,"
+    "BillingCurrency,ProviderName,BillingAccountId,ChargeCategory,ServiceName"
+)
 OK = "1.00,1.00,2026-03-02T00:00:00Z,2026-03-03T00:00:00Z,2026-03-01T00:00:00Z,2026-04-01T00:00:00Z,USD,AWS,1,Usage,EC2"
 
 
@@ -20,8 +22,12 @@ def _file(tmp_path, name, *rows):
 
 def test_check_counts_each_rule_violation_and_gives_examples(tmp_path):
     path = _file(
-        tmp_path, "f.csv", OK, OK,  # one duplicated row
-        OK.replace("Usage", "Usage-ish"), OK.replace("Usage", "Refund"),  # not allowed
+        tmp_path,
+        "f.csv",
+        OK,
+        OK,  # one duplicated row
+        OK.replace("Usage", "Usage-ish"),
+        OK.replace("Usage", "Refund"),  # not allowed
         OK.replace(",USD,", ",,"),  # cost without currency
         OK.replace("2026-03-02T00:00:00Z,2026-03-03", "2026-04-05T00:00:00Z,2026-04-06"),  # outside the period
         OK.replace("2026-03-03T00:00:00Z", "2026-03-01T00:00:00Z"),  # ends before it starts
@@ -49,8 +55,22 @@ def test_check_cli_lists_every_unusable_file_exits_1_and_creates_no_cache(tmp_pa
     garbage = tmp_path / "notes.csv"
     garbage.write_text("hello,world\n1,2\n")
     cache = tmp_path / "cache.duckdb"
-    result = subprocess.run([sys.executable, "-m", "finops_tui", "ingest", "--check", "--cache", str(cache),
-                             str(good), str(bad_date), str(garbage)], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "finops_tui",
+            "ingest",
+            "--check",
+            "--cache",
+            str(cache),
+            str(good),
+            str(bad_date),
+            str(garbage),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert "bad_date.csv: column ChargePeriodStart, data row 2: 'someday'" in result.stderr
     assert "notes.csv: unknown billing format" in result.stderr
@@ -61,7 +81,8 @@ def test_check_cli_lists_every_unusable_file_exits_1_and_creates_no_cache(tmp_pa
 
 def test_check_cli_exits_0_on_warnings_only(tmp_path):
     path = _file(tmp_path, "f.csv", OK, OK.replace("Usage", "Bogus"))
-    result = subprocess.run([sys.executable, "-m", "finops_tui", "ingest", "--check", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "finops_tui", "ingest", "--check", str(path)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "warning [allowed values] 1 row(s): ChargeCategory" in result.stdout

@@ -25,15 +25,18 @@ HEADER = "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingC
 
 
 def month_csv(month: str, amount: str, days: int = 3, first: int = 1) -> str:
-    rows = [f"{amount},{amount},{month}-{d:02d}T00:00:00Z,{month}-01T00:00:00Z,USD,AWS,111"
-            for d in range(first, first + days)]
+    rows = [
+        f"{amount},{amount},{month}-{d:02d}T00:00:00Z,{month}-01T00:00:00Z,USD,AWS,111"
+        for d in range(first, first + days)
+    ]
     return HEADER + "\n" + "\n".join(rows) + "\n"
 
 
 def cache_state(cache: Path) -> dict[str, tuple[int, Decimal]]:
     with duckdb.connect(str(cache), read_only=True) as con:
-        rows = con.execute("SELECT strftime(BillingPeriodStart, '%Y-%m'), count(*), sum(BilledCost) "
-                           "FROM costs GROUP BY 1 ORDER BY 1").fetchall()
+        rows = con.execute(
+            "SELECT strftime(BillingPeriodStart, '%Y-%m'), count(*), sum(BilledCost) FROM costs GROUP BY 1 ORDER BY 1"
+        ).fetchall()
     return {m: (n, Decimal(str(s))) for m, n, s in rows}
 
 
@@ -49,8 +52,10 @@ def test_legacy_cur_folder_loads_only_the_assembly_the_manifest_names(tmp_path):
     period = tmp_path / "cur" / "report" / "20260301-20260401"
     write(period / "aaaa-old" / "report-1.csv", month_csv("2026-03", "1.00"), mtime=1_000)
     write(period / "bbbb-new" / "report-1.csv", month_csv("2026-03", "2.00", days=4), mtime=900)  # clock skew
-    write(period / "report-Manifest.json",
-          json.dumps({"assemblyId": "bbbb-new", "reportKeys": ["cur/report/20260301-20260401/bbbb-new/report-1.csv"]}))
+    write(
+        period / "report-Manifest.json",
+        json.dumps({"assemblyId": "bbbb-new", "reportKeys": ["cur/report/20260301-20260401/bbbb-new/report-1.csv"]}),
+    )
     report = ingest_paths([str(tmp_path / "cur")], tmp_path / "c.duckdb")
     assert cache_state(tmp_path / "c.duckdb") == {"2026-03": (4, Decimal("8.00"))}
     assert any("skipped 1 file" in note for note in report.notes)
@@ -107,20 +112,27 @@ def test_s3_prefix_with_several_report_versions_loads_the_newest_per_month(bucke
     bucket.put_object(Bucket="billing", Key=f"{base}/v2/daily-2.csv", Body=month_csv("2026-03", "2.00", first=10))
     bucket.put_object(Bucket="billing", Key=f"{base}/v3/daily-1.csv", Body=month_csv("2026-03", "9.00"))
     # The manifest names v2 (v3 is an assembly still being written): the manifest wins over folder dates.
-    bucket.put_object(Bucket="billing", Key=f"{base}/daily-Manifest.json",
-                      Body=json.dumps({"reportKeys": [f"{base}/v2/daily-1.csv", f"{base}/v2/daily-2.csv"]}))
-    bucket.put_object(Bucket="billing", Key="cur/daily/20260201-20260301/v1/daily-1.csv",
-                      Body=month_csv("2026-02", "4.00"))
+    bucket.put_object(
+        Bucket="billing",
+        Key=f"{base}/daily-Manifest.json",
+        Body=json.dumps({"reportKeys": [f"{base}/v2/daily-1.csv", f"{base}/v2/daily-2.csv"]}),
+    )
+    bucket.put_object(
+        Bucket="billing", Key="cur/daily/20260201-20260301/v1/daily-1.csv", Body=month_csv("2026-02", "4.00")
+    )
     cache = tmp_path / "c.duckdb"
     report = ingest_paths(["s3://billing/cur/daily"], cache)
     assert cache_state(cache) == {"2026-02": (3, Decimal("12.00")), "2026-03": (6, Decimal("12.00"))}
     assert sorted(f.path for f in report.files) == [
         "s3://billing/cur/daily/20260201-20260301/v1/daily-1.csv",
-        f"s3://billing/{base}/v2/daily-1.csv", f"s3://billing/{base}/v2/daily-2.csv"]
+        f"s3://billing/{base}/v2/daily-1.csv",
+        f"s3://billing/{base}/v2/daily-2.csv",
+    ]
     # A new version of March replaces the old one in one step; February is untouched.
     bucket.put_object(Bucket="billing", Key=f"{base}/v4/daily-1.csv", Body=month_csv("2026-03", "5.00"))
-    bucket.put_object(Bucket="billing", Key=f"{base}/daily-Manifest.json",
-                      Body=json.dumps({"reportKeys": [f"{base}/v4/daily-1.csv"]}))
+    bucket.put_object(
+        Bucket="billing", Key=f"{base}/daily-Manifest.json", Body=json.dumps({"reportKeys": [f"{base}/v4/daily-1.csv"]})
+    )
     ingest_paths(["s3://billing/cur/daily"], cache)
     assert cache_state(cache) == {"2026-02": (3, Decimal("12.00")), "2026-03": (3, Decimal("15.00"))}
 

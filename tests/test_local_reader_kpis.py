@@ -11,8 +11,10 @@ from finops_tui.cache import dataset_writes, files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.sources.ingest import ingest_paths
 
-HEADER = ("BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BillingPeriodStart,"
-          "ProviderName,BillingAccountId,SubAccountId,ServiceName,RegionId,ResourceId")
+HEADER = (
+    "BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BillingPeriodStart,"
+    "ProviderName,BillingAccountId,SubAccountId,ServiceName,RegionId,ResourceId"
+)
 ROWS = [
     # February 2025 (28 days)
     "100,90,USD,2025-02-03T00:00:00Z,2025-02-04T00:00:00Z,2025-02-01T00:00:00Z,AWS,p,a1,EC2,us-east-1,i-1",
@@ -34,12 +36,24 @@ def reader(tmp_path):
     cache = tmp_path / "c.duckdb"
     ingest_paths([str(src)], cache)
     with files.write_session(cache) as con:
-        dataset_writes.replace_dataset(con, "budgets", "budgets:test", pa.table({
-            "budget_id": ["all", "ec2", "s3"], "budget_name": ["All", "EC2", "S3"],
-            "time_unit": ["MONTHLY"] * 3, "budget_amount": [1000.0, 250.0, 30.0], "currency": ["USD"] * 3,
-            "filter_dimension": [None, "ServiceName", "ServiceName"],
-            "filter_values": pa.array([None, ["EC2"], ["S3"]], pa.list_(pa.string()))}),
-            source_kind="FILE", source="test")
+        dataset_writes.replace_dataset(
+            con,
+            "budgets",
+            "budgets:test",
+            pa.table(
+                {
+                    "budget_id": ["all", "ec2", "s3"],
+                    "budget_name": ["All", "EC2", "S3"],
+                    "time_unit": ["MONTHLY"] * 3,
+                    "budget_amount": [1000.0, 250.0, 30.0],
+                    "currency": ["USD"] * 3,
+                    "filter_dimension": [None, "ServiceName", "ServiceName"],
+                    "filter_values": pa.array([None, ["EC2"], ["S3"]], pa.list_(pa.string())),
+                }
+            ),
+            source_kind="FILE",
+            source="test",
+        )
     r = LocalCache(cache, clock=lambda: datetime(2025, 3, 15, 12))
     yield r
     r.close()

@@ -18,16 +18,19 @@ def test_an_older_cache_is_upgraded_and_its_rollups_match_the_rows(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
     migrations.migrate(con, path, up_to=1)
-    con.execute("INSERT INTO costs (BilledCost, EffectiveCost, ChargePeriodStart, BillingCurrency, ServiceName, "
-                "x_DatasetId) VALUES (10.5, 9, TIMESTAMP '2025-01-02 03:00', 'USD', 'S', 'd'), "
-                "(2.25, 2, TIMESTAMP '2025-01-02 09:00', 'USD', 'S', 'd')")
+    con.execute(
+        "INSERT INTO costs (BilledCost, EffectiveCost, ChargePeriodStart, BillingCurrency, ServiceName, "
+        "x_DatasetId) VALUES (10.5, 9, TIMESTAMP '2025-01-02 03:00', 'USD', 'S', 'd'), "
+        "(2.25, 2, TIMESTAMP '2025-01-02 09:00', 'USD', 'S', 'd')"
+    )
     con.close()
     assert files.schema_version(path) == 1
     files.ensure_cache(path)
     assert files.schema_version(path) == migrations.LATEST_VERSION
     con = files.connect_read_only(path)
-    assert con.execute("SELECT ChargeDate, BilledCost::DOUBLE, EffectiveCost::DOUBLE FROM cost_daily").fetchall() \
-        == [(__import__("datetime").date(2025, 1, 2), 12.75, 11.0)]
+    assert con.execute("SELECT ChargeDate, BilledCost::DOUBLE, EffectiveCost::DOUBLE FROM cost_daily").fetchall() == [
+        (__import__("datetime").date(2025, 1, 2), 12.75, 11.0)
+    ]
     con.close()
 
 

@@ -16,7 +16,8 @@ def _raw_sum(path, column: str) -> float:
     # Independent of our parser: strip '$' and thousands commas, as the spec's SaaS examples format money.
     return duckdb.sql(
         f"SELECT coalesce(sum(CAST(regexp_replace(\"{column}\", '[$, ]', '', 'g') AS DOUBLE)), 0) "
-        f"FROM read_csv('{path}', all_varchar=true, nullstr=['null', 'NULL', ''])").fetchall()[0][0]
+        f"FROM read_csv('{path}', all_varchar=true, nullstr=['null', 'NULL', ''])"
+    ).fetchall()[0][0]
 
 
 def test_every_example_loads_with_the_totals_its_rows_state(shared_data, tmp_path):

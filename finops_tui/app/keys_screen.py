@@ -11,9 +11,11 @@ from textual.widgets import Static
 from finops_tui.app.widgets.data_grid import DataGrid
 
 EXTRA = {
-    "Global": [("1-6", "switch tab (KPIs, Resources, Anomalies, Budgets, Optimizations, SQL)"),
-               ("ctrl+p / :", "command palette: go to a tab by name, theme, metric, currency"),
-               ("esc", "back: close this list, clear a filter, leave the editor")],
+    "Global": [
+        ("1-6", "switch tab (KPIs, Resources, Anomalies, Budgets, Optimizations, SQL)"),
+        ("ctrl+p / :", "command palette: go to a tab by name, theme, metric, currency"),
+        ("esc", "back: close this list, clear a filter, leave the editor"),
+    ],
     "Tables": [("click header", "sort by that column"), ("arrows / pgup / pgdn", "move")],
 }
 

@@ -27,7 +27,7 @@ from finops_tui.app.widgets.refresh_status import RefreshStatus
 from finops_tui.app.widgets.source_bar import SourceBar
 from finops_tui.config import Settings
 from finops_tui.errors import FinopsError
-from finops_tui.reader import CostReader, Metric, RefreshOutcome, RefreshProgress, Refresher
+from finops_tui.reader import CostReader, Metric, Refresher, RefreshOutcome, RefreshProgress
 
 METRICS: tuple[Metric, ...] = ("EffectiveCost", "BilledCost", "ListCost", "ContractedCost")
 
@@ -42,30 +42,72 @@ class FinopsApp(App[None]):
     COMMANDS = App.COMMANDS | {CockpitCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        *[Binding(str(i), f"show_tab('{tab}')", label, show=False, id=f"tab.{tab}")
-          for i, (tab, label) in enumerate(TABS, start=1)],
+        *[
+            Binding(str(i), f"show_tab('{tab}')", label, show=False, id=f"tab.{tab}")
+            for i, (tab, label) in enumerate(TABS, start=1)
+        ],
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="reload every tab from the source"),
-        Binding("ctrl+r", "refresh", "Refresh", show=False, id="app.refresh_ctrl",
-                tooltip="reload every tab from the source"),
-        Binding("m", "cycle_metric", "Metric", id="app.metric",
-                tooltip="next cost metric: EffectiveCost → BilledCost → ListCost → ContractedCost"),
-        Binding("c", "cycle_currency", "Currency", id="app.currency",
-                tooltip="next billing currency (costs are never summed across currencies)"),
-        Binding("p", "cycle_provider", "Provider", id="app.provider",
-                tooltip="show one cloud provider at a time, or all of them"),
+        Binding(
+            "ctrl+r",
+            "refresh",
+            "Refresh",
+            show=False,
+            id="app.refresh_ctrl",
+            tooltip="reload every tab from the source",
+        ),
+        Binding(
+            "m",
+            "cycle_metric",
+            "Metric",
+            id="app.metric",
+            tooltip="next cost metric: EffectiveCost → BilledCost → ListCost → ContractedCost",
+        ),
+        Binding(
+            "c",
+            "cycle_currency",
+            "Currency",
+            id="app.currency",
+            tooltip="next billing currency (costs are never summed across currencies)",
+        ),
+        Binding(
+            "p",
+            "cycle_provider",
+            "Provider",
+            id="app.provider",
+            tooltip="show one cloud provider at a time, or all of them",
+        ),
         Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
-        Binding("colon", "command_palette", "Go to", show=False, id="app.goto",
-                tooltip="jump to a view by name (command palette)"),
+        Binding(
+            "colon",
+            "command_palette",
+            "Go to",
+            show=False,
+            id="app.goto",
+            tooltip="jump to a view by name (command palette)",
+        ),
         # Declared here because declaring any palette binding stops Textual adding its own ctrl+p.
-        Binding("ctrl+p", "command_palette", "Palette", show=False, priority=True, id="app.palette",
-                tooltip="command palette: tabs, refresh, metric, currency, theme"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            show=False,
+            priority=True,
+            id="app.palette",
+            tooltip="command palette: tabs, refresh, metric, currency, theme",
+        ),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl", tooltip="quit"),
     ]
 
-    def __init__(self, reader: CostReader, settings: Settings, *,
-                 clock: Callable[[], datetime] = _utc_now, watch_interval: float = 3.0,
-                 refresher: Refresher | None = None) -> None:
+    def __init__(
+        self,
+        reader: CostReader,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        watch_interval: float = 3.0,
+        refresher: Refresher | None = None,
+    ) -> None:
         super().__init__()
         self.reader = reader
         self.refresher = refresher
@@ -92,17 +134,26 @@ class FinopsApp(App[None]):
     def _pane(self, tab: str) -> Pane | SqlPane:
         if tab == "sql":
             return SqlPane(self.settings.sql_row_limit, id="pane-sql")
-        cls = {"kpis": KpiPane, "resources": ResourcesPane, "anomalies": AnomaliesPane,
-               "budgets": BudgetsPane, "optimizations": OptimizationsPane}[tab]
+        cls = {
+            "kpis": KpiPane,
+            "resources": ResourcesPane,
+            "anomalies": AnomaliesPane,
+            "budgets": BudgetsPane,
+            "optimizations": OptimizationsPane,
+        }[tab]
         return cls(id=f"pane-{tab}")
 
     def on_mount(self) -> None:
         if self.settings.theme not in self.available_themes:
-            self.notify(f"Unknown theme {self.settings.theme!r}; using {self.theme}. "
-                        f"Available: {', '.join(sorted(self.available_themes))}", severity="warning")
+            self.notify(
+                f"Unknown theme {self.settings.theme!r}; using {self.theme}. "
+                f"Available: {', '.join(sorted(self.available_themes))}",
+                severity="warning",
+            )
         if self._theme_failures:
-            self.notify("Theme files that failed to load:\n" + "\n".join(self._theme_failures),
-                        severity="warning", timeout=10)
+            self.notify(
+                "Theme files that failed to load:\n" + "\n".join(self._theme_failures), severity="warning", timeout=10
+            )
         self._load_context()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self._check_for_new_data)
@@ -114,14 +165,16 @@ class FinopsApp(App[None]):
         try:
             info, datasets, currencies = self.reader.source_info(), self.reader.datasets(), self.reader.currencies()
             providers, refreshed = self.reader.providers(), self.reader.refresh_status()
-        except Exception as exc:  # noqa: BLE001
-            self.call_from_thread(self.notify, f"{exc}", title="Could not read the source", severity="error",
-                                  timeout=15)
+        except Exception as exc:
+            self.call_from_thread(
+                self.notify, f"{exc}", title="Could not read the source", severity="error", timeout=15
+            )
             return
         self.call_from_thread(self._context_loaded, info, datasets, currencies, providers, refreshed)
 
-    def _context_loaded(self, info: object, datasets: list, currencies: list[str | None],
-                        providers: list[str], refreshed: object = None) -> None:
+    def _context_loaded(
+        self, info: object, datasets: list, currencies: list[str | None], providers: list[str], refreshed: object = None
+    ) -> None:
         bar = self.query_one(SourceBar)
         bar.source = info  # type: ignore[assignment]
         bar.refreshed = refreshed  # type: ignore[assignment]
@@ -142,9 +195,11 @@ class FinopsApp(App[None]):
     def _update_context_label(self) -> None:
         others = len(self.currencies) - 1
         providers = f" · {len(self.providers)} providers: p" if len(self.providers) > 1 else ""
-        self.query_one(SourceBar).context = (f"{self.view_state.metric} · {self.view_state.scope_label}"
-                                             + (f" (+{others} more currencies: c)" if others > 0 else "")
-                                             + ("" if self.view_state.provider else providers))
+        self.query_one(SourceBar).context = (
+            f"{self.view_state.metric} · {self.view_state.scope_label}"
+            + (f" (+{others} more currencies: c)" if others > 0 else "")
+            + ("" if self.view_state.provider else providers)
+        )
 
     def _active_pane(self) -> Pane | SqlPane | None:
         tabs = self.query_one(TabbedContent)
@@ -169,9 +224,10 @@ class FinopsApp(App[None]):
     def _reload_reader(self, message: str | None = None) -> None:
         try:
             self.reader.reload()
-        except Exception as exc:  # noqa: BLE001 - keep showing the last good data
-            self.call_from_thread(self.notify, f"{exc}\nShowing the last good data.", title="Reload failed",
-                                  severity="error", timeout=15)
+        except Exception as exc:
+            self.call_from_thread(
+                self.notify, f"{exc}\nShowing the last good data.", title="Reload failed", severity="error", timeout=15
+            )
             return
         if message:
             self.call_from_thread(self.notify, message, timeout=5)
@@ -195,9 +251,12 @@ class FinopsApp(App[None]):
                 self._load_context()
             source = self.query_one(SourceBar).source
             kind = getattr(source, "kind", "")
-            self.notify("DEMO data is generated: reloaded it; there is no live source to fetch from."
-                        if kind == "DEMO" else f"Reloaded the {kind.lower() or 'cache'}: no live source is "
-                        "configured for this view.", timeout=4)
+            self.notify(
+                "DEMO data is generated: reloaded it; there is no live source to fetch from."
+                if kind == "DEMO"
+                else f"Reloaded the {kind.lower() or 'cache'}: no live source is configured for this view.",
+                timeout=4,
+            )
             return
         if self.refreshing:
             self.notify("A refresh is already running; its progress is at the bottom.", timeout=3)
@@ -215,7 +274,7 @@ class FinopsApp(App[None]):
         except FinopsError as exc:
             self.call_from_thread(self._refresh_failed, str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - a bug must not take the cockpit down
+        except Exception as exc:
             self.call_from_thread(self._refresh_failed, f"{type(exc).__name__}: {exc}")
             return
         self.call_from_thread(self._refresh_done, outcome)
@@ -235,12 +294,17 @@ class FinopsApp(App[None]):
             self.query_one(RefreshStatus).finish(f"Refreshed. {cost}.")
             self.notify(f"Refresh complete. {cost}.", timeout=6)
         else:
-            self.query_one(RefreshStatus).finish(f"Refresh {outcome.status}: {len(outcome.failures)} problem(s). "
-                                                 f"{cost}.")
+            self.query_one(RefreshStatus).finish(
+                f"Refresh {outcome.status}: {len(outcome.failures)} problem(s). {cost}."
+            )
             shown = [f if len(f) <= 120 else f[:119] + "…" for f in outcome.failures[:2]]
             more = len(outcome.failures) - len(shown)
-            self.notify("\n".join(shown) + (f"\n… and {more} more: `finops-tui doctor` lists them" if more else ""),
-                        title=f"Refresh {outcome.status}: the rest was committed", severity="warning", timeout=20)
+            self.notify(
+                "\n".join(shown) + (f"\n… and {more} more: `finops-tui doctor` lists them" if more else ""),
+                title=f"Refresh {outcome.status}: the rest was committed",
+                severity="warning",
+                timeout=20,
+            )
         self._reload_reader()
 
     def action_cycle_metric(self) -> None:
@@ -259,8 +323,7 @@ class FinopsApp(App[None]):
     def action_cycle_provider(self) -> None:
         """All providers → the largest → … → the smallest → all again."""
         if len(self.providers) < 2 and self.view_state.provider is None:
-            self.notify(f"All cost data is from {self.providers[0] if self.providers else 'one provider'}.",
-                        timeout=3)
+            self.notify(f"All cost data is from {self.providers[0] if self.providers else 'one provider'}.", timeout=3)
             return
         order: list[str | None] = [None, *self.providers]
         index = (order.index(self.view_state.provider) + 1) % len(order)
@@ -280,5 +343,9 @@ class FinopsApp(App[None]):
         if isinstance(self.screen, KeysScreen):
             self.pop_screen()
         else:
-            self.push_screen(KeysScreen([b for b in self.BINDINGS if isinstance(b, Binding)],
-                                        [b for b in SqlPane.BINDINGS if isinstance(b, Binding)]))
+            self.push_screen(
+                KeysScreen(
+                    [b for b in self.BINDINGS if isinstance(b, Binding)],
+                    [b for b in SqlPane.BINDINGS if isinstance(b, Binding)],
+                )
+            )

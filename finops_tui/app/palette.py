@@ -6,16 +6,21 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-TABS = (("kpis", "KPIs"), ("resources", "Resources"), ("anomalies", "Anomalies"), ("budgets", "Budgets"),
-        ("optimizations", "Optimizations"), ("sql", "SQL"))
+TABS = (
+    ("kpis", "KPIs"),
+    ("resources", "Resources"),
+    ("anomalies", "Anomalies"),
+    ("budgets", "Budgets"),
+    ("optimizations", "Optimizations"),
+    ("sql", "SQL"),
+)
 
 
 class CockpitCommands(Provider):
     def _commands(self) -> list[tuple[str, object, str]]:
         app = self.app
         commands: list[tuple[str, object, str]] = [
-            (f"Go to {label}", partial(app.action_show_tab, tab), f"switch to the {label} tab")
-            for tab, label in TABS
+            (f"Go to {label}", partial(app.action_show_tab, tab), f"switch to the {label} tab") for tab, label in TABS
         ]
         commands += [
             ("Refresh data", app.action_refresh, "reload every tab from the source"),
@@ -24,10 +29,13 @@ class CockpitCommands(Provider):
             ("Provider: all", partial(app.set_provider, None), "costs of every cloud provider (one currency)"),
             ("Show keys", app.action_toggle_keys, "list every key binding"),
         ]
-        commands += [(f"Provider: {name}", partial(app.set_provider, name), f"only {name} costs")
-                     for name in app.providers]
-        commands += [(f"Theme: {name}", partial(setattr, app, "theme", name), "switch colour theme")
-                     for name in sorted(app.available_themes)]
+        commands += [
+            (f"Provider: {name}", partial(app.set_provider, name), f"only {name} costs") for name in app.providers
+        ]
+        commands += [
+            (f"Theme: {name}", partial(setattr, app, "theme", name), "switch colour theme")
+            for name in sorted(app.available_themes)
+        ]
         return commands
 
     async def discover(self) -> Hits:

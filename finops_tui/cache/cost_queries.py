@@ -19,7 +19,10 @@ from finops_tui.reader import DailyPoint, Dimension, KpiSummary, Metric
 DIMENSIONS: dict[str, tuple[str, str]] = {
     # dimension -> (group-by column, label expression)
     "service": ("ServiceName", "coalesce(ServiceName, '(no service)')"),
-    "account": ("SubAccountId", "coalesce(any_value(SubAccountName) || ' (' || SubAccountId || ')', SubAccountId, '(no account)')"),
+    "account": (
+        "SubAccountId",
+        "coalesce(any_value(SubAccountName) || ' (' || SubAccountId || ')', SubAccountId, '(no account)')",
+    ),
     "region": ("RegionId", "coalesce(RegionId, '(global)')"),
     "provider": ("ProviderName", "coalesce(ProviderName, '(unknown)')"),
 }
@@ -48,12 +51,13 @@ def previous_month_start(day: date) -> date:
     return (month_start(day) - timedelta(days=1)).replace(day=1)
 
 
-def as_of_date(cur: duckdb.DuckDBPyConnection, currency: str | None, today: date,
-               provider: str | None = None) -> date | None:
+def as_of_date(
+    cur: duckdb.DuckDBPyConnection, currency: str | None, today: date, provider: str | None = None
+) -> date | None:
     """The last day with cost data, never later than today: 'month to date' is measured from it."""
     row = cur.execute(
         f"SELECT max(ChargeDate) FROM cost_daily WHERE {scope_match()} AND ChargeDate <= ?",
-        [*scope_params(currency, provider), today]
+        [*scope_params(currency, provider), today],
     ).fetchall()[0]
     return row[0] if row else None
 
@@ -67,12 +71,15 @@ def currencies(cur: duckdb.DuckDBPyConnection) -> list[str | None]:
 
 def providers(cur: duckdb.DuckDBPyConnection) -> list[str]:
     # By name: ordering by spend would add up amounts in different currencies.
-    rows = cur.execute("SELECT DISTINCT ProviderName FROM cost_daily WHERE ProviderName IS NOT NULL ORDER BY 1").fetchall()
+    rows = cur.execute(
+        "SELECT DISTINCT ProviderName FROM cost_daily WHERE ProviderName IS NOT NULL ORDER BY 1"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def kpis(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date,
-         provider: str | None = None) -> KpiSummary | None:
+def kpis(
+    cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date, provider: str | None = None
+) -> KpiSummary | None:
     as_of = as_of_date(cur, currency, today, provider)
     if as_of is None:
         return None
@@ -92,17 +99,25 @@ def kpis(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, t
     days_in_month = calendar.monthrange(as_of.year, as_of.month)[1]
     rest, label = provider_forecast(cur, currency, provider, as_of)
     return KpiSummary(
-        provider_forecast_rest=rest, provider_forecast_label=label,
-        currency=currency, metric=metric, as_of=as_of, month_to_date=mtd,
-        previous_month_same_days=prev_same, last_full_month=last_full, last_full_month_start=prev,
+        provider_forecast_rest=rest,
+        provider_forecast_label=label,
+        currency=currency,
+        metric=metric,
+        as_of=as_of,
+        month_to_date=mtd,
+        previous_month_same_days=prev_same,
+        last_full_month=last_full,
+        last_full_month_start=prev,
         forecast=mtd / as_of.day * days_in_month,
         forecast_method=f"run-rate: month-to-date ÷ {as_of.day} days × {days_in_month}",
-        days_elapsed=as_of.day, days_in_month=days_in_month,
+        days_elapsed=as_of.day,
+        days_in_month=days_in_month,
     )
 
 
-def provider_forecast(cur: duckdb.DuckDBPyConnection, currency: str | None, provider: str | None,
-                      as_of: date) -> tuple[float | None, str | None]:
+def provider_forecast(
+    cur: duckdb.DuckDBPyConnection, currency: str | None, provider: str | None, as_of: date
+) -> tuple[float | None, str | None]:
     """AWS Cost Explorer's forecast for the rest of `as_of`'s month (summed over accounts), if fetched."""
     if provider not in (None, "AWS"):
         return None, None
@@ -114,12 +129,17 @@ def provider_forecast(cur: duckdb.DuckDBPyConnection, currency: str | None, prov
     mean, low, high, accounts = rows[0]
     if not accounts:
         return None, None
-    return mean, (f"AWS Cost Explorer, {accounts} account(s): rest of month {low:,.0f}–{high:,.0f} "
-                  "(80% interval)")
+    return mean, (f"AWS Cost Explorer, {accounts} account(s): rest of month {low:,.0f}–{high:,.0f} (80% interval)")
 
 
-def daily_costs(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, days: int,
-                today: date, provider: str | None = None) -> list[DailyPoint]:
+def daily_costs(
+    cur: duckdb.DuckDBPyConnection,
+    currency: str | None,
+    metric: Metric,
+    days: int,
+    today: date,
+    provider: str | None = None,
+) -> list[DailyPoint]:
     as_of = as_of_date(cur, currency, today, provider)
     if as_of is None:
         return []
@@ -136,8 +156,15 @@ def daily_costs(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Me
     return [DailyPoint(r[0], float(r[1])) for r in rows]
 
 
-def top_movers(cur: duckdb.DuckDBPyConnection, dimension: Dimension, currency: str | None, metric: Metric,
-               limit: int | None, today: date, provider: str | None = None) -> pa.Table:
+def top_movers(
+    cur: duckdb.DuckDBPyConnection,
+    dimension: Dimension,
+    currency: str | None,
+    metric: Metric,
+    limit: int | None,
+    today: date,
+    provider: str | None = None,
+) -> pa.Table:
     column, label = DIMENSIONS[dimension]
     as_of = as_of_date(cur, currency, today, provider) or today
     m = metric_column(metric)
@@ -160,8 +187,9 @@ def top_movers(cur: duckdb.DuckDBPyConnection, dimension: Dimension, currency: s
     ).to_arrow_table()
 
 
-def resources(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date,
-              provider: str | None = None) -> pa.Table:
+def resources(
+    cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date, provider: str | None = None
+) -> pa.Table:
     as_of = as_of_date(cur, currency, today, provider) or today
     m = metric_column(metric)
     return cur.sql(
@@ -190,8 +218,14 @@ def resources(cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metr
                                            AND (?::VARCHAR IS NULL OR r.provider_name = ?))
         ORDER BY b.this_month DESC NULLS LAST, resource_id
         """,
-        params=[month_start(as_of), previous_month_start(as_of), *scope_params(currency, provider),
-                month_start(as_of), previous_month_start(as_of), *scope_params(currency, provider)],
+        params=[
+            month_start(as_of),
+            previous_month_start(as_of),
+            *scope_params(currency, provider),
+            month_start(as_of),
+            previous_month_start(as_of),
+            *scope_params(currency, provider),
+        ],
     ).to_arrow_table()
 
 

@@ -13,6 +13,7 @@ higher row ids, and no checkpoint can renumber rows until it commits.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,8 +60,10 @@ def begin_cost_load(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN TRANSACTION")
     mark = con.execute("SELECT coalesce(max(rowid), -1) FROM costs").fetchall()[0][0]
     con.execute(f"CREATE OR REPLACE TEMP VIEW staged_costs AS SELECT * FROM costs WHERE rowid > {int(mark)}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW older_costs AS SELECT rowid AS r, x_DatasetId FROM costs "
-                f"WHERE rowid <= {int(mark)}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW older_costs AS SELECT rowid AS r, x_DatasetId FROM costs "
+        f"WHERE rowid <= {int(mark)}"
+    )
 
 
 def apply_export_precedence(con: duckdb.DuckDBPyConnection) -> None:
@@ -68,11 +71,15 @@ def apply_export_precedence(con: duckdb.DuckDBPyConnection) -> None:
     billing export (or the DEMO) covers: the export is line-item true and must win, and the two
     must never be added together. CE rows are few (service x region x day), so this is cheap."""
     con.execute(f"DELETE FROM cost_daily WHERE x_DatasetId LIKE '{API_PREFIX}%'")
-    covered = (f"NOT EXISTS (SELECT 1 FROM cost_daily e WHERE e.x_DatasetId NOT LIKE '{API_PREFIX}%' "
-               "AND e.SubAccountId IS NOT DISTINCT FROM costs.SubAccountId "
-               "AND e.ChargeDate = CAST(costs.ChargePeriodStart AS DATE))")
-    con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(
-        where=f"WHERE x_DatasetId LIKE '{API_PREFIX}%' AND {covered}"))
+    covered = (
+        f"NOT EXISTS (SELECT 1 FROM cost_daily e WHERE e.x_DatasetId NOT LIKE '{API_PREFIX}%' "
+        "AND e.SubAccountId IS NOT DISTINCT FROM costs.SubAccountId "
+        "AND e.ChargeDate = CAST(costs.ChargePeriodStart AS DATE))"
+    )
+    con.execute(
+        "INSERT INTO cost_daily "
+        + ROLLUP_DAILY_SELECT.format(where=f"WHERE x_DatasetId LIKE '{API_PREFIX}%' AND {covered}")
+    )
 
 
 def insert_api_costs(con: duckdb.DuckDBPyConnection, rows: pa.Table, source: str) -> LoadSummary:
@@ -91,14 +98,13 @@ def insert_api_costs(con: duckdb.DuckDBPyConnection, rows: pa.Table, source: str
 
 def abandon_cost_load(con: duckdb.DuckDBPyConnection) -> None:
     """Roll a failed load back (DuckDB refuses every statement in a transaction after an error)."""
-    try:
+    with contextlib.suppress(duckdb.TransactionException):  # already rolled back
         con.execute("ROLLBACK")
-    except duckdb.TransactionException:
-        pass  # already rolled back
 
 
-def replace_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
-                          source_kind: str, source: str | None = None) -> LoadSummary:
+def replace_cost_datasets(
+    con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance], source_kind: str, source: str | None = None
+) -> LoadSummary:
     """Finish a load: older rows of every slice it touched go, rollups and provenance follow, commit."""
     summary = summarize_staged(con)
     con.execute(f"DELETE FROM costs WHERE rowid IN (SELECT r FROM older_costs WHERE x_DatasetId IN ({_SLICES}))")
@@ -115,8 +121,9 @@ def replace_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FilePr
     return summary
 
 
-def _record_cost_datasets(con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance],
-                          source_kind: str, source: str | None) -> None:
+def _record_cost_datasets(
+    con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance], source_kind: str, source: str | None
+) -> None:
     files_json = json.dumps([f.__dict__ for f in files])
     fmt = "/".join(sorted({f.format for f in files})) or source_kind.lower()
     versions = sorted({f.format_version for f in files})

@@ -14,9 +14,18 @@ import pyarrow as pa
 _TABLES = {"resources", "budgets", "budget_history", "anomalies", "optimizations", "cost_forecasts"}
 
 
-def replace_dataset(con: duckdb.DuckDBPyConnection, kind: str, dataset_id: str, rows: pa.Table, *,
-                    source_kind: str, source: str, provider: str | None = None, account_id: str | None = None,
-                    data_through: datetime | None = None) -> int:
+def replace_dataset(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    dataset_id: str,
+    rows: pa.Table,
+    *,
+    source_kind: str,
+    source: str,
+    provider: str | None = None,
+    account_id: str | None = None,
+    data_through: datetime | None = None,
+) -> int:
     """Replace dataset `dataset_id` in table `kind` with `rows`; returns the row count written."""
     if kind not in _TABLES:
         raise ValueError(f"unknown dataset kind {kind!r}")

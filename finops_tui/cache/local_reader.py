@@ -47,20 +47,29 @@ def survives_reload(method: Callable[..., T]) -> Callable[..., T]:
     before reopening the swapped file; a pane query running at that moment fails with
     'Connection already closed'. One retry gets the answer from the new file instead of an error.
     """
+
     @functools.wraps(method)
     def wrapper(self: LocalCache, *args: object, **kwargs: object) -> T:
         try:
             return method(self, *args, **kwargs)
         except duckdb.ConnectionException:
             return method(self, *args, **kwargs)
+
     return wrapper
 
 
 class LocalCache:
     """Implements `finops_tui.reader.CostReader` over a DuckDB file, read-only."""
 
-    def __init__(self, path: Path, *, snapshot: bool = False, memory_limit: str | None = None,
-                 clock: Callable[[], datetime] = utc_now, note: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        snapshot: bool = False,
+        memory_limit: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        note: str | None = None,
+    ) -> None:
         self.path = path.expanduser().resolve()
         self.snapshot = snapshot
         self.memory_limit = memory_limit
@@ -119,11 +128,18 @@ class LocalCache:
         meta = self.meta()
         is_demo = meta.get("source_label") == "DEMO"
         if self.snapshot:
-            origin = ", ".join(p for p in (
-                "DEMO data" if is_demo else meta.get("source_label"),
-                f"written on {meta['written_on']}" if meta.get("written_on") else None,
-                f"by {meta['written_by']}" if meta.get("written_by") else None,
-            ) if p) or "unknown origin"
+            origin = (
+                ", ".join(
+                    p
+                    for p in (
+                        "DEMO data" if is_demo else meta.get("source_label"),
+                        f"written on {meta['written_on']}" if meta.get("written_on") else None,
+                        f"by {meta['written_by']}" if meta.get("written_by") else None,
+                    )
+                    if p
+                )
+                or "unknown origin"
+            )
             return SourceInfo("SNAPSHOT", str(self.path), True, origin=origin, note="DEMO" if is_demo else None)
         return SourceInfo("DEMO" if is_demo else "CACHE", str(self.path), True, note=self.note)
 
@@ -137,15 +153,26 @@ class LocalCache:
             return None
         now = self.clock()
         _, today = refresh_records.ce_spend_since(cur, datetime(now.year, now.month, now.day))
-        return RefreshStatus(run["source"], run["finished_at"], run["status"], run["ce_requests"],
-                             float(run["ce_cost_usd"]), float(today), run["failures"])
+        return RefreshStatus(
+            run["source"],
+            run["finished_at"],
+            run["status"],
+            run["ce_requests"],
+            float(run["ce_cost_usd"]),
+            float(today),
+            run["failures"],
+        )
 
     @survives_reload
     def datasets(self) -> list[DatasetInfo]:
-        rows = self._cursor().execute(
-            "SELECT dataset_id, kind, source_kind, source, format, format_version, provider, account_id, "
-            "billing_period, row_count, loaded_at, data_through FROM datasets ORDER BY kind, dataset_id"
-        ).fetchall()
+        rows = (
+            self._cursor()
+            .execute(
+                "SELECT dataset_id, kind, source_kind, source, format, format_version, provider, account_id, "
+                "billing_period, row_count, loaded_at, data_through FROM datasets ORDER BY kind, dataset_id"
+            )
+            .fetchall()
+        )
         return [DatasetInfo(*row) for row in rows]
 
     # -- costs ----------------------------------------------------------------------------
@@ -162,13 +189,20 @@ class LocalCache:
         return cost_queries.kpis(self._cursor(), currency, metric, self._today(), provider)
 
     @survives_reload
-    def daily_costs(self, currency: str | None, metric: Metric, days: int,
-                    provider: str | None = None) -> list[DailyPoint]:
+    def daily_costs(
+        self, currency: str | None, metric: Metric, days: int, provider: str | None = None
+    ) -> list[DailyPoint]:
         return cost_queries.daily_costs(self._cursor(), currency, metric, days, self._today(), provider)
 
     @survives_reload
-    def top_movers(self, dimension: Dimension, currency: str | None, metric: Metric,
-                   limit: int | None = 10, provider: str | None = None) -> pa.Table:
+    def top_movers(
+        self,
+        dimension: Dimension,
+        currency: str | None,
+        metric: Metric,
+        limit: int | None = 10,
+        provider: str | None = None,
+    ) -> pa.Table:
         return cost_queries.top_movers(self._cursor(), dimension, currency, metric, limit, self._today(), provider)
 
     @survives_reload
@@ -181,22 +215,30 @@ class LocalCache:
 
     @survives_reload
     def anomalies(self) -> pa.Table:
-        return self._cursor().sql(
-            "SELECT severity, anomaly_type AS type, start_date, end_date, service_name AS service, "
-            "sub_account_id AS account, region_id AS region, actual_cost::DOUBLE AS actual, "
-            "expected_cost::DOUBLE AS expected, (actual_cost - expected_cost)::DOUBLE AS impact, currency, "
-            "root_cause, status, anomaly_id FROM anomalies ORDER BY start_date DESC, impact DESC"
-        ).to_arrow_table()
+        return (
+            self._cursor()
+            .sql(
+                "SELECT severity, anomaly_type AS type, start_date, end_date, service_name AS service, "
+                "sub_account_id AS account, region_id AS region, actual_cost::DOUBLE AS actual, "
+                "expected_cost::DOUBLE AS expected, (actual_cost - expected_cost)::DOUBLE AS impact, currency, "
+                "root_cause, status, anomaly_id FROM anomalies ORDER BY start_date DESC, impact DESC"
+            )
+            .to_arrow_table()
+        )
 
     @survives_reload
     def optimizations(self) -> pa.Table:
-        return self._cursor().sql(
-            "SELECT optimization_type AS type, resource_id, description, "
-            "estimated_savings::DOUBLE AS monthly_savings, currency, risk_level AS risk, "
-            "confidence_score AS confidence, effort, status, region_id AS region, "
-            "sub_account_id AS account, optimization_id FROM optimizations "
-            "ORDER BY estimated_savings DESC NULLS LAST"
-        ).to_arrow_table()
+        return (
+            self._cursor()
+            .sql(
+                "SELECT optimization_type AS type, resource_id, description, "
+                "estimated_savings::DOUBLE AS monthly_savings, currency, risk_level AS risk, "
+                "confidence_score AS confidence, effort, status, region_id AS region, "
+                "sub_account_id AS account, optimization_id FROM optimizations "
+                "ORDER BY estimated_savings DESC NULLS LAST"
+            )
+            .to_arrow_table()
+        )
 
     # -- SQL pane -------------------------------------------------------------------------
     def run_sql(self, sql: str, limit: int) -> QueryResult:
@@ -231,8 +273,10 @@ class LocalCache:
 def _clean_error(exc: duckdb.Error) -> str:
     text = str(exc).strip()
     if "file system operations are disabled" in text or "Cannot change configuration" in text:
-        return (f"{text.splitlines()[0]}\nThe SQL pane is read-only and sandboxed: it can query the cache's "
-                "tables (costs, cost_daily, datasets, resources, budgets, …) but not files, ATTACH, COPY or INSTALL.")
+        return (
+            f"{text.splitlines()[0]}\nThe SQL pane is read-only and sandboxed: it can query the cache's "
+            "tables (costs, cost_daily, datasets, resources, budgets, …) but not files, ATTACH, COPY or INSTALL."
+        )
     if "read-only" in text.lower() or "read only" in text.lower():
         return f"{text.splitlines()[0]}\nThe cache is opened read-only here; change data with `finops-tui ingest`."
     return text

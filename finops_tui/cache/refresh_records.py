@@ -39,40 +39,68 @@ class RefreshRun:
     failures: list[str]
 
 
-def stored_answers(cur: duckdb.DuckDBPyConnection, service: str, account_id: str) -> dict[str, tuple[list[dict],
-                                                                                                    datetime]]:
-    rows = cur.execute("SELECT request_hash, response, fetched_at FROM api_request_cache "
-                       "WHERE service = ? AND account_id = ?", [service, account_id]).fetchall()
+def stored_answers(
+    cur: duckdb.DuckDBPyConnection, service: str, account_id: str
+) -> dict[str, tuple[list[dict], datetime]]:
+    rows = cur.execute(
+        "SELECT request_hash, response, fetched_at FROM api_request_cache WHERE service = ? AND account_id = ?",
+        [service, account_id],
+    ).fetchall()
     return {h: (json.loads(r), t) for h, r, t in rows}
 
 
 def store_answers(con: duckdb.DuckDBPyConnection, answers: Iterable[StoredAnswer]) -> None:
     for a in answers:
         con.execute("DELETE FROM api_request_cache WHERE request_hash = ?", [a.request_hash])
-        con.execute("INSERT INTO api_request_cache VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [a.request_hash, a.service, a.operation, a.account_id, json.dumps(a.request),
-                     json.dumps(a.pages), len(a.pages), a.fetched_at])
+        con.execute(
+            "INSERT INTO api_request_cache VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                a.request_hash,
+                a.service,
+                a.operation,
+                a.account_id,
+                json.dumps(a.request),
+                json.dumps(a.pages),
+                len(a.pages),
+                a.fetched_at,
+            ],
+        )
 
 
 def record_run(con: duckdb.DuckDBPyConnection, run: RefreshRun) -> None:
     con.execute(
         "INSERT INTO refresh_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run.run_id, run.started_at, run.finished_at, run.source, run.accounts, run.regions, run.status,
-         json.dumps(run.api_calls), run.ce_requests, run.ce_cost_usd, json.dumps(run.collectors),
-         json.dumps(run.failures)],
+        [
+            run.run_id,
+            run.started_at,
+            run.finished_at,
+            run.source,
+            run.accounts,
+            run.regions,
+            run.status,
+            json.dumps(run.api_calls),
+            run.ce_requests,
+            run.ce_cost_usd,
+            json.dumps(run.collectors),
+            json.dumps(run.failures),
+        ],
     )
 
 
 def ce_spend_since(cur: duckdb.DuckDBPyConnection, since: datetime) -> tuple[int, Decimal]:
     """Cost Explorer requests made and dollars spent by refreshes since `since`."""
-    row = cur.execute("SELECT coalesce(sum(ce_requests), 0), coalesce(sum(ce_cost_usd), 0) FROM refresh_runs "
-                      "WHERE started_at >= ?", [since]).fetchall()[0]
+    row = cur.execute(
+        "SELECT coalesce(sum(ce_requests), 0), coalesce(sum(ce_cost_usd), 0) FROM refresh_runs WHERE started_at >= ?",
+        [since],
+    ).fetchall()[0]
     return int(row[0]), Decimal(row[1])
 
 
 def latest_run(cur: duckdb.DuckDBPyConnection) -> dict | None:
-    rows = cur.execute("SELECT run_id, started_at, finished_at, source, status, ce_requests, ce_cost_usd, failures "
-                       "FROM refresh_runs ORDER BY started_at DESC LIMIT 1").fetchall()
+    rows = cur.execute(
+        "SELECT run_id, started_at, finished_at, source, status, ce_requests, ce_cost_usd, failures "
+        "FROM refresh_runs ORDER BY started_at DESC LIMIT 1"
+    ).fetchall()
     if not rows:
         return None
     keys = ("run_id", "started_at", "finished_at", "source", "status", "ce_requests", "ce_cost_usd", "failures")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from finops_tui.errors import IngestError
 
+
 @dataclass(frozen=True)
 class BillingFile:
     path: Path

@@ -32,10 +32,29 @@ HISTORY_DAYS = 400  # a little over 13 months
 def demo_resources() -> pa.Table:
     """The demo company's resources: same list on every run (seeded RNG, fixed catalog)."""
     rng = random.Random(20240901)
-    rows: dict[str, list] = {k: [] for k in (
-        "r_idx", "resource_id", "resource_name", "service", "category", "resource_type", "unit",
-        "account_id", "account_name", "region_id", "region_name", "base_cost", "weekend_factor",
-        "monthly_growth", "start_day", "service_index", "team", "env")}
+    rows: dict[str, list] = {
+        k: []
+        for k in (
+            "r_idx",
+            "resource_id",
+            "resource_name",
+            "service",
+            "category",
+            "resource_type",
+            "unit",
+            "account_id",
+            "account_name",
+            "region_id",
+            "region_name",
+            "base_cost",
+            "weekend_factor",
+            "monthly_growth",
+            "start_day",
+            "service_index",
+            "team",
+            "env",
+        )
+    }
     idx = 0
     for svc in SERVICES:
         count = 0
@@ -47,16 +66,24 @@ def demo_resources() -> pa.Table:
                 values = {
                     "r_idx": idx,
                     "resource_id": f"arn:aws:{service_code}:{region_id}:{account_id}:{kind}/{name}",
-                    "resource_name": name, "service": svc.service, "category": svc.category,
-                    "resource_type": svc.resource_type, "unit": svc.unit, "account_id": account_id,
-                    "account_name": account_name, "region_id": region_id, "region_name": region_name,
+                    "resource_name": name,
+                    "service": svc.service,
+                    "category": svc.category,
+                    "resource_type": svc.resource_type,
+                    "unit": svc.unit,
+                    "account_id": account_id,
+                    "account_name": account_name,
+                    "region_id": region_id,
+                    "region_name": region_name,
                     "base_cost": round(rng.uniform(*svc.daily_cost), 4),
-                    "weekend_factor": svc.weekend_factor if account_name != "demo-prod" else
-                    (1 + svc.weekend_factor) / 2,
+                    "weekend_factor": svc.weekend_factor
+                    if account_name != "demo-prod"
+                    else (1 + svc.weekend_factor) / 2,
                     "monthly_growth": svc.monthly_growth,
                     # a third of resources appear during the year: growth you can see on the trend
                     "start_day": 0 if rng.random() < 0.67 else rng.randrange(0, HISTORY_DAYS - 30),
-                    "service_index": count, "team": rng.choice(("payments", "search", "platform", "ml")),
+                    "service_index": count,
+                    "team": rng.choice(("payments", "search", "platform", "ml")),
                     "env": account_name.removeprefix("demo-"),
                 }
                 for key, value in values.items():
@@ -67,13 +94,17 @@ def demo_resources() -> pa.Table:
 
 
 def _spikes_table(end: date) -> pa.Table:
-    return pa.table({
-        "spike_id": [s.spike_id for s in SPIKES],
-        "first_day": [end - timedelta(days=s.days_before_end) for s in SPIKES],
-        "last_day": [end - timedelta(days=s.days_before_end - s.duration_days + 1) for s in SPIKES],
-        "account_id": [s.account_id for s in SPIKES], "service": [s.service for s in SPIKES],
-        "region_id": [s.region for s in SPIKES], "multiplier": [s.multiplier for s in SPIKES],
-    })
+    return pa.table(
+        {
+            "spike_id": [s.spike_id for s in SPIKES],
+            "first_day": [end - timedelta(days=s.days_before_end) for s in SPIKES],
+            "last_day": [end - timedelta(days=s.days_before_end - s.duration_days + 1) for s in SPIKES],
+            "account_id": [s.account_id for s in SPIKES],
+            "service": [s.service for s in SPIKES],
+            "region_id": [s.region for s in SPIKES],
+            "multiplier": [s.multiplier for s in SPIKES],
+        }
+    )
 
 
 _DAILY_ROWS = """
@@ -125,16 +156,24 @@ def write_focus_files(out_dir: Path, end: date) -> list[Path]:
     try:
         con.register("resources", demo_resources())
         con.register("spikes", _spikes_table(end))
-        sql = _DAILY_ROWS.format(bill_id=BILLING_ACCOUNT[0], bill_name=BILLING_ACCOUNT[1],
-                                 first=first.isoformat(), last=end.isoformat())
+        sql = _DAILY_ROWS.format(
+            bill_id=BILLING_ACCOUNT[0], bill_name=BILLING_ACCOUNT[1], first=first.isoformat(), last=end.isoformat()
+        )
         con.execute(f"CREATE TEMP TABLE demo_rows AS {sql}")
-        months = [r[0] for r in con.execute(
-            "SELECT DISTINCT strftime(BillingPeriodStart, '%Y-%m') FROM demo_rows ORDER BY 1").fetchall()]
+        months = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT strftime(BillingPeriodStart, '%Y-%m') FROM demo_rows ORDER BY 1"
+            ).fetchall()
+        ]
         paths = []
         for month in months:
             path = out_dir / f"demo-focus-{month}.parquet"
-            con.execute(f"COPY (SELECT * FROM demo_rows WHERE strftime(BillingPeriodStart, '%Y-%m') = ? "
-                        f"ORDER BY ChargePeriodStart, ResourceId) TO '{path}' (FORMAT parquet)", [month])
+            con.execute(
+                f"COPY (SELECT * FROM demo_rows WHERE strftime(BillingPeriodStart, '%Y-%m') = ? "
+                f"ORDER BY ChargePeriodStart, ResourceId) TO '{path}' (FORMAT parquet)",
+                [month],
+            )
             paths.append(path)
         return paths
     finally:
@@ -145,22 +184,30 @@ def _inventory(end: date) -> pa.Table:
     res = demo_resources().to_pylist()
     idle = {(svc, i): reason for svc, i, reason in IDLE}
     observed = datetime.combine(end, datetime.min.time())
-    return pa.table({
-        "resource_id": [r["resource_id"] for r in res],
-        "resource_type": [r["resource_type"] for r in res],
-        "resource_name": [r["resource_name"] for r in res],
-        "service_name": [r["service"] for r in res],
-        "provider_name": ["AWS"] * len(res),
-        "region_id": [r["region_id"] for r in res],
-        "sub_account_id": [r["account_id"] for r in res],
-        "state": ["running"] * len(res),
-        "currency": ["USD"] * len(res),
-        "is_idle": [(r["service"], r["service_index"]) in idle for r in res],
-        "idle_reason": [idle.get((r["service"], r["service_index"])) for r in res],
-        "utilization": [json.dumps({"cpu_avg_14d": 0.8} if (r["service"], r["service_index"]) in idle
-                                   else {"cpu_avg_14d": round(20 + (r["r_idx"] * 37) % 55, 1)}) for r in res],
-        "observed_at": [observed] * len(res),
-    })
+    return pa.table(
+        {
+            "resource_id": [r["resource_id"] for r in res],
+            "resource_type": [r["resource_type"] for r in res],
+            "resource_name": [r["resource_name"] for r in res],
+            "service_name": [r["service"] for r in res],
+            "provider_name": ["AWS"] * len(res),
+            "region_id": [r["region_id"] for r in res],
+            "sub_account_id": [r["account_id"] for r in res],
+            "state": ["running"] * len(res),
+            "currency": ["USD"] * len(res),
+            "is_idle": [(r["service"], r["service_index"]) in idle for r in res],
+            "idle_reason": [idle.get((r["service"], r["service_index"])) for r in res],
+            "utilization": [
+                json.dumps(
+                    {"cpu_avg_14d": 0.8}
+                    if (r["service"], r["service_index"]) in idle
+                    else {"cpu_avg_14d": round(20 + (r["r_idx"] * 37) % 55, 1)}
+                )
+                for r in res
+            ],
+            "observed_at": [observed] * len(res),
+        }
+    )
 
 
 def _budgets() -> pa.Table:
@@ -172,19 +219,27 @@ def _budgets() -> pa.Table:
         ("demo-ec2", "DEMO EC2 compute", 90000, "demo-total", "ServiceName", ["Amazon Elastic Compute Cloud"]),
         ("demo-s3", "DEMO S3 storage", 8000, "demo-total", "ServiceName", ["Amazon Simple Storage Service"]),
     ]
-    return pa.table({
-        "budget_id": [r[0] for r in rows], "budget_name": [r[1] for r in rows],
-        "budget_type": ["COST"] * len(rows), "time_unit": ["MONTHLY"] * len(rows),
-        "budget_amount": pa.array([r[2] for r in rows], pa.float64()), "currency": ["USD"] * len(rows),
-        "parent_budget_id": [r[3] for r in rows], "filter_dimension": [r[4] for r in rows],
-        "filter_values": pa.array([r[5] for r in rows], pa.list_(pa.string())),
-    })
+    return pa.table(
+        {
+            "budget_id": [r[0] for r in rows],
+            "budget_name": [r[1] for r in rows],
+            "budget_type": ["COST"] * len(rows),
+            "time_unit": ["MONTHLY"] * len(rows),
+            "budget_amount": pa.array([r[2] for r in rows], pa.float64()),
+            "currency": ["USD"] * len(rows),
+            "parent_budget_id": [r[3] for r in rows],
+            "filter_dimension": [r[4] for r in rows],
+            "filter_values": pa.array([r[5] for r in rows], pa.list_(pa.string())),
+        }
+    )
 
 
 def ground_truth(end: date) -> list[dict[str, object]]:
     spikes = _spikes_table(end).to_pylist()
-    return [{**asdict(s), "first_day": t["first_day"].isoformat(), "last_day": t["last_day"].isoformat()}
-            for s, t in zip(SPIKES, spikes, strict=True)]
+    return [
+        {**asdict(s), "first_day": t["first_day"].isoformat(), "last_day": t["last_day"].isoformat()}
+        for s, t in zip(SPIKES, spikes, strict=True)
+    ]
 
 
 def build_demo(target: Path, end: date) -> Path:
@@ -198,14 +253,25 @@ def build_demo(target: Path, end: date) -> Path:
         paths = write_focus_files(work_dir / "focus", end)
         ingest_paths([str(p) for p in paths], building, source_kind="DEMO")
         with files.write_session(building) as con:
-            dataset_writes.replace_dataset(con, "resources", "resources:demo", _inventory(end),
-                                           source_kind="DEMO", source="demo generator", provider="AWS")
-            dataset_writes.replace_dataset(con, "budgets", "budgets:demo", _budgets(),
-                                           source_kind="DEMO", source="demo generator", provider="AWS")
-            for key, value in (("source_label", "DEMO"), ("demo_end", end.isoformat()),
-                               ("demo_generator", GENERATOR_VERSION),
-                               ("written_on", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
-                               ("written_by", f"finops-tui demo on {os.uname().nodename}")):
+            dataset_writes.replace_dataset(
+                con,
+                "resources",
+                "resources:demo",
+                _inventory(end),
+                source_kind="DEMO",
+                source="demo generator",
+                provider="AWS",
+            )
+            dataset_writes.replace_dataset(
+                con, "budgets", "budgets:demo", _budgets(), source_kind="DEMO", source="demo generator", provider="AWS"
+            )
+            for key, value in (
+                ("source_label", "DEMO"),
+                ("demo_end", end.isoformat()),
+                ("demo_generator", GENERATOR_VERSION),
+                ("written_on", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+                ("written_by", f"finops-tui demo on {os.uname().nodename}"),
+            ):
                 cost_writes.set_meta(con, key, value)
         (target.parent / "ground_truth.json").write_text(json.dumps(ground_truth(end), indent=2))
         os.replace(building, target)
@@ -228,7 +294,7 @@ def ensure_demo_cache(end: date | None = None, target: Path | None = None) -> Pa
             if meta.get("demo_end") == end.isoformat() and meta.get("demo_generator") == GENERATOR_VERSION:
                 files.ensure_cache(target)  # a DEMO built by an older finops-tui gets the newer tables
                 return target
-        except Exception:  # noqa: BLE001 - an unreadable old demo is simply rebuilt
+        except Exception:
             pass
     with files.writer_lock(target):
         return build_demo(target, end)

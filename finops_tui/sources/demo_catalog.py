@@ -37,36 +37,63 @@ class ServiceTemplate:
 
 
 SERVICES = (
-    ServiceTemplate("Amazon Elastic Compute Cloud", "Compute", "Virtual Machine", "ec2:instance",
-                    (4.0, 60.0), 40, "Hours", 0.8, 0.020),
-    ServiceTemplate("Amazon Elastic Block Store", "Storage", "Volume", "ec2:volume",
-                    (0.5, 8.0), 30, "GB-Mo", 1.0, 0.015),
-    ServiceTemplate("Amazon Relational Database Service", "Databases", "DB Instance", "rds:db",
-                    (12.0, 90.0), 6, "Hours", 1.0, 0.010),
-    ServiceTemplate("Amazon Simple Storage Service", "Storage", "Bucket", "s3:bucket",
-                    (0.8, 25.0), 10, "GB-Mo", 1.0, 0.030),
-    ServiceTemplate("AWS Lambda", "Compute", "Function", "lambda:function",
-                    (0.05, 6.0), 15, "Requests", 0.6, 0.040),
-    ServiceTemplate("Elastic Load Balancing", "Networking", "Load Balancer", "elasticloadbalancing:loadbalancer",
-                    (0.6, 4.0), 5, "LCU-Hours", 0.85, 0.010),
-    ServiceTemplate("Amazon Virtual Private Cloud", "Networking", "NAT Gateway", "ec2:natgateway",
-                    (1.1, 9.0), 3, "GB", 0.9, 0.012),
-    ServiceTemplate("Amazon DynamoDB", "Databases", "Table", "dynamodb:table",
-                    (0.3, 14.0), 6, "ReadRequestUnits", 0.9, 0.025),
-    ServiceTemplate("Amazon ElastiCache", "Databases", "Cache Cluster", "elasticache:cluster",
-                    (3.0, 20.0), 3, "Hours", 1.0, 0.005),
-    ServiceTemplate("Amazon Elastic Kubernetes Service", "Compute", "Cluster", "eks:cluster",
-                    (2.4, 2.4), 2, "Hours", 1.0, 0.0),
-    ServiceTemplate("Amazon CloudWatch", "Management and Governance", "Log Group", "logs:log-group",
-                    (0.1, 5.0), 8, "GB", 0.9, 0.030),
-    ServiceTemplate("Amazon CloudFront", "Networking", "Distribution", "cloudfront:distribution",
-                    (0.5, 18.0), 2, "GB", 1.1, 0.020),
-    ServiceTemplate("Amazon Simple Queue Service", "Integration", "Queue", "sqs:queue",
-                    (0.02, 1.5), 6, "Requests", 0.7, 0.020),
-    ServiceTemplate("AWS Key Management Service", "Security", "Key", "kms:key",
-                    (0.03, 0.2), 4, "Requests", 1.0, 0.0),
-    ServiceTemplate("Amazon Redshift", "Analytics", "Cluster", "redshift:cluster",
-                    (20.0, 75.0), 1, "Hours", 1.0, 0.010),
+    ServiceTemplate(
+        "Amazon Elastic Compute Cloud",
+        "Compute",
+        "Virtual Machine",
+        "ec2:instance",
+        (4.0, 60.0),
+        40,
+        "Hours",
+        0.8,
+        0.020,
+    ),
+    ServiceTemplate(
+        "Amazon Elastic Block Store", "Storage", "Volume", "ec2:volume", (0.5, 8.0), 30, "GB-Mo", 1.0, 0.015
+    ),
+    ServiceTemplate(
+        "Amazon Relational Database Service", "Databases", "DB Instance", "rds:db", (12.0, 90.0), 6, "Hours", 1.0, 0.010
+    ),
+    ServiceTemplate(
+        "Amazon Simple Storage Service", "Storage", "Bucket", "s3:bucket", (0.8, 25.0), 10, "GB-Mo", 1.0, 0.030
+    ),
+    ServiceTemplate("AWS Lambda", "Compute", "Function", "lambda:function", (0.05, 6.0), 15, "Requests", 0.6, 0.040),
+    ServiceTemplate(
+        "Elastic Load Balancing",
+        "Networking",
+        "Load Balancer",
+        "elasticloadbalancing:loadbalancer",
+        (0.6, 4.0),
+        5,
+        "LCU-Hours",
+        0.85,
+        0.010,
+    ),
+    ServiceTemplate(
+        "Amazon Virtual Private Cloud", "Networking", "NAT Gateway", "ec2:natgateway", (1.1, 9.0), 3, "GB", 0.9, 0.012
+    ),
+    ServiceTemplate(
+        "Amazon DynamoDB", "Databases", "Table", "dynamodb:table", (0.3, 14.0), 6, "ReadRequestUnits", 0.9, 0.025
+    ),
+    ServiceTemplate(
+        "Amazon ElastiCache", "Databases", "Cache Cluster", "elasticache:cluster", (3.0, 20.0), 3, "Hours", 1.0, 0.005
+    ),
+    ServiceTemplate(
+        "Amazon Elastic Kubernetes Service", "Compute", "Cluster", "eks:cluster", (2.4, 2.4), 2, "Hours", 1.0, 0.0
+    ),
+    ServiceTemplate(
+        "Amazon CloudWatch", "Management and Governance", "Log Group", "logs:log-group", (0.1, 5.0), 8, "GB", 0.9, 0.030
+    ),
+    ServiceTemplate(
+        "Amazon CloudFront", "Networking", "Distribution", "cloudfront:distribution", (0.5, 18.0), 2, "GB", 1.1, 0.020
+    ),
+    ServiceTemplate(
+        "Amazon Simple Queue Service", "Integration", "Queue", "sqs:queue", (0.02, 1.5), 6, "Requests", 0.7, 0.020
+    ),
+    ServiceTemplate("AWS Key Management Service", "Security", "Key", "kms:key", (0.03, 0.2), 4, "Requests", 1.0, 0.0),
+    ServiceTemplate(
+        "Amazon Redshift", "Analytics", "Cluster", "redshift:cluster", (20.0, 75.0), 1, "Hours", 1.0, 0.010
+    ),
 )
 
 
@@ -85,16 +112,56 @@ class Spike:
 
 
 SPIKES = (
-    Spike("demo-spike-1", 2, 2, "210987654321", "Amazon Elastic Compute Cloud", "us-east-1", 4.0,
-          "Auto Scaling group scaled to max after a bad deploy"),
-    Spike("demo-spike-2", 19, 3, "410987654321", "Amazon Simple Storage Service", "eu-west-1", 6.0,
-          "Backfill job re-copied the data lake"),
-    Spike("demo-spike-3", 47, 1, "310987654321", "AWS Lambda", "us-west-2", 12.0,
-          "Retry storm from a failing downstream API"),
-    Spike("demo-spike-4", 130, 5, "210987654321", "Amazon Virtual Private Cloud", "us-east-1", 5.0,
-          "Cross-AZ traffic through NAT after a subnet change"),
-    Spike("demo-spike-5", 290, 2, "410987654321", "Amazon Redshift", "us-east-1", 3.0,
-          "Concurrency scaling left on during a load test"),
+    Spike(
+        "demo-spike-1",
+        2,
+        2,
+        "210987654321",
+        "Amazon Elastic Compute Cloud",
+        "us-east-1",
+        4.0,
+        "Auto Scaling group scaled to max after a bad deploy",
+    ),
+    Spike(
+        "demo-spike-2",
+        19,
+        3,
+        "410987654321",
+        "Amazon Simple Storage Service",
+        "eu-west-1",
+        6.0,
+        "Backfill job re-copied the data lake",
+    ),
+    Spike(
+        "demo-spike-3",
+        47,
+        1,
+        "310987654321",
+        "AWS Lambda",
+        "us-west-2",
+        12.0,
+        "Retry storm from a failing downstream API",
+    ),
+    Spike(
+        "demo-spike-4",
+        130,
+        5,
+        "210987654321",
+        "Amazon Virtual Private Cloud",
+        "us-east-1",
+        5.0,
+        "Cross-AZ traffic through NAT after a subnet change",
+    ),
+    Spike(
+        "demo-spike-5",
+        290,
+        2,
+        "410987654321",
+        "Amazon Redshift",
+        "us-east-1",
+        3.0,
+        "Concurrency scaling left on during a load test",
+    ),
 )
 
 # Resources the demo inventory marks idle: (service, index within that service, reason).

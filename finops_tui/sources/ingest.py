@@ -49,8 +49,10 @@ def check_one_format(staged: list[staging.StagedFile]) -> None:
     kinds = {s.format.name for s in staged}
     if len(kinds) > 1:
         listing = "; ".join(f"{s.file.path.name}: {s.format.label}" for s in staged[:6])
-        raise IngestError(f"These files are in different formats ({listing}). Load each format with its own "
-                          "`finops-tui ingest` run, so one load is one export; nothing was loaded.")
+        raise IngestError(
+            f"These files are in different formats ({listing}). Load each format with its own "
+            "`finops-tui ingest` run, so one load is one export; nothing was loaded."
+        )
 
 
 @contextmanager
@@ -68,8 +70,9 @@ def _origins_in_errors(inputs: input_files.InputSet) -> Iterator[None]:
         raise IngestError(message) from None
 
 
-def stage_all(con: duckdb.DuckDBPyConnection, inputs: input_files.InputSet, source_kind: str,
-              forced: BillingFormat | None) -> tuple[list[staging.StagedFile], list[str]]:
+def stage_all(
+    con: duckdb.DuckDBPyConnection, inputs: input_files.InputSet, source_kind: str, forced: BillingFormat | None
+) -> tuple[list[staging.StagedFile], list[str]]:
     """Begin a load and stage every input file into it, with its origin recorded; one format per load."""
     unique, duplicates = unique_files(inputs)
     cost_writes.begin_cost_load(con)
@@ -78,15 +81,26 @@ def stage_all(con: duckdb.DuckDBPyConnection, inputs: input_files.InputSet, sour
     return staged, duplicates
 
 
-def ingest_paths(paths: list[str], cache_path: Path, *, source_kind: str = "FILE",
-                 memory_limit: str | None = None, format_name: str | None = None) -> IngestReport:
+def ingest_paths(
+    paths: list[str],
+    cache_path: Path,
+    *,
+    source_kind: str = "FILE",
+    memory_limit: str | None = None,
+    format_name: str | None = None,
+) -> IngestReport:
     forced = formats.by_name(format_name) if format_name else None
-    with input_files.resolved(paths) as inputs, _origins_in_errors(inputs), \
-            logged("ingest", "load_files", files=len(inputs.files)) as info, \
-            files.write_session(cache_path, memory_limit) as con:
+    with (
+        input_files.resolved(paths) as inputs,
+        _origins_in_errors(inputs),
+        logged("ingest", "load_files", files=len(inputs.files)) as info,
+        files.write_session(cache_path, memory_limit) as con,
+    ):
         staged, duplicates = stage_all(con, inputs, source_kind, forced)
-        provenance = [FileProvenance(inputs.origin_of(s.file.path), s.file.sha256, s.file.size, s.format.name,
-                                     s.version, s.rows) for s in staged]
+        provenance = [
+            FileProvenance(inputs.origin_of(s.file.path), s.file.sha256, s.file.size, s.format.name, s.version, s.rows)
+            for s in staged
+        ]
         summary = cost_writes.replace_cost_datasets(con, provenance, source_kind)
         info["rows"] = summary.rows
         warnings = [f"{inputs.origin_of(s.file.path)}: {w}" for s in staged for w in s.warnings]

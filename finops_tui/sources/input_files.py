@@ -21,8 +21,20 @@ from finops_tui.errors import IngestError
 from finops_tui.sources import report_versions
 from finops_tui.sources.report_versions import Candidate
 
-DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".gz", ".txt", ".json", ".jsonl", ".ndjson", ".json.gz",
-                 ".jsonl.gz", ".ndjson.gz", ".zip")
+DATA_SUFFIXES = (
+    ".csv",
+    ".csv.gz",
+    ".parquet",
+    ".gz",
+    ".txt",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".json.gz",
+    ".jsonl.gz",
+    ".ndjson.gz",
+    ".zip",
+)
 _MAX_UNZIPPED = 64 * 1024**3  # refuse archives that claim to hold more than 64 GB (zip bombs)
 
 
@@ -47,12 +59,16 @@ def is_data_file(name: str) -> bool:
 
 
 def _local_tree(root: Path, keep_manifests: bool = True) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file()
-                  and (is_data_file(p.name) or (keep_manifests and report_versions.is_manifest(p.name))))
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and (is_data_file(p.name) or (keep_manifests and report_versions.is_manifest(p.name)))
+    )
 
 
 def newest_local(paths: list[Path], root: Path | None, notes: list[str]) -> list[Path]:
     """Apply report-version selection to local files (keys relative to `root`, or absolute)."""
+
     def key(p: Path) -> str:
         return (p.relative_to(root) if root else p).as_posix()
 

@@ -55,7 +55,7 @@ def billing_period_of(key: str) -> tuple[int, str] | None:
 def _from_period(key: str) -> str | None:
     """The key from its billing-period folder on ('BILLING_PERIOD=2026-03/x/f.parquet'), to match manifests."""
     found = billing_period_of(key)
-    return "/".join(key.split("/")[found[0]:]) if found else None
+    return "/".join(key.split("/")[found[0] :]) if found else None
 
 
 def _manifest_files(document: object) -> list[str]:
@@ -76,7 +76,7 @@ def select_newest(candidates: list[Candidate], read_manifest: Callable[[str], by
         if found is None:
             loose.append(c)
         else:
-            groups[("/".join(c.key.split("/")[:found[0] + 1]), found[1])].append(c)
+            groups[("/".join(c.key.split("/")[: found[0] + 1]), found[1])].append(c)
 
     notes: list[str] = []
     manifest_lists: list[set[str]] = []  # newest manifest first; each: files it lists, from the period folder on
@@ -114,9 +114,12 @@ def _newest_version_folder(folder: str, files: list[Candidate]) -> list[Candidat
     return newest
 
 
-def _note_skipped(notes: list[str], period: str, folder: str, files: list[Candidate], keep: list[Candidate],
-                  why: str) -> None:
+def _note_skipped(
+    notes: list[str], period: str, folder: str, files: list[Candidate], keep: list[Candidate], why: str
+) -> None:
     skipped = len(files) - len(keep)
     if skipped:
-        notes.append(f"{period}: loaded {len(keep)} file(s) of the newest report version in {folder}; "
-                     f"skipped {skipped} file(s) of {why}")
+        notes.append(
+            f"{period}: loaded {len(keep)} file(s) of the newest report version in {folder}; "
+            f"skipped {skipped} file(s) of {why}"
+        )

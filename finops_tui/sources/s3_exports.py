@@ -17,7 +17,7 @@ from finops_tui.sources.report_versions import Candidate
 
 
 def split_uri(uri: str) -> tuple[str, str]:
-    rest = uri[len("s3://"):]
+    rest = uri[len("s3://") :]
     bucket, _, prefix = rest.partition("/")
     if not bucket:
         raise IngestError(f"{uri}: no bucket name. Use s3://BUCKET/PREFIX.")
@@ -28,8 +28,10 @@ def _advice(exc: Exception, uri: str) -> IngestError:
     from botocore.exceptions import ClientError, NoCredentialsError
 
     if isinstance(exc, NoCredentialsError):
-        return IngestError(f"{uri}: no AWS credentials found. Configure them (aws configure, aws sso login "
-                           "--profile NAME, or AWS_PROFILE) and try again.")
+        return IngestError(
+            f"{uri}: no AWS credentials found. Configure them (aws configure, aws sso login "
+            "--profile NAME, or AWS_PROFILE) and try again."
+        )
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("NoSuchBucket", "404"):
@@ -37,8 +39,9 @@ def _advice(exc: Exception, uri: str) -> IngestError:
         if code in ("AccessDenied", "403", "AllAccessDisabled"):
             return IngestError(f"{uri}: access denied. The identity needs s3:ListBucket and s3:GetObject on it.")
         if code in ("ExpiredToken", "ExpiredTokenException", "InvalidToken"):
-            return IngestError(f"{uri}: the AWS credentials expired. Run `aws sso login` (with --profile) "
-                               "and try again.")
+            return IngestError(
+                f"{uri}: the AWS credentials expired. Run `aws sso login` (with --profile) and try again."
+            )
         return IngestError(f"{uri}: S3 said {code}: {exc}. Nothing was loaded.")
     return IngestError(f"{uri}: cannot read from S3: {exc}. Nothing was loaded.")
 
@@ -54,15 +57,22 @@ def download_prefix(uri: str, scratch: Path, notes: list[str]) -> list[tuple[Pat
     s3 = boto3.client("s3")
     try:
         with logged("s3", "list_objects_v2", bucket=bucket, prefix=prefix) as info:
-            objects = [o for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-                       for o in page.get("Contents", [])]
+            objects = [
+                o
+                for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+                for o in page.get("Contents", [])
+            ]
             info["objects"] = len(objects)
-        candidates = [Candidate(o["Key"], o["LastModified"].timestamp(), o["Size"]) for o in objects
-                      if is_data_file(o["Key"]) or report_versions.is_manifest(o["Key"])]
+        candidates = [
+            Candidate(o["Key"], o["LastModified"].timestamp(), o["Size"])
+            for o in objects
+            if is_data_file(o["Key"]) or report_versions.is_manifest(o["Key"])
+        ]
         if not any(is_data_file(c.key) for c in candidates):
             raise IngestError(f"{uri}: no billing file (.csv, .csv.gz, .parquet, .json) under this prefix.")
         selection = report_versions.select_newest(
-            candidates, lambda key: s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+            candidates, lambda key: s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        )
         notes.extend(f"s3://{bucket}: {note}" for note in selection.notes)
         out = []
         for n, c in enumerate(selection.files):

@@ -47,12 +47,16 @@ def reader_sql(file: BillingFile, fmt: BillingFormat | None = None) -> str:
         return f"read_parquet({path})"
     if file.kind in ("json", "json.gz"):
         compression = "'gzip'" if file.kind == "json.gz" else "'none'"
-        return (f"read_json({path}, format='newline_delimited', compression={compression}, sample_size=-1, "
-                "maximum_object_size=67108864)")
+        return (
+            f"read_json({path}, format='newline_delimited', compression={compression}, sample_size=-1, "
+            "maximum_object_size=67108864)"
+        )
     compression = "'gzip'" if file.kind == "csv.gz" else "'none'"
     options = fmt.csv_options() if fmt else ""
-    return (f"read_csv({path}, all_varchar=true, header=true, compression={compression}, "
-            f"nullstr=['NULL', 'null', '']{', ' + options if options else ''})")
+    return (
+        f"read_csv({path}, all_varchar=true, header=true, compression={compression}, "
+        f"nullstr=['NULL', 'null', '']{', ' + options if options else ''})"
+    )
 
 
 def first_line(exc: BaseException) -> str:
@@ -62,18 +66,23 @@ def first_line(exc: BaseException) -> str:
 def _read_advice(exc: BaseException) -> str:
     text = str(exc).lower()
     if "unicode" in text or "utf-8" in text or "utf8" in text:
-        return ("The file is not UTF-8 text: convert it (for example `iconv -f LATIN1 -t UTF-8 in.csv > out.csv`) "
-                "or re-export it as UTF-8.")
-    return ("Check that the file is a complete, uncorrupted export (delimiter, quoting, UTF-8 text); "
-            "download or export it again.")
+        return (
+            "The file is not UTF-8 text: convert it (for example `iconv -f LATIN1 -t UTF-8 in.csv > out.csv`) "
+            "or re-export it as UTF-8."
+        )
+    return (
+        "Check that the file is a complete, uncorrupted export (delimiter, quoting, UTF-8 text); "
+        "download or export it again."
+    )
 
 
 def describe(con: duckdb.DuckDBPyConnection, file: BillingFile) -> SourceColumns:
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(file)}").fetchall()
     except duckdb.Error as exc:
-        raise IngestError(f"{file.path}: cannot be read as {file.kind.upper()}: {first_line(exc)}. "
-                          f"{_read_advice(exc)}") from None
+        raise IngestError(
+            f"{file.path}: cannot be read as {file.kind.upper()}: {first_line(exc)}. {_read_advice(exc)}"
+        ) from None
     if not rows:
         raise IngestError(f"{file.path}: no columns found. Is the file a billing export?")
     if file.kind in ("csv", "csv.gz"):
@@ -94,12 +103,15 @@ def _refuse_duplicate_headers(file: BillingFile) -> None:
     lowered = [n.lower() for n in names]
     repeated = sorted({n for n in names if n and lowered.count(n.lower()) > 1})
     if repeated:
-        raise IngestError(f"{file.path}: duplicate column name(s) in the header: {', '.join(repeated)}. "
-                          "Each column must appear once; fix the header and ingest again.")
+        raise IngestError(
+            f"{file.path}: duplicate column name(s) in the header: {', '.join(repeated)}. "
+            "Each column must appear once; fix the header and ingest again."
+        )
 
 
-def _select_sql(file: BillingFile, fmt: BillingFormat, cols: SourceColumns, source_kind: str,
-                version: str, origin: str) -> tuple[str, list[str], list[str]]:
+def _select_sql(
+    file: BillingFile, fmt: BillingFormat, cols: SourceColumns, source_kind: str, version: str, origin: str
+) -> tuple[str, list[str], list[str]]:
     """The INSERT's SELECT, the columns kept as extensions, and the FOCUS columns left NULL."""
     projected = fmt.projection(cols)
     exprs: list[str] = []
@@ -113,22 +125,30 @@ def _select_sql(file: BillingFile, fmt: BillingFormat, cols: SourceColumns, sour
         else:
             exprs.append(f"CAST(NULL AS {kind}) AS {quote(canonical)}")
     extras = fmt.extension_columns(cols)
-    extensions = ("to_json(struct_pack(" + ", ".join(f"{quote(e)} := {quote(e)}" for e in extras) + "))"
-                  if extras else "CAST(NULL AS JSON)")
+    extensions = (
+        "to_json(struct_pack(" + ", ".join(f"{quote(e)} := {quote(e)}" for e in extras) + "))"
+        if extras
+        else "CAST(NULL AS JSON)"
+    )
     inner = ",\n  ".join(exprs) + f",\n  {extensions} AS x_Extensions"
-    dataset = ("'costs:' || coalesce(ProviderName, 'unknown') || ':' || coalesce(BillingAccountId, 'unknown')"
-               " || ':' || strftime(BillingPeriodStart, '%Y-%m')")
+    dataset = (
+        "'costs:' || coalesce(ProviderName, 'unknown') || ':' || coalesce(BillingAccountId, 'unknown')"
+        " || ':' || strftime(BillingPeriodStart, '%Y-%m')"
+    )
     outer = ", ".join(quote(c) for c in FOCUS_COLUMNS)
     label = f"{fmt.name}/{version}"
-    sql = (f"SELECT {outer}, {dataset} AS x_DatasetId, {literal(source_kind)} AS x_SourceKind, "
-           f"{literal(origin)} AS x_SourceFile, {literal(label)} AS x_FocusVersion, x_Extensions "
-           f"FROM (SELECT\n  {inner}\nFROM {reader_sql(file, fmt)}) "
-           f"WHERE NOT (BilledCost IS NULL AND ChargePeriodStart IS NULL AND ChargeCategory IS NULL)")
+    sql = (
+        f"SELECT {outer}, {dataset} AS x_DatasetId, {literal(source_kind)} AS x_SourceKind, "
+        f"{literal(origin)} AS x_SourceFile, {literal(label)} AS x_FocusVersion, x_Extensions "
+        f"FROM (SELECT\n  {inner}\nFROM {reader_sql(file, fmt)}) "
+        f"WHERE NOT (BilledCost IS NULL AND ChargePeriodStart IS NULL AND ChargeCategory IS NULL)"
+    )
     return sql, extras, [c for c in FOCUS_COLUMNS if c not in projected]
 
 
-def _locate_bad_value(con: duckdb.DuckDBPyConnection, file: BillingFile, fmt: BillingFormat,
-                      cols: SourceColumns, kind: str, name: str) -> str:
+def _locate_bad_value(
+    con: duckdb.DuckDBPyConnection, file: BillingFile, fmt: BillingFormat, cols: SourceColumns, kind: str, name: str
+) -> str:
     """Find the first row whose value in column `name` does not parse, for the error message."""
     parse, what = values.parser_for(kind)
     c = cols.ref(name)
@@ -149,13 +169,20 @@ def choose_format(file: BillingFile, cols: SourceColumns, forced: BillingFormat 
     fmt = forced or formats.detect(cols, str(file.path))
     missing = [name for name in fmt.required() if not cols.has(name)]
     if missing:
-        raise IngestError(f"{file.path}: required {fmt.label} column(s) {', '.join(missing)} not found "
-                          f"(found: {cols.sample()}). Check the header row and the delimiter.")
+        raise IngestError(
+            f"{file.path}: required {fmt.label} column(s) {', '.join(missing)} not found "
+            f"(found: {cols.sample()}). Check the header row and the delimiter."
+        )
     return fmt
 
 
-def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = "FILE",
-          forced: BillingFormat | None = None, origin: str | None = None) -> StagedFile:
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    file: BillingFile,
+    source_kind: str = "FILE",
+    forced: BillingFormat | None = None,
+    origin: str | None = None,
+) -> StagedFile:
     """Append one billing file to the load; IngestError names the file, column and row.
 
     `origin` is what provenance calls the file (an s3:// URI, a zip member), default its path.
@@ -167,8 +194,9 @@ def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = 
     try:
         sql, extras, missing = _select_sql(file, fmt, cols, source_kind, version, origin)
     except KeyError as exc:
-        raise IngestError(f"{file.path}: {fmt.label} column {exc.args[0]} not found "
-                          f"(found: {cols.sample()}).") from None
+        raise IngestError(
+            f"{file.path}: {fmt.label} column {exc.args[0]} not found (found: {cols.sample()})."
+        ) from None
     try:
         rows = con.execute(f"INSERT INTO costs SELECT * FROM ({sql})").fetchall()[0][0]
     except duckdb.InvalidInputException as exc:
@@ -177,13 +205,15 @@ def stage(con: duckdb.DuckDBPyConnection, file: BillingFile, source_kind: str = 
         if "finops:" in message:
             kind, _, name = message.split("finops:", 1)[1].rstrip("'\" ").partition(":")
             where = _locate_bad_value(con, file, fmt, cols, kind, name)
-            raise IngestError(f"{file.path}: {where}. Fix or remove that row and ingest again; "
-                              "nothing was loaded.") from None
+            raise IngestError(
+                f"{file.path}: {where}. Fix or remove that row and ingest again; nothing was loaded."
+            ) from None
         raise IngestError(f"{file.path}: {message}. Nothing was loaded.") from None
     except duckdb.Error as exc:
         cost_writes.abandon_cost_load(con)
-        raise IngestError(f"{file.path}: cannot be read: {first_line(exc)}. {_read_advice(exc)} "
-                          "Nothing was loaded.") from None
+        raise IngestError(
+            f"{file.path}: cannot be read: {first_line(exc)}. {_read_advice(exc)} Nothing was loaded."
+        ) from None
     if rows == 0:
         raise IngestError(f"{file.path}: the file has a header but no data rows; nothing to load.")
     return _checked(con, StagedFile(file, fmt, version, rows, extras, missing), origin)
@@ -195,8 +225,10 @@ def _checked(con: duckdb.DuckDBPyConnection, staged: StagedFile, origin: str) ->
         f"SELECT count(*) FROM staged_costs WHERE x_SourceFile = {path} AND ChargePeriodStart IS NULL"
     ).fetchall()[0][0]
     if undated:
-        raise IngestError(f"{staged.file.path}: {undated} row(s) have a cost but no ChargePeriodStart, so they "
-                          "belong to no day. Fix the export (every row needs a charge date); nothing was loaded.")
+        raise IngestError(
+            f"{staged.file.path}: {undated} row(s) have a cost but no ChargePeriodStart, so they "
+            "belong to no day. Fix the export (every row needs a charge date); nothing was loaded."
+        )
     if "BillingPeriodStart" in staged.missing_columns:
         staged.warnings.append("BillingPeriodStart missing: derived from the month of ChargePeriodStart")
     for col in ("EffectiveCost", "BillingCurrency"):
@@ -207,5 +239,5 @@ def _checked(con: duckdb.DuckDBPyConnection, staged: StagedFile, origin: str) ->
         "AND json_extract(Tags, '$.x_unparsed') IS NOT NULL"
     ).fetchall()[0][0]
     if bad_tags:
-        staged.warnings.append(f"{bad_tags} row(s) with Tags that are not JSON: kept as {{\"x_unparsed\": …}}")
+        staged.warnings.append(f'{bad_tags} row(s) with Tags that are not JSON: kept as {{"x_unparsed": …}}')
     return staged

@@ -29,15 +29,44 @@ ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
     "CommitmentDiscountCategory": ("Spend", "Usage"),
     "CommitmentDiscountStatus": ("Used", "Unused"),
     "CapacityReservationStatus": ("Used", "Unused"),
-    "ServiceCategory": ("AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
-                        "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
-                        "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security",
-                        "Storage", "Web", "Other"),
+    "ServiceCategory": (
+        "AI and Machine Learning",
+        "Analytics",
+        "Business Applications",
+        "Compute",
+        "Databases",
+        "Developer Tools",
+        "Multicloud",
+        "Identity",
+        "Integration",
+        "Internet of Things",
+        "Management and Governance",
+        "Media",
+        "Migration",
+        "Mobile",
+        "Networking",
+        "Security",
+        "Storage",
+        "Web",
+        "Other",
+    ),
 }
 # Columns FOCUS requires of every provider; a file without them loads, but with blanks.
-MANDATORY = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingCurrency", "BillingAccountId",
-             "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd",
-             "ServiceName", "ProviderName")
+MANDATORY = (
+    "BilledCost",
+    "EffectiveCost",
+    "ListCost",
+    "ContractedCost",
+    "BillingCurrency",
+    "BillingAccountId",
+    "BillingPeriodStart",
+    "BillingPeriodEnd",
+    "ChargeCategory",
+    "ChargePeriodStart",
+    "ChargePeriodEnd",
+    "ServiceName",
+    "ProviderName",
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +95,9 @@ def _count(con: duckdb.DuckDBPyConnection, where: str) -> int:
 
 
 def _examples(con: duckdb.DuckDBPyConnection, expr: str, where: str) -> list[str]:
-    rows = con.execute(f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM staged_costs WHERE {where} "
-                       "ORDER BY 1 NULLS FIRST LIMIT 3").fetchall()
+    rows = con.execute(
+        f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM staged_costs WHERE {where} ORDER BY 1 NULLS FIRST LIMIT 3"
+    ).fetchall()
     return ["NULL" if r[0] is None else repr(r[0]) for r in rows]
 
 
@@ -86,34 +116,70 @@ def run_checks(con: duckdb.DuckDBPyConnection, missing: set[str]) -> list[Findin
         if column in missing:
             continue
         listed = ", ".join("'" + v.replace("'", "''") + "'" for v in allowed)
-        _rule(con, findings, "allowed values", f'"{column}" IS NOT NULL AND "{column}" NOT IN ({listed})',
-              f"{column} has values FOCUS does not allow (allowed: {', '.join(allowed)})", f'"{column}"')
-    _rule(con, findings, "currency", "BillingCurrency IS NULL AND BilledCost IS NOT NULL AND BilledCost <> 0",
-          "rows with a cost but no BillingCurrency: their amounts cannot be added to anything")
-    _rule(con, findings, "currency", "BillingCurrency IS NOT NULL AND NOT regexp_matches(BillingCurrency, '^[A-Z]{3}$')",
-          "BillingCurrency is not an ISO 4217 code", "BillingCurrency")
-    _rule(con, findings, "dates", "ChargePeriodStart < BillingPeriodStart OR "
-          "(BillingPeriodEnd IS NOT NULL AND ChargePeriodStart >= BillingPeriodEnd)",
-          "ChargePeriodStart falls outside the row's billing period",
-          "strftime(ChargePeriodStart, '%Y-%m-%d') || ' in ' || strftime(BillingPeriodStart, '%Y-%m')")
+        _rule(
+            con,
+            findings,
+            "allowed values",
+            f'"{column}" IS NOT NULL AND "{column}" NOT IN ({listed})',
+            f"{column} has values FOCUS does not allow (allowed: {', '.join(allowed)})",
+            f'"{column}"',
+        )
+    _rule(
+        con,
+        findings,
+        "currency",
+        "BillingCurrency IS NULL AND BilledCost IS NOT NULL AND BilledCost <> 0",
+        "rows with a cost but no BillingCurrency: their amounts cannot be added to anything",
+    )
+    _rule(
+        con,
+        findings,
+        "currency",
+        "BillingCurrency IS NOT NULL AND NOT regexp_matches(BillingCurrency, '^[A-Z]{3}$')",
+        "BillingCurrency is not an ISO 4217 code",
+        "BillingCurrency",
+    )
+    _rule(
+        con,
+        findings,
+        "dates",
+        "ChargePeriodStart < BillingPeriodStart OR "
+        "(BillingPeriodEnd IS NOT NULL AND ChargePeriodStart >= BillingPeriodEnd)",
+        "ChargePeriodStart falls outside the row's billing period",
+        "strftime(ChargePeriodStart, '%Y-%m-%d') || ' in ' || strftime(BillingPeriodStart, '%Y-%m')",
+    )
     _rule(con, findings, "dates", "ChargePeriodEnd < ChargePeriodStart", "ChargePeriodEnd is before ChargePeriodStart")
-    _rule(con, findings, "dates", "BillingPeriodEnd IS NOT NULL AND BillingPeriodEnd <= BillingPeriodStart",
-          "BillingPeriodEnd is not after BillingPeriodStart")
+    _rule(
+        con,
+        findings,
+        "dates",
+        "BillingPeriodEnd IS NOT NULL AND BillingPeriodEnd <= BillingPeriodStart",
+        "BillingPeriodEnd is not after BillingPeriodStart",
+    )
     columns = ", ".join(f'"{c}"' for c in FOCUS_COLUMNS)
-    duplicates = con.execute(f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM staged_costs "
-                             f"GROUP BY {columns} HAVING count(*) > 1)").fetchall()[0][0]
+    duplicates = con.execute(
+        f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM staged_costs "
+        f"GROUP BY {columns} HAVING count(*) > 1)"
+    ).fetchall()[0][0]
     if duplicates:
-        findings.append(Finding("duplicate rows", int(duplicates),
-                                "rows identical in every FOCUS column to another row (double export?)"))
+        findings.append(
+            Finding(
+                "duplicate rows",
+                int(duplicates),
+                "rows identical in every FOCUS column to another row (double export?)",
+            )
+        )
     return findings
 
 
 def check_paths(paths: list[str], *, format_name: str | None = None, memory_limit: str | None = None) -> CheckReport:
     """Stage `paths` into a scratch database and report FOCUS rule violations; the cache is never opened."""
     forced = formats.by_name(format_name) if format_name else None
-    with tempfile.TemporaryDirectory(prefix="finops-tui-check-") as scratch, \
-            input_files.resolved(paths) as inputs, \
-            duckdb.connect(str(Path(scratch) / "check.duckdb")) as con:
+    with (
+        tempfile.TemporaryDirectory(prefix="finops-tui-check-") as scratch,
+        input_files.resolved(paths) as inputs,
+        duckdb.connect(str(Path(scratch) / "check.duckdb")) as con,
+    ):
         con.execute("SET TimeZone = 'UTC'")
         if memory_limit:
             con.execute(f"SET memory_limit = '{memory_limit}'")

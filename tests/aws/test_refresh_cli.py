@@ -15,8 +15,7 @@ from tests.aws.conftest import options
 
 
 def cli(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "finops_tui", *args], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "finops_tui", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def test_dry_run_prints_the_plan_and_its_price_and_calls_nothing_that_costs(seeded, tmp_path):
@@ -34,8 +33,16 @@ def test_dry_run_prints_the_plan_and_its_price_and_calls_nothing_that_costs(seed
 def test_refresh_command_reports_and_a_second_one_is_refused_while_it_runs(seeded, tmp_path):
     cache = tmp_path / "c.duckdb"
     # moto implements none of Cost Explorer's analyses (they answer HTTP 500): skip them here.
-    result = cli("refresh", "--cache", str(cache), "--regions", "us-east-1,eu-west-1", "--services", "ec2,ebs",
-                 "--no-ce-analyses")
+    result = cli(
+        "refresh",
+        "--cache",
+        str(cache),
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--services",
+        "ec2,ebs",
+        "--no-ce-analyses",
+    )
     assert result.returncode == 0, result.stderr
     assert "Refresh ok" in result.stdout and "Cost Explorer: 13 request page(s), $0.13" in result.stdout
     assert "ok     inventory eu-west-1" in result.stderr
@@ -46,13 +53,26 @@ def test_refresh_command_reports_and_a_second_one_is_refused_while_it_runs(seede
 def test_a_refresh_killed_mid_commit_leaves_the_previous_cache(seeded, tmp_path):
     cache = tmp_path / "c.duckdb"
     run_refresh(cache, options())
-    before = duckdb.connect(str(cache), read_only=True).execute(
-        "SELECT count(*), sum(BilledCost) FROM costs").fetchall()
+    before = (
+        duckdb.connect(str(cache), read_only=True).execute("SELECT count(*), sum(BilledCost) FROM costs").fetchall()
+    )
     killed = False
     for _ in range(10):
-        proc = subprocess.Popen([sys.executable, "-m", "finops_tui", "refresh", "--cache", str(cache),
-                                 "--regions", "us-east-1", "--no-ce-analyses"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "finops_tui",
+                "refresh",
+                "--cache",
+                str(cache),
+                "--regions",
+                "us-east-1",
+                "--no-ce-analyses",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         copy = cache.with_name(f"{cache.name}.tmp-{proc.pid}")
         while proc.poll() is None:
             if copy.exists():

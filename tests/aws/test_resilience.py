@@ -21,7 +21,7 @@ from finops_tui.sources.aws.guards import CircuitBreaker, CircuitOpenError, Guar
 class _Always500(BaseHTTPRequestHandler):
     hits = 0
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         type(self).hits += 1
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         body = b"<Response><Errors><Error><Code>InternalError</Code><Message>boom</Message></Error></Errors></Response>"
@@ -44,9 +44,14 @@ def endpoint_500():
 
 
 def _client(url: str, read_timeout: float = 2):
-    return boto3.client("ec2", region_name="eu-west-1", endpoint_url=url, aws_access_key_id="k",
-                        aws_secret_access_key="s", config=Config(retries={"total_max_attempts": 1},
-                                                                 read_timeout=read_timeout, connect_timeout=1))
+    return boto3.client(
+        "ec2",
+        region_name="eu-west-1",
+        endpoint_url=url,
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+        config=Config(retries={"total_max_attempts": 1}, read_timeout=read_timeout, connect_timeout=1),
+    )
 
 
 def test_an_endpoint_that_returns_500s_opens_the_circuit_and_stops_being_called(endpoint_500, tmp_path):

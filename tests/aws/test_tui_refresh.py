@@ -22,6 +22,7 @@ class SlowNetworkRefresher(AwsRefresher):
             progress(p)
             if p.state == "running":
                 time.sleep(0.3)
+
         return super().run(slow)
 
 
@@ -32,9 +33,13 @@ async def test_r_refreshes_in_the_background_while_keys_keep_working(seeded, tmp
     cache = tmp_path / "c.duckdb"
     files.ensure_cache(cache)
     reader = LocalCache(cache, clock=lambda: NOW)
-    app = FinopsApp(reader, make_settings(metric="BilledCost"), clock=lambda: NOW, watch_interval=0,
-                    refresher=SlowNetworkRefresher(cache, regions=["us-east-1", "eu-west-1"],
-                                                              ce_analyses=False))  # moto lacks them
+    app = FinopsApp(
+        reader,
+        make_settings(metric="BilledCost"),
+        clock=lambda: NOW,
+        watch_interval=0,
+        refresher=SlowNetworkRefresher(cache, regions=["us-east-1", "eu-west-1"], ce_analyses=False),
+    )  # moto lacks them
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "No cost data" in app.query_one("#empty", Static).render().plain
@@ -64,5 +69,5 @@ async def test_r_refreshes_in_the_background_while_keys_keep_working(seeded, tmp
         header = app.query_one(SourceBar).render().plain
         assert "Cost Explorer (13) through" in header
         assert "Cost Explorer $0.13 last refresh, $0.13 today" in header
-        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
         print(f"longest UI timer gap during the refresh: {max(gaps) * 1000:.0f} ms over {len(ticks)} ticks")

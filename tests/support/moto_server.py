@@ -29,15 +29,18 @@ class MotoServer:
         self.post("/moto-api/reset", {})
 
     def post(self, path: str, payload: dict) -> bytes:
-        request = urllib.request.Request(self.url + path, data=json.dumps(payload).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.read()
 
     def inject_cost_and_usage(self, results: list[dict], region: str = "us-east-1") -> None:
         """Queue GetCostAndUsage responses: each call returns the next dict from `results`."""
-        self.post("/moto-api/static/ce/cost-and-usage-results",
-                  {"results": results, "region": region})
+        self.post("/moto-api/static/ce/cost-and-usage-results", {"results": results, "region": region})
 
 
 def _free_port() -> int:
@@ -63,8 +66,12 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> N
 def moto_server_process() -> Iterator[MotoServer]:
     port = _free_port()
     env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, proc)

@@ -60,9 +60,9 @@ def make_app(path: Path, *, snapshot: bool = False, watch_interval: float = 0, *
 
 async def settle(pilot, rounds: int = 60) -> None:
     """Wait until every worker has finished and every pane has shown its data."""
-    from finops_tui.app.panes.base import Pane
-
     from textual.worker import WorkerState
+
+    from finops_tui.app.panes.base import Pane
 
     app = pilot.app
     for _ in range(rounds * 5):
@@ -73,4 +73,3 @@ async def settle(pilot, rounds: int = 60) -> None:
             if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
                 return
     raise AssertionError("the cockpit did not settle")
-

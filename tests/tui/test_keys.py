@@ -17,7 +17,9 @@ async def test_number_keys_switch_tabs_and_load_each_pane(demo_cache):
     app = make_app(demo_cache)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        for key, tab in zip("234561", ["resources", "anomalies", "budgets", "optimizations", "sql", "kpis"]):
+        for key, tab in zip(
+            "234561", ["resources", "anomalies", "budgets", "optimizations", "sql", "kpis"], strict=True
+        ):
             if tab == "kpis":
                 await pilot.press("escape")  # digits type into the SQL editor; esc leaves it first
             await pilot.press(key)

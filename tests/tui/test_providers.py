@@ -9,7 +9,10 @@ from finops_tui.cache.local_reader import LocalCache
 from finops_tui.sources.ingest import ingest_paths
 from tests.tui.conftest import frozen_clock, make_app, settle
 
-HEADER = "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,BillingAccountId,ServiceName"
+HEADER = (
+    "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,"
+    "BillingAccountId,ServiceName"
+)
 ROWS = {  # provider -> (account, service, daily cost); Nov 2026 up to the frozen clock's day before
     "AWS": ("111", "Amazon EC2", "10.00"),
     "Microsoft": ("ms-ba", "Virtual Machines", "4.00"),
@@ -20,12 +23,15 @@ ROWS = {  # provider -> (account, service, daily cost); Nov 2026 up to the froze
 @pytest.fixture
 def multi_cloud(tmp_path):
     for provider, (account, service, cost) in ROWS.items():
-        lines = [f"{cost},{cost},2026-11-{d:02d}T00:00:00Z,2026-11-01T00:00:00Z,USD,{provider},{account},{service}"
-                 for d in range(1, 24)]
+        lines = [
+            f"{cost},{cost},2026-11-{d:02d}T00:00:00Z,2026-11-01T00:00:00Z,USD,{provider},{account},{service}"
+            for d in range(1, 24)
+        ]
         (tmp_path / f"{account}.csv").write_text(HEADER + "\n" + "\n".join(lines) + "\n")
     # A second currency that must never be added to the USD figures.
-    (tmp_path / "eur.csv").write_text(HEADER + "\n999,999,2026-11-02T00:00:00Z,2026-11-01T00:00:00Z,EUR,Microsoft,"
-                                      "ms-eu,Virtual Machines\n")
+    (tmp_path / "eur.csv").write_text(
+        HEADER + "\n999,999,2026-11-02T00:00:00Z,2026-11-01T00:00:00Z,EUR,Microsoft,ms-eu,Virtual Machines\n"
+    )
     cache = tmp_path / "c.duckdb"
     for account in ("111", "ms-ba", "gcp-ba", "eur"):
         ingest_paths([str(tmp_path / f"{account}.csv")], cache)
@@ -43,7 +49,10 @@ def test_provider_filter_scopes_kpis_and_providers_add_up_per_currency(multi_clo
     assert reader.kpis("EUR", "BilledCost", "AWS") is None
     by_provider = reader.top_movers("provider", "USD", "BilledCost", None).to_pylist()
     assert [(r["name"], r["month_to_date"]) for r in by_provider] == [
-        ("AWS", 230.0), ("Microsoft", 92.0), ("Google Cloud", 34.5)]
+        ("AWS", 230.0),
+        ("Microsoft", 92.0),
+        ("Google Cloud", 34.5),
+    ]
     services = reader.top_movers("service", "USD", "BilledCost", None, "Google Cloud").to_pylist()
     assert [r["name"] for r in services] == ["Compute Engine"]
     reader.close()
@@ -65,8 +74,12 @@ async def test_p_cycles_providers_and_every_kpi_follows(multi_cloud):
             title = app.query_one("#kpi-title", Static).render().plain
             mtd = app.query_one("#card-mtd", Static).render().plain.splitlines()[0]
             seen.append((app.view_state.provider, title.split(" · ")[3], mtd))
-        assert seen == [("AWS", "AWS", "$230.00"), ("Google Cloud", "Google Cloud", "$34.50"),
-                        ("Microsoft", "Microsoft", "$92.00"), (None, "all providers", "$356.50")]
+        assert seen == [
+            ("AWS", "AWS", "$230.00"),
+            ("Google Cloud", "Google Cloud", "$34.50"),
+            ("Microsoft", "Microsoft", "$92.00"),
+            (None, "all providers", "$356.50"),
+        ]
         await pilot.press("2")
         await settle(pilot)
         await pilot.press("p")  # filter Resources too: it only lists AWS's resources' costs

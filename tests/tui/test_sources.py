@@ -41,8 +41,10 @@ async def test_snapshot_of_an_older_schema_is_upgraded_in_a_private_copy(demo_ca
     old = tmp_path / "old.duckdb"
     con = duckdb.connect(str(old))
     migrations.migrate(con, old, up_to=1)
-    con.execute("INSERT INTO costs (BilledCost, EffectiveCost, ChargePeriodStart, BillingCurrency, "
-                "ServiceName, x_DatasetId) VALUES (10, 10, TIMESTAMP '2026-11-02', 'USD', 'S', 'd1')")
+    con.execute(
+        "INSERT INTO costs (BilledCost, EffectiveCost, ChargePeriodStart, BillingCurrency, "
+        "ServiceName, x_DatasetId) VALUES (10, 10, TIMESTAMP '2026-11-02', 'USD', 'S', 'd1')"
+    )
     con.close()
     before = _sha(old)
     app = make_app(old, snapshot=True)
@@ -64,7 +66,8 @@ async def test_data_committed_by_another_writer_appears_without_restart(tmp_path
         extra.write_text(
             "BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BillingPeriodStart,"
             "ProviderName,BillingAccountId,ServiceName\n"
-            "5,5,EUR,2024-09-30T00:00:00Z,2024-10-01T00:00:00Z,2024-09-01T00:00:00Z,Acme,eu-1,Widgets\n")
+            "5,5,EUR,2024-09-30T00:00:00Z,2024-10-01T00:00:00Z,2024-09-01T00:00:00Z,Acme,eu-1,Widgets\n"
+        )
         ingest_paths([str(extra)], cache)  # copy-and-swap while the cockpit holds the file open
         for _ in range(50):
             await pilot.pause(0.1)

@@ -69,8 +69,13 @@ async def test_hostile_sql_is_refused_by_the_sandbox(demo_cache, tmp_path):
     app = make_app(demo_cache)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        for sql in (f"COPY costs TO '{tmp_path}/out.csv'", "SELECT * FROM read_csv('/etc/passwd')",
-                    f"ATTACH '{tmp_path}/x.duckdb'", "DELETE FROM costs", "INSTALL httpfs"):
+        for sql in (
+            f"COPY costs TO '{tmp_path}/out.csv'",
+            "SELECT * FROM read_csv('/etc/passwd')",
+            f"ATTACH '{tmp_path}/x.duckdb'",
+            "DELETE FROM costs",
+            "INSTALL httpfs",
+        ):
             pane = await _run(pilot, sql)
             assert pane.has_class("error"), sql
             await pilot.press("escape")

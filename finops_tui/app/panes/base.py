@@ -59,7 +59,7 @@ class Pane(Vertical):
         worker = get_current_worker()
         try:
             data = self.fetch(reader, state)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, the app keeps running
+        except Exception as exc:
             if not worker.is_cancelled:
                 self.post_message(self.Failed(self, exc))
             return
@@ -79,5 +79,9 @@ class Pane(Vertical):
             message.stop()
             self.loading = False
             self.dirty = True
-            self.app.notify(f"{self.title}: {message.error}\nThe last good data stays on screen.",
-                            title="Could not load", severity="error", timeout=10)
+            self.app.notify(
+                f"{self.title}: {message.error}\nThe last good data stays on screen.",
+                title="Could not load",
+                severity="error",
+                timeout=10,
+            )

@@ -61,8 +61,12 @@ class KpiPane(Pane):
             with Grid(id="tops"):
                 for name in ("services", "accounts", "regions", "movers"):
                     table = DataTable(id=f"top-{name}", cursor_type="row", zebra_stripes=False)
-                    table.border_title = {"services": "Top services", "accounts": "Top accounts",
-                                          "regions": "Top regions", "movers": "Top movers (services)"}[name]
+                    table.border_title = {
+                        "services": "Top services",
+                        "accounts": "Top accounts",
+                        "regions": "Top regions",
+                        "movers": "Top movers (services)",
+                    }[name]
                     yield table
 
     def fetch(self, reader: CostReader, state: ViewState) -> KpiData:
@@ -86,29 +90,45 @@ class KpiPane(Pane):
             self.query_one("#kpi-title", Static).update(f"KPIs · {data.state.metric} · {data.state.scope_label}")
             self.query_one("#empty", Static).update(
                 "No cost data in this cache yet.\nLoad billing exports with `finops-tui ingest FILE…` "
-                "(FOCUS CSV or Parquet), then press r.")
+                "(FOCUS CSV or Parquet), then press r."
+            )
             return
         self.query_one("#kpi-title", Static).update(
-            f"KPIs · {s.metric} · {data.state.scope_label} · as of {s.as_of:%a %Y-%m-%d} (last day with data)")
-        mtd = Text.assemble((format_money(s.month_to_date, cur), "bold"), "\n",
-                            _delta_text(s.month_to_date, s.previous_month_same_days),
-                            f" vs {format_money(s.previous_month_same_days, cur, cents=False)} same days last month")
+            f"KPIs · {s.metric} · {data.state.scope_label} · as of {s.as_of:%a %Y-%m-%d} (last day with data)"
+        )
+        mtd = Text.assemble(
+            (format_money(s.month_to_date, cur), "bold"),
+            "\n",
+            _delta_text(s.month_to_date, s.previous_month_same_days),
+            f" vs {format_money(s.previous_month_same_days, cur, cents=False)} same days last month",
+        )
         self._card("mtd", f"Month to date ({s.as_of:%b})", mtd)
-        self._card("last-month", f"Last month ({s.last_full_month_start:%b %Y})",
-                   Text(format_money(s.last_full_month, cur), style="bold"))
-        forecast = Text.assemble((format_money(s.forecast, cur), "bold"), "\n",
-                                 _delta_text(s.forecast, s.last_full_month), " vs last month")
+        self._card(
+            "last-month",
+            f"Last month ({s.last_full_month_start:%b %Y})",
+            Text(format_money(s.last_full_month, cur), style="bold"),
+        )
+        forecast = Text.assemble(
+            (format_money(s.forecast, cur), "bold"), "\n", _delta_text(s.forecast, s.last_full_month), " vs last month"
+        )
         tooltip = s.forecast_method
         if s.provider_forecast_rest is not None:
-            forecast.append(f"\nAWS: +{format_money(s.provider_forecast_rest, cur, cents=False)} rest of month",
-                            style="dim")
+            forecast.append(
+                f"\nAWS: +{format_money(s.provider_forecast_rest, cur, cents=False)} rest of month", style="dim"
+            )
             tooltip += f"\n{s.provider_forecast_label}"
         self._card("forecast", "Forecast (run-rate)", forecast)
         self.query_one("#card-forecast").tooltip = tooltip
         left = s.days_in_month - s.days_elapsed
-        self._card("period", "Month progress",
-                   Text(f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n"
-                        f"forecast = MTD ÷ {s.days_elapsed} × {s.days_in_month}", style=""))
+        self._card(
+            "period",
+            "Month progress",
+            Text(
+                f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n"
+                f"forecast = MTD ÷ {s.days_elapsed} × {s.days_in_month}",
+                style="",
+            ),
+        )
         trend = self.query_one(TrendChart)
         trend.currency = cur
         trend.points = data.trend
@@ -134,9 +154,21 @@ class KpiPane(Pane):
         table.add_column(Text("month to date", justify="right"), width=14)
         table.add_column(Text("Δ abs" if show_delta else "Δ %", justify="right"), width=10)
         for row in rows.to_pylist():
-            change = (Text(format_money(row["delta"], currency, cents=False), style="red" if row["delta"] > 0 else "green",
-                           justify="right") if show_delta else
-                      Text(_delta_text(row["month_to_date"], row["previous_same_days"]).plain, justify="right",
-                           style=_delta_text(row["month_to_date"], row["previous_same_days"]).style))
-            table.add_row(Text(str(row["name"]), overflow="ellipsis", no_wrap=True), Text(format_money(row["month_to_date"], currency), justify="right"),
-                          change)
+            change = (
+                Text(
+                    format_money(row["delta"], currency, cents=False),
+                    style="red" if row["delta"] > 0 else "green",
+                    justify="right",
+                )
+                if show_delta
+                else Text(
+                    _delta_text(row["month_to_date"], row["previous_same_days"]).plain,
+                    justify="right",
+                    style=_delta_text(row["month_to_date"], row["previous_same_days"]).style,
+                )
+            )
+            table.add_row(
+                Text(str(row["name"]), overflow="ellipsis", no_wrap=True),
+                Text(format_money(row["month_to_date"], currency), justify="right"),
+                change,
+            )

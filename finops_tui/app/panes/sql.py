@@ -34,8 +34,14 @@ class SqlPane(Vertical):
         Binding("ctrl+j", "run_query", "Run query", id="sql.run", tooltip="run the query (works in tmux)"),
         Binding("f5", "run_query", "Run", show=False, id="sql.run_f5", tooltip="run the query"),
         Binding("ctrl+enter", "run_query", "Run", show=False, id="sql.run_ctrl_enter", tooltip="run the query"),
-        Binding("escape", "cancel_query", "Cancel", show=False, id="sql.cancel",
-                tooltip="cancel a running query, else leave the editor for the results"),
+        Binding(
+            "escape",
+            "cancel_query",
+            "Cancel",
+            show=False,
+            id="sql.cancel",
+            tooltip="cancel a running query, else leave the editor for the results",
+        ),
     ]
 
     class Finished(Message):
@@ -78,7 +84,7 @@ class SqlPane(Vertical):
     def _run(self, reader: CostReader, sql: str) -> None:
         try:
             self.post_message(self.Finished(reader.run_sql(sql, self.row_limit), None))
-        except Exception as exc:  # noqa: BLE001 - shown inline
+        except Exception as exc:
             self.post_message(self.Finished(None, str(exc)))
 
     @on(Finished)
@@ -92,7 +98,10 @@ class SqlPane(Vertical):
             return
         result = message.result
         assert result is not None
-        count = (f"showing {result.table.num_rows:,} of {result.total_rows:,} rows (row limit {self.row_limit:,})"
-                 if result.truncated else f"{result.total_rows:,} rows")
+        count = (
+            f"showing {result.table.num_rows:,} of {result.total_rows:,} rows (row limit {self.row_limit:,})"
+            if result.truncated
+            else f"{result.total_rows:,} rows"
+        )
         status.update(f"{count} · {result.elapsed_ms:,.0f} ms")
         await self.query_one(DataGrid).show_table(result.table)

@@ -42,8 +42,10 @@ class ResourcesPane(TablePane):
     title = "Resources"
     noun = "resources"
     decimals = {"this_month": 2, "last_month": 2}
-    empty_message = ("No resources yet. Resources come from ResourceId in billing exports "
-                     "(`finops-tui ingest FILE`) and from inventory collectors.")
+    empty_message = (
+        "No resources yet. Resources come from ResourceId in billing exports "
+        "(`finops-tui ingest FILE`) and from inventory collectors."
+    )
 
     def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
         return reader.resources(state.currency, state.metric, state.provider), state
@@ -58,8 +60,10 @@ class BudgetsPane(TablePane):
     title = "Budgets"
     noun = "budgets"
     decimals = {"amount": 2, "actual": 2, "forecast": 2, "used_pct": 1, "forecast_pct": 1, "last_period": 2}
-    empty_message = ("No budgets in this cache. Budgets are read from AWS Budgets by the refresh collectors; "
-                     "actual spend is computed from the cost data.")
+    empty_message = (
+        "No budgets in this cache. Budgets are read from AWS Budgets by the refresh collectors; "
+        "actual spend is computed from the cost data."
+    )
 
     def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
         table = reader.budgets(state.metric)
@@ -79,9 +83,11 @@ class AnomaliesPane(TablePane):
     title = "Anomalies"
     noun = "anomalies"
     decimals = {"actual": 2, "expected": 2, "impact": 2}
-    empty_message = ("No anomalies recorded. This tab lists cost anomalies from AWS Cost Anomaly Detection "
-                     "(filled by `finops-tui refresh`) and from finops-tui's own detector over the cost data. "
-                     "Nothing has written any to this cache yet.")
+    empty_message = (
+        "No anomalies recorded. This tab lists cost anomalies from AWS Cost Anomaly Detection "
+        "(filled by `finops-tui refresh`) and from finops-tui's own detector over the cost data. "
+        "Nothing has written any to this cache yet."
+    )
 
     def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
         return reader.anomalies(), state
@@ -91,9 +97,11 @@ class OptimizationsPane(TablePane):
     title = "Optimizations"
     noun = "recommendations"
     decimals = {"monthly_savings": 2, "confidence": 2}
-    empty_message = ("No optimization recommendations recorded. This tab lists savings estimates "
-                     "(rightsizing, idle resources, commitments) written by `finops-tui refresh` from AWS "
-                     "recommendations. Nothing has written any to this cache yet.")
+    empty_message = (
+        "No optimization recommendations recorded. This tab lists savings estimates "
+        "(rightsizing, idle resources, commitments) written by `finops-tui refresh` from AWS "
+        "recommendations. Nothing has written any to this cache yet."
+    )
 
     def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
         return reader.optimizations(), state

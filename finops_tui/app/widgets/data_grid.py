@@ -55,17 +55,30 @@ class DataGrid(Vertical):
     DataGrid > DataTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("slash", "start_filter", "Filter", id="grid.filter",
-                tooltip="filter rows: text found in any column, case-insensitive"),
-        Binding("s", "sort_cursor_column", "Sort", id="grid.sort",
-                tooltip="sort by the cursor's column; again to reverse"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="grid.clear_filter",
-                tooltip="clear the filter"),
+        Binding(
+            "slash",
+            "start_filter",
+            "Filter",
+            id="grid.filter",
+            tooltip="filter rows: text found in any column, case-insensitive",
+        ),
+        Binding(
+            "s", "sort_cursor_column", "Sort", id="grid.sort", tooltip="sort by the cursor's column; again to reverse"
+        ),
+        Binding(
+            "escape", "clear_filter", "Clear filter", show=False, id="grid.clear_filter", tooltip="clear the filter"
+        ),
     ]
     needle: reactive[str] = reactive("")
 
-    def __init__(self, *, empty_message: str = "No rows.", decimals: dict[str, int] | None = None,
-                 noun: str = "rows", **kwargs: object) -> None:
+    def __init__(
+        self,
+        *,
+        empty_message: str = "No rows.",
+        decimals: dict[str, int] | None = None,
+        noun: str = "rows",
+        **kwargs: object,
+    ) -> None:
         super().__init__(**kwargs)
         self.empty_message = empty_message
         self.decimals = decimals or {}
@@ -82,8 +95,14 @@ class DataGrid(Vertical):
         yield Static("", id="status")
 
     def _new_table(self, data: pa.Table) -> DataTable:
-        return DataTable(backend=ArrowBackend(display_ready(data, self.decimals)), show_row_labels=False,
-                         max_column_content_width=48, render_markup=False, null_rep="", cursor_type="cell")
+        return DataTable(
+            backend=ArrowBackend(display_ready(data, self.decimals)),
+            show_row_labels=False,
+            max_column_content_width=48,
+            render_markup=False,
+            null_rep="",
+            cursor_type="cell",
+        )
 
     # -- data ---------------------------------------------------------------------------
     async def show_table(self, table: pa.Table, note: str = "") -> None:
@@ -113,7 +132,9 @@ class DataGrid(Vertical):
     def _update_status(self) -> None:
         total = self.full.num_rows if self.full is not None else 0
         shown = self.shown.num_rows if self.shown is not None else 0
-        parts = [f"{shown:,} of {total:,} {self.noun} match “{self.needle}”" if self.needle else f"{total:,} {self.noun}"]
+        parts = [
+            f"{shown:,} of {total:,} {self.noun} match “{self.needle}”" if self.needle else f"{total:,} {self.noun}"
+        ]
         if self.sort_key:
             parts.append(f"sorted by {self.sort_key[0]} {'↑' if self.sort_key[1] == 'ascending' else '↓'}")
         if self.note:

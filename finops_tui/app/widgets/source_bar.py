@@ -12,8 +12,13 @@ from textual.widget import Widget
 from finops_tui.money import format_age, is_stale
 from finops_tui.reader import DatasetInfo, RefreshStatus, SourceInfo
 
-_BADGE_STYLE = {"DEMO": "bold black on yellow", "SNAPSHOT": "bold black on cyan", "CACHE": "bold black on green",
-                "AWS": "bold black on green", "REMOTE": "bold black on magenta"}
+_BADGE_STYLE = {
+    "DEMO": "bold black on yellow",
+    "SNAPSHOT": "bold black on cyan",
+    "CACHE": "bold black on green",
+    "AWS": "bold black on green",
+    "REMOTE": "bold black on magenta",
+}
 
 
 def last_covered(through: datetime) -> str:
@@ -48,8 +53,9 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
                 through = max((d.data_through for d in part if d.data_through), default=None)
                 label = f"{name} ({len(part)}) through {last_covered(through)}" if through else f"{name}: no dates"
                 stale = is_stale(through, now, stale_after)
-                text.append(label + (f", {format_age(through, now)} old" if stale else ""),
-                            style="bold yellow" if stale else "")
+                text.append(
+                    label + (f", {format_age(through, now)} old" if stale else ""), style="bold yellow" if stale else ""
+                )
         else:
             loaded = min((d.loaded_at for d in group if d.loaded_at), default=None)
             stale = is_stale(loaded, now, stale_after)

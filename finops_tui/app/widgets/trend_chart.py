@@ -43,13 +43,22 @@ class TrendChart(Widget):
         top, low = max(values), min(values)
         # Start the axis a little below the minimum so day-to-day changes are visible, and say so.
         floor = max(0.0, low - (top - low) * 0.25) if top > low else 0.0
-        text.append(f"Daily cost, last {len(points)} days  (max {format_money(top, self.currency, cents=False)}"
-                    f", min {format_money(low, self.currency, cents=False)})\n", style="bold")
+        text.append(
+            f"Daily cost, last {len(points)} days  (max {format_money(top, self.currency, cents=False)}"
+            f", min {format_money(low, self.currency, cents=False)})\n",
+            style="bold",
+        )
         for i, row in enumerate(bar_rows(values, height, floor)):
-            label = (format_money(top, self.currency, cents=False) if i == 0 else
-                     format_money(floor, self.currency, cents=False) if i == height - 1 else "")
+            label = (
+                format_money(top, self.currency, cents=False)
+                if i == 0
+                else format_money(floor, self.currency, cents=False)
+                if i == height - 1
+                else ""
+            )
             text.append(f"{label:>11} ", style="dim")
             text.append(row + "\n", style="cyan")
-        text.append(f"{'':>11} {points[0].day:%b %d}".ljust(12 + len(points) - 6) + f"{points[-1].day:%b %d}",
-                    style="dim")
+        text.append(
+            f"{'':>11} {points[0].day:%b %d}".ljust(12 + len(points) - 6) + f"{points[-1].day:%b %d}", style="dim"
+        )
         return text

@@ -18,14 +18,25 @@ from finops_tui.sources.aws.outcome import CollectorResult, failure_from
 from finops_tui.sources.aws.paging import pages
 
 # Budget cost-filter keys -> the cost column the Budgets tab filters on.
-FILTER_DIMENSIONS = {"Service": "ServiceName", "LinkedAccount": "SubAccountId", "Region": "RegionId",
-                     "ChargeType": "ChargeCategory"}
+FILTER_DIMENSIONS = {
+    "Service": "ServiceName",
+    "LinkedAccount": "SubAccountId",
+    "Region": "RegionId",
+    "ChargeType": "ChargeCategory",
+}
 _NOT_IN_ORG = ("AWSOrganizationsNotInUseException", "AccessDeniedException", "AccessDenied")
 
 
-HISTORY_SCHEMA = pa.schema([
-    ("budget_id", pa.string()), ("period_start", pa.date32()), ("period_end", pa.date32()),
-    ("budgeted", pa.decimal128(38, 12)), ("actual", pa.decimal128(38, 12)), ("currency", pa.string())])
+HISTORY_SCHEMA = pa.schema(
+    [
+        ("budget_id", pa.string()),
+        ("period_start", pa.date32()),
+        ("period_end", pa.date32()),
+        ("budgeted", pa.decimal128(38, 12)),
+        ("actual", pa.decimal128(38, 12)),
+        ("currency", pa.string()),
+    ]
+)
 
 
 @dataclass
@@ -35,17 +46,25 @@ class BudgetsResult(CollectorResult):
 
 def _history(account: AwsAccount, budget: dict, budget_id: str, today: date) -> list[dict]:
     rows = []
-    for page in pages(account.client("budgets").describe_budget_performance_history, token="NextToken",
-                      AccountId=account.account_id, BudgetName=budget["BudgetName"],
-                      TimePeriod={"Start": datetime(today.year - 1, today.month, 1),
-                                  "End": datetime(today.year, today.month, 1)}):
+    for page in pages(
+        account.client("budgets").describe_budget_performance_history,
+        token="NextToken",
+        AccountId=account.account_id,
+        BudgetName=budget["BudgetName"],
+        TimePeriod={"Start": datetime(today.year - 1, today.month, 1), "End": datetime(today.year, today.month, 1)},
+    ):
         for period in page.get("BudgetPerformanceHistory", {}).get("BudgetedAndActualAmountsList", []):
             span = period.get("TimePeriod", {})
-            rows.append({"budget_id": budget_id, "period_start": span.get("Start").date() if span.get("Start") else None,
-                         "period_end": span.get("End").date() if span.get("End") else None,
-                         "budgeted": Decimal(str(period.get("BudgetedAmount", {}).get("Amount", "0"))),
-                         "actual": Decimal(str(period.get("ActualAmount", {}).get("Amount", "0"))),
-                         "currency": period.get("ActualAmount", {}).get("Unit", "USD")})
+            rows.append(
+                {
+                    "budget_id": budget_id,
+                    "period_start": span.get("Start").date() if span.get("Start") else None,
+                    "period_end": span.get("End").date() if span.get("End") else None,
+                    "budgeted": Decimal(str(period.get("BudgetedAmount", {}).get("Amount", "0"))),
+                    "actual": Decimal(str(period.get("ActualAmount", {}).get("Amount", "0"))),
+                    "currency": period.get("ActualAmount", {}).get("Unit", "USD"),
+                }
+            )
     return rows
 
 
@@ -69,22 +88,38 @@ def collect_budgets(account: AwsAccount, today: date | None = None) -> BudgetsRe
                     result.calls += 1
                 except (BotoCoreError, ClientError) as exc:  # the budget itself still counts
                     result.failures.append(failure_from(exc, "budgets", None, "DescribeBudgetPerformanceHistory"))
-                rows.append({
-                    "budget_id": budget_id,
-                    "budget_name": budget["BudgetName"], "budget_type": "COST",
-                    "time_unit": budget.get("TimeUnit", "MONTHLY"),
-                    "budget_amount": Decimal(str(limit.get("Amount", "0"))), "currency": limit.get("Unit", "USD"),
-                    "filter_dimension": FILTER_DIMENSIONS.get(key) if key else None,
-                    "filter_values": filters.get(key) if key else None,
-                    "tags": json.dumps({"source": "AWS Budgets", "account": account.account_id}),
-                })
+                rows.append(
+                    {
+                        "budget_id": budget_id,
+                        "budget_name": budget["BudgetName"],
+                        "budget_type": "COST",
+                        "time_unit": budget.get("TimeUnit", "MONTHLY"),
+                        "budget_amount": Decimal(str(limit.get("Amount", "0"))),
+                        "currency": limit.get("Unit", "USD"),
+                        "filter_dimension": FILTER_DIMENSIONS.get(key) if key else None,
+                        "filter_values": filters.get(key) if key else None,
+                        "tags": json.dumps({"source": "AWS Budgets", "account": account.account_id}),
+                    }
+                )
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "budgets", None, "DescribeBudgets"))
         return result
-    result.rows = pa.Table.from_pylist(rows, schema=pa.schema([
-        ("budget_id", pa.string()), ("budget_name", pa.string()), ("budget_type", pa.string()),
-        ("time_unit", pa.string()), ("budget_amount", pa.decimal128(38, 12)), ("currency", pa.string()),
-        ("filter_dimension", pa.string()), ("filter_values", pa.list_(pa.string())), ("tags", pa.string())]))
+    result.rows = pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("budget_id", pa.string()),
+                ("budget_name", pa.string()),
+                ("budget_type", pa.string()),
+                ("time_unit", pa.string()),
+                ("budget_amount", pa.decimal128(38, 12)),
+                ("currency", pa.string()),
+                ("filter_dimension", pa.string()),
+                ("filter_values", pa.list_(pa.string())),
+                ("tags", pa.string()),
+            ]
+        ),
+    )
     result.history = pa.Table.from_pylist(history, schema=HISTORY_SCHEMA)
     return result
 

@@ -22,22 +22,56 @@ from finops_tui.sources.aws.clients import AwsAccount
 from finops_tui.sources.aws.outcome import CollectorResult, failure_from
 from finops_tui.sources.aws.paging import pages
 
-ANOMALY_SCHEMA = pa.schema([
-    ("anomaly_id", pa.string()), ("anomaly_type", pa.string()), ("severity", pa.string()),
-    ("start_date", pa.date32()), ("end_date", pa.date32()), ("actual_cost", pa.decimal128(38, 12)),
-    ("expected_cost", pa.decimal128(38, 12)), ("currency", pa.string()), ("provider_name", pa.string()),
-    ("sub_account_id", pa.string()), ("service_name", pa.string()), ("region_id", pa.string()),
-    ("root_cause", pa.string()), ("status", pa.string()), ("detected_at", pa.timestamp("us"))])
-OPTIMIZATION_SCHEMA = pa.schema([
-    ("optimization_id", pa.string()), ("resource_id", pa.string()), ("optimization_type", pa.string()),
-    ("description", pa.string()), ("estimated_savings", pa.decimal128(38, 12)), ("currency", pa.string()),
-    ("risk_level", pa.string()), ("confidence_score", pa.float64()), ("effort", pa.string()),
-    ("status", pa.string()), ("provider_name", pa.string()), ("region_id", pa.string()),
-    ("sub_account_id", pa.string()), ("detected_at", pa.timestamp("us"))])
-FORECAST_SCHEMA = pa.schema([
-    ("account_id", pa.string()), ("metric", pa.string()), ("currency", pa.string()), ("period_start", pa.date32()),
-    ("period_end", pa.date32()), ("mean", pa.decimal128(38, 12)), ("lower_bound", pa.decimal128(38, 12)),
-    ("upper_bound", pa.decimal128(38, 12)), ("fetched_at", pa.timestamp("us"))])
+ANOMALY_SCHEMA = pa.schema(
+    [
+        ("anomaly_id", pa.string()),
+        ("anomaly_type", pa.string()),
+        ("severity", pa.string()),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("actual_cost", pa.decimal128(38, 12)),
+        ("expected_cost", pa.decimal128(38, 12)),
+        ("currency", pa.string()),
+        ("provider_name", pa.string()),
+        ("sub_account_id", pa.string()),
+        ("service_name", pa.string()),
+        ("region_id", pa.string()),
+        ("root_cause", pa.string()),
+        ("status", pa.string()),
+        ("detected_at", pa.timestamp("us")),
+    ]
+)
+OPTIMIZATION_SCHEMA = pa.schema(
+    [
+        ("optimization_id", pa.string()),
+        ("resource_id", pa.string()),
+        ("optimization_type", pa.string()),
+        ("description", pa.string()),
+        ("estimated_savings", pa.decimal128(38, 12)),
+        ("currency", pa.string()),
+        ("risk_level", pa.string()),
+        ("confidence_score", pa.float64()),
+        ("effort", pa.string()),
+        ("status", pa.string()),
+        ("provider_name", pa.string()),
+        ("region_id", pa.string()),
+        ("sub_account_id", pa.string()),
+        ("detected_at", pa.timestamp("us")),
+    ]
+)
+FORECAST_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("metric", pa.string()),
+        ("currency", pa.string()),
+        ("period_start", pa.date32()),
+        ("period_end", pa.date32()),
+        ("mean", pa.decimal128(38, 12)),
+        ("lower_bound", pa.decimal128(38, 12)),
+        ("upper_bound", pa.decimal128(38, 12)),
+        ("fetched_at", pa.timestamp("us")),
+    ]
+)
 
 
 @dataclass
@@ -59,9 +93,12 @@ def forecast(account: AwsAccount, today: date, now: datetime) -> InsightResult:
         return result
     try:
         answer = account.client("ce").get_cost_forecast(
-            TimePeriod={"Start": start.isoformat(), "End": end.isoformat()}, Metric="UNBLENDED_COST",
-            Granularity="MONTHLY", PredictionIntervalLevel=80,
-            Filter={"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [account.account_id]}})
+            TimePeriod={"Start": start.isoformat(), "End": end.isoformat()},
+            Metric="UNBLENDED_COST",
+            Granularity="MONTHLY",
+            PredictionIntervalLevel=80,
+            Filter={"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [account.account_id]}},
+        )
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "ce", None, "GetCostForecast"))
         return result
@@ -70,10 +107,22 @@ def forecast(account: AwsAccount, today: date, now: datetime) -> InsightResult:
     periods = answer.get("ForecastResultsByTime", [])
     lower = sum((_d(p.get("PredictionIntervalLowerBound")) for p in periods), Decimal(0))
     upper = sum((_d(p.get("PredictionIntervalUpperBound")) for p in periods), Decimal(0))
-    result.rows = pa.Table.from_pylist([{
-        "account_id": account.account_id, "metric": "UnblendedCost", "currency": total.get("Unit", "USD"),
-        "period_start": start, "period_end": end, "mean": _d(total.get("Amount")), "lower_bound": lower,
-        "upper_bound": upper, "fetched_at": now}], schema=FORECAST_SCHEMA)
+    result.rows = pa.Table.from_pylist(
+        [
+            {
+                "account_id": account.account_id,
+                "metric": "UnblendedCost",
+                "currency": total.get("Unit", "USD"),
+                "period_start": start,
+                "period_end": end,
+                "mean": _d(total.get("Amount")),
+                "lower_bound": lower,
+                "upper_bound": upper,
+                "fetched_at": now,
+            }
+        ],
+        schema=FORECAST_SCHEMA,
+    )
     return result
 
 
@@ -89,26 +138,39 @@ def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
         monitors = ce.get_anomaly_monitors(MaxResults=100).get("AnomalyMonitors", [])
         result.pages += 1
         if not monitors:
-            result.notes.append("no Cost Anomaly Detection monitor exists for this account: create one in the "
-                                "console (Cost Management > Cost Anomaly Detection) to get anomalies")
-        for page in pages(ce.get_anomalies, DateInterval={"StartDate": (today - timedelta(days=90)).isoformat(),
-                                                          "EndDate": today.isoformat()}):
+            result.notes.append(
+                "no Cost Anomaly Detection monitor exists for this account: create one in the "
+                "console (Cost Management > Cost Anomaly Detection) to get anomalies"
+            )
+        for page in pages(
+            ce.get_anomalies,
+            DateInterval={"StartDate": (today - timedelta(days=90)).isoformat(), "EndDate": today.isoformat()},
+        ):
             result.pages += 1
             for a in page.get("Anomalies", []):
                 impact = a.get("Impact", {})
                 cause = (a.get("RootCauses") or [{}])[0]
-                rows.append({
-                    "anomaly_id": a["AnomalyId"], "anomaly_type": "AWS Cost Anomaly Detection",
-                    "severity": _severity(impact),
-                    "start_date": date.fromisoformat(a["AnomalyStartDate"][:10]) if a.get("AnomalyStartDate") else None,
-                    "end_date": date.fromisoformat(a["AnomalyEndDate"][:10]) if a.get("AnomalyEndDate") else None,
-                    "actual_cost": _d(impact.get("TotalActualSpend")),
-                    "expected_cost": _d(impact.get("TotalExpectedSpend")), "currency": "USD", "provider_name": "AWS",
-                    "sub_account_id": cause.get("LinkedAccount") or account.account_id,
-                    "service_name": cause.get("Service"), "region_id": cause.get("Region"),
-                    "root_cause": json.dumps(a.get("RootCauses") or []),
-                    "status": (a.get("Feedback") or ("open" if not a.get("AnomalyEndDate") else "closed")).lower(),
-                    "detected_at": now})
+                rows.append(
+                    {
+                        "anomaly_id": a["AnomalyId"],
+                        "anomaly_type": "AWS Cost Anomaly Detection",
+                        "severity": _severity(impact),
+                        "start_date": date.fromisoformat(a["AnomalyStartDate"][:10])
+                        if a.get("AnomalyStartDate")
+                        else None,
+                        "end_date": date.fromisoformat(a["AnomalyEndDate"][:10]) if a.get("AnomalyEndDate") else None,
+                        "actual_cost": _d(impact.get("TotalActualSpend")),
+                        "expected_cost": _d(impact.get("TotalExpectedSpend")),
+                        "currency": "USD",
+                        "provider_name": "AWS",
+                        "sub_account_id": cause.get("LinkedAccount") or account.account_id,
+                        "service_name": cause.get("Service"),
+                        "region_id": cause.get("Region"),
+                        "root_cause": json.dumps(a.get("RootCauses") or []),
+                        "status": (a.get("Feedback") or ("open" if not a.get("AnomalyEndDate") else "closed")).lower(),
+                        "detected_at": now,
+                    }
+                )
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "ce", None, "GetAnomalies"))
         return result
@@ -120,8 +182,11 @@ def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
     result = InsightResult("ce.rightsizing", None, None, kind="optimizations")
     ce, rows = account.client("ce"), []
     try:
-        for page in pages(ce.get_rightsizing_recommendation, Service="AmazonEC2", Configuration={
-                "RecommendationTarget": "SAME_INSTANCE_FAMILY", "BenefitsConsidered": True}):
+        for page in pages(
+            ce.get_rightsizing_recommendation,
+            Service="AmazonEC2",
+            Configuration={"RecommendationTarget": "SAME_INSTANCE_FAMILY", "BenefitsConsidered": True},
+        ):
             result.pages += 1
             for rec in page.get("RightsizingRecommendations", []):
                 current = rec.get("CurrentInstance", {})
@@ -137,14 +202,24 @@ def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
                     currency = target.get("CurrencyCode", "USD")
                     new_type = target.get("ResourceDetails", {}).get("EC2ResourceDetails", {}).get("InstanceType")
                     what = f"resize {details.get('InstanceType', '?')} to {new_type or '?'}"
-                rows.append({
-                    "optimization_id": f"aws-rightsizing:{current.get('ResourceId')}:{kind.lower()}",
-                    "resource_id": current.get("ResourceId"), "optimization_type": f"rightsizing ({kind.lower()})",
-                    "description": f"{what}; monthly cost now {current.get('MonthlyCost', '?')} {currency}",
-                    "estimated_savings": savings, "currency": currency,
-                    "risk_level": "medium" if kind == "Terminate" else "low", "confidence_score": None,
-                    "effort": "low", "status": "open", "provider_name": "AWS", "region_id": details.get("Region"),
-                    "sub_account_id": rec.get("AccountId") or account.account_id, "detected_at": now})
+                rows.append(
+                    {
+                        "optimization_id": f"aws-rightsizing:{current.get('ResourceId')}:{kind.lower()}",
+                        "resource_id": current.get("ResourceId"),
+                        "optimization_type": f"rightsizing ({kind.lower()})",
+                        "description": f"{what}; monthly cost now {current.get('MonthlyCost', '?')} {currency}",
+                        "estimated_savings": savings,
+                        "currency": currency,
+                        "risk_level": "medium" if kind == "Terminate" else "low",
+                        "confidence_score": None,
+                        "effort": "low",
+                        "status": "open",
+                        "provider_name": "AWS",
+                        "region_id": details.get("Region"),
+                        "sub_account_id": rec.get("AccountId") or account.account_id,
+                        "detected_at": now,
+                    }
+                )
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "ce", None, "GetRightsizingRecommendation"))
         return result

@@ -30,9 +30,13 @@ class ClientSettings:
     max_pool_connections: int = 20
 
     def config(self, region: str) -> Config:
-        return Config(region_name=region, retries={"mode": "adaptive", "max_attempts": self.max_attempts},
-                      connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
-                      max_pool_connections=self.max_pool_connections)
+        return Config(
+            region_name=region,
+            retries={"mode": "adaptive", "max_attempts": self.max_attempts},
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_pool_connections=self.max_pool_connections,
+        )
 
 
 def credentials_advice(exc: BaseException, profile: str | None) -> str:
@@ -44,13 +48,21 @@ def credentials_advice(exc: BaseException, profile: str | None) -> str:
     if isinstance(exc, TokenRetrievalError) or "sso" in text.lower():
         return f"The SSO session has expired or was never started: run `aws sso login{flag}`."
     if isinstance(exc, NoCredentialsError):
-        return (f"No AWS credentials found{' for profile ' + profile if profile else ''}. Configure them "
-                f"(`aws configure{flag}` or `aws sso login{flag}`), set AWS_PROFILE, or pass --profile.")
+        return (
+            f"No AWS credentials found{' for profile ' + profile if profile else ''}. Configure them "
+            f"(`aws configure{flag}` or `aws sso login{flag}`), set AWS_PROFILE, or pass --profile."
+        )
     if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in (
-            "ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RequestExpired",
+    ):
         return f"The AWS credentials have expired: refresh them (`aws sso login{flag}` or renew the session token)."
     if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in (
-            "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException"):
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "UnrecognizedClientException",
+    ):
         return "The AWS access key is not valid: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the profile's keys."
     return f"AWS did not accept the credentials ({text}). Check them with `aws sts get-caller-identity{flag}`."
 
@@ -89,8 +101,9 @@ class AwsAccount:
         self.account_id, self.arn = identity["Account"], identity["Arn"]
 
 
-def open_account(profile: str | None, guards: Guards, settings: ClientSettings | None = None,
-                 role_arn: str | None = None) -> AwsAccount:
+def open_account(
+    profile: str | None, guards: Guards, settings: ClientSettings | None = None, role_arn: str | None = None
+) -> AwsAccount:
     """A session for `profile` (None: the default chain), assuming `role_arn` if given, identified."""
     try:
         session = boto3.Session(profile_name=profile) if profile else boto3.Session()
@@ -101,10 +114,15 @@ def open_account(profile: str | None, guards: Guards, settings: ClientSettings |
         try:
             creds = account.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="finops-tui")["Credentials"]
         except (BotoCoreError, ClientError) as exc:
-            raise SourceError(f"Cannot assume {role_arn}: {exc}. The identity needs sts:AssumeRole on it, and the "
-                              "role's trust policy must allow this identity.") from None
-        session = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                                aws_session_token=creds["SessionToken"])
+            raise SourceError(
+                f"Cannot assume {role_arn}: {exc}. The identity needs sts:AssumeRole on it, and the "
+                "role's trust policy must allow this identity."
+            ) from None
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
         account = AwsAccount(profile, session, guards, account.settings)
     account.identify()
     return account

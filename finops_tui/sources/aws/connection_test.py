@@ -30,27 +30,31 @@ def _ce_probe(client: Callable[[str], Any]) -> Any:
     end = datetime.now(UTC).date()
     return client("ce").get_cost_and_usage(
         TimePeriod={"Start": (end - timedelta(days=1)).isoformat(), "End": end.isoformat()},
-        Granularity="DAILY", Metrics=["UnblendedCost"])
+        Granularity="DAILY",
+        Metrics=["UnblendedCost"],
+    )
 
 
 PROBES = (
     Probe("ce:GetCostAndUsage", _ce_probe, paid=True),
-    Probe("budgets:ViewBudget", lambda c: c("budgets").describe_budgets(AccountId=c("sts").get_caller_identity()
-                                                                         ["Account"], MaxResults=1)),
+    Probe(
+        "budgets:ViewBudget",
+        lambda c: c("budgets").describe_budgets(AccountId=c("sts").get_caller_identity()["Account"], MaxResults=1),
+    ),
     Probe("organizations:ListAccounts", lambda c: c("organizations").list_accounts(MaxResults=1)),
     Probe("ec2:DescribeInstances", lambda c: c("ec2").describe_instances(MaxResults=5)),
     Probe("ec2:DescribeVolumes", lambda c: c("ec2").describe_volumes(MaxResults=5)),
     Probe("rds:DescribeDBInstances", lambda c: c("rds").describe_db_instances(MaxRecords=20)),
     Probe("lambda:ListFunctions", lambda c: c("lambda").list_functions(MaxItems=1)),
-    Probe("elasticloadbalancing:DescribeLoadBalancers",
-          lambda c: c("elbv2").describe_load_balancers(PageSize=1)),
+    Probe("elasticloadbalancing:DescribeLoadBalancers", lambda c: c("elbv2").describe_load_balancers(PageSize=1)),
     Probe("s3:ListAllMyBuckets", lambda c: c("s3").list_buckets()),
     Probe("cloudwatch:GetMetricData", lambda c: c("cloudwatch").list_metrics(Namespace="AWS/EC2")),
 )
 
 
-def test_connections(profiles: list[str | None], include_paid: bool = False,
-                     settings: ClientSettings | None = None) -> tuple[list[str], bool]:
+def test_connections(
+    profiles: list[str | None], include_paid: bool = False, settings: ClientSettings | None = None
+) -> tuple[list[str], bool]:
     """Report lines, and whether every credential works with every probed API."""
     lines, ok = [], True
     settings = settings or ClientSettings(max_attempts=2, read_timeout=10)
@@ -65,8 +69,10 @@ def test_connections(profiles: list[str | None], include_paid: bool = False,
         lines.append(f"  {name}: account {account.account_id} as {account.arn}")
         for probe in PROBES:
             if probe.paid and not include_paid:
-                lines.append(f"    {probe.api}: not checked (Cost Explorer has no free call; "
-                             "`doctor --test-connection --include-paid` spends $0.01 to check it)")
+                lines.append(
+                    f"    {probe.api}: not checked (Cost Explorer has no free call; "
+                    "`doctor --test-connection --include-paid` spends $0.01 to check it)"
+                )
                 continue
             try:
                 probe.call(account.client)
@@ -75,8 +81,10 @@ def test_connections(profiles: list[str | None], include_paid: bool = False,
                 code = exc.response.get("Error", {}).get("Code", "")
                 denied = "Denied" in code or code in ("UnauthorizedOperation", "AuthorizationError")
                 ok = False
-                lines.append(f"    {probe.api}: {'DENIED: add ' + probe.api + ' to the policy' if denied else code}"
-                             f"{'' if denied else ': ' + str(exc)}")
+                lines.append(
+                    f"    {probe.api}: {'DENIED: add ' + probe.api + ' to the policy' if denied else code}"
+                    f"{'' if denied else ': ' + str(exc)}"
+                )
             except BotoCoreError as exc:
                 ok = False
                 lines.append(f"    {probe.api}: FAILED: {exc}")

@@ -75,18 +75,22 @@ def is_settled(start: date, today: date) -> bool:
 
 
 def request_for(account_id: str, start: date, end: date) -> dict:
-    return {"TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()}, "Granularity": "DAILY",
-            "Metrics": ["UnblendedCost", "AmortizedCost"],
-            "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "REGION"}],
-            "Filter": {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [account_id]}}}
+    return {
+        "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
+        "Granularity": "DAILY",
+        "Metrics": ["UnblendedCost", "AmortizedCost"],
+        "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "REGION"}],
+        "Filter": {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [account_id]}},
+    }
 
 
 def request_hash(account_id: str, request: dict) -> str:
     return hashlib.sha256(json.dumps([account_id, request], sort_keys=True).encode()).hexdigest()
 
 
-def plan(account_id: str, today: date, now: datetime, cache: dict[str, CachedAnswer],
-         latency: timedelta = LATENCY) -> CostExplorerPlan:
+def plan(
+    account_id: str, today: date, now: datetime, cache: dict[str, CachedAnswer], latency: timedelta = LATENCY
+) -> CostExplorerPlan:
     out = CostExplorerPlan()
     for start, end in month_windows(today):
         request = request_for(account_id, start, end)
@@ -97,9 +101,13 @@ def plan(account_id: str, today: date, now: datetime, cache: dict[str, CachedAns
 
 
 def _pages(ce: Any, request: dict) -> list[dict]:
-    return [{"ResultsByTime": page.get("ResultsByTime", []),
-             "DimensionValueAttributes": page.get("DimensionValueAttributes", [])}
-            for page in pages(ce.get_cost_and_usage, **request)]
+    return [
+        {
+            "ResultsByTime": page.get("ResultsByTime", []),
+            "DimensionValueAttributes": page.get("DimensionValueAttributes", []),
+        }
+        for page in pages(ce.get_cost_and_usage, **request)
+    ]
 
 
 def rows_from_pages(account_id: str, pages: list[dict], fetched_at: datetime) -> list[dict]:
@@ -114,30 +122,51 @@ def rows_from_pages(account_id: str, pages: list[dict], fetched_at: datetime) ->
                 metrics = group.get("Metrics", {})
                 billed = metrics.get("UnblendedCost", {})
                 amortized = metrics.get("AmortizedCost", {})
-                rows.append({
-                    "ProviderName": "AWS", "BillingAccountId": account_id, "SubAccountId": account_id,
-                    "BillingCurrency": billed.get("Unit") or amortized.get("Unit"),
-                    "BillingPeriodStart": month, "ChargePeriodStart": day, "ChargePeriodEnd": day + timedelta(days=1),
-                    "ServiceName": service or None, "RegionId": None if region in ("", "NoRegion", "global") else region,
-                    "ChargeCategory": "Tax" if service == "Tax" else "Usage",
-                    "BilledCost": Decimal(billed.get("Amount", "0")),
-                    "EffectiveCost": Decimal(amortized.get("Amount", billed.get("Amount", "0"))),
-                    "x_DatasetId": f"costs-ce:AWS:{account_id}:{month:%Y-%m}",
-                    "x_SourceKind": "API", "x_SourceFile": f"ce:GetCostAndUsage@{fetched_at:%Y-%m-%dT%H:%MZ}",
-                    "x_FocusVersion": "aws-ce/GetCostAndUsage",
-                    "x_Extensions": json.dumps({"Estimated": estimated, "RegionKey": region}),
-                })
+                rows.append(
+                    {
+                        "ProviderName": "AWS",
+                        "BillingAccountId": account_id,
+                        "SubAccountId": account_id,
+                        "BillingCurrency": billed.get("Unit") or amortized.get("Unit"),
+                        "BillingPeriodStart": month,
+                        "ChargePeriodStart": day,
+                        "ChargePeriodEnd": day + timedelta(days=1),
+                        "ServiceName": service or None,
+                        "RegionId": None if region in ("", "NoRegion", "global") else region,
+                        "ChargeCategory": "Tax" if service == "Tax" else "Usage",
+                        "BilledCost": Decimal(billed.get("Amount", "0")),
+                        "EffectiveCost": Decimal(amortized.get("Amount", billed.get("Amount", "0"))),
+                        "x_DatasetId": f"costs-ce:AWS:{account_id}:{month:%Y-%m}",
+                        "x_SourceKind": "API",
+                        "x_SourceFile": f"ce:GetCostAndUsage@{fetched_at:%Y-%m-%dT%H:%MZ}",
+                        "x_FocusVersion": "aws-ce/GetCostAndUsage",
+                        "x_Extensions": json.dumps({"Estimated": estimated, "RegionKey": region}),
+                    }
+                )
     return rows
 
 
-COST_SCHEMA = pa.schema([
-    ("ProviderName", pa.string()), ("BillingAccountId", pa.string()), ("SubAccountId", pa.string()),
-    ("BillingCurrency", pa.string()), ("BillingPeriodStart", pa.timestamp("us")),
-    ("ChargePeriodStart", pa.timestamp("us")), ("ChargePeriodEnd", pa.timestamp("us")), ("ServiceName", pa.string()),
-    ("RegionId", pa.string()), ("ChargeCategory", pa.string()), ("BilledCost", _MONEY), ("EffectiveCost", _MONEY),
-    ("x_DatasetId", pa.string()), ("x_SourceKind", pa.string()), ("x_SourceFile", pa.string()),
-    ("x_FocusVersion", pa.string()), ("x_Extensions", pa.string()),
-])
+COST_SCHEMA = pa.schema(
+    [
+        ("ProviderName", pa.string()),
+        ("BillingAccountId", pa.string()),
+        ("SubAccountId", pa.string()),
+        ("BillingCurrency", pa.string()),
+        ("BillingPeriodStart", pa.timestamp("us")),
+        ("ChargePeriodStart", pa.timestamp("us")),
+        ("ChargePeriodEnd", pa.timestamp("us")),
+        ("ServiceName", pa.string()),
+        ("RegionId", pa.string()),
+        ("ChargeCategory", pa.string()),
+        ("BilledCost", _MONEY),
+        ("EffectiveCost", _MONEY),
+        ("x_DatasetId", pa.string()),
+        ("x_SourceKind", pa.string()),
+        ("x_SourceFile", pa.string()),
+        ("x_FocusVersion", pa.string()),
+        ("x_Extensions", pa.string()),
+    ]
+)
 
 
 @dataclass
@@ -159,7 +188,11 @@ def collect(account: AwsAccount, today: date, now: datetime, cache: dict[str, Ca
         except (BotoCoreError, ClientError) as exc:
             result.failures.append(failure_from(exc, "ce", None, "GetCostAndUsage"))
             if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in (
-                    "AccessDeniedException", "AccessDenied", "ExpiredTokenException", "UnrecognizedClientException"):
+                "AccessDeniedException",
+                "AccessDenied",
+                "ExpiredTokenException",
+                "UnrecognizedClientException",
+            ):
                 break  # every other month would fail the same way: do not pay for the attempts
             continue
         result.pages += len(pages)

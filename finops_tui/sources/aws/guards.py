@@ -21,8 +21,17 @@ from botocore.exceptions import BotoCoreError
 
 from finops_tui.logs import log_event
 
-_TRANSIENT_CODES = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-                    "ServiceUnavailable", "InternalError", "InternalFailure", "RequestTimeout", "SlowDown"}
+_TRANSIENT_CODES = {
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "ServiceUnavailable",
+    "InternalError",
+    "InternalFailure",
+    "RequestTimeout",
+    "SlowDown",
+}
 # Calls per second per (service, operation), from AWS's published limits with headroom; others get DEFAULT_RATE.
 RATES = {("ce", "*"): 5.0, ("budgets", "*"): 5.0, ("organizations", "*"): 2.0, ("cloudwatch", "GetMetricData"): 10.0}
 DEFAULT_RATE = 20.0
@@ -130,8 +139,15 @@ class Guards:
             status = getattr(http_response, "status_code", 200)
             code = (parsed or {}).get("Error", {}).get("Code") if status >= 300 else None
             self.breaker.record(service, region, ok=status < 500 and code not in _TRANSIENT_CODES)
-            self._log(service, model.name, region, context, "ok" if status < 300 else "error",
-                      f"HTTP {status} {code}" if code or status >= 300 else None, status)
+            self._log(
+                service,
+                model.name,
+                region,
+                context,
+                "ok" if status < 300 else "error",
+                f"HTTP {status} {code}" if code or status >= 300 else None,
+                status,
+            )
 
         def failed(exception: Exception, context: dict, **_: Any) -> None:
             operation = context.get("finops_operation") or "?"
@@ -143,10 +159,26 @@ class Guards:
         events.register("after-call-error.*.*", failed)
         return client
 
-    def _log(self, service: str, operation: str, region: str, context: dict, status: str, error: str | None,
-             http_status: int | None) -> None:
+    def _log(
+        self,
+        service: str,
+        operation: str,
+        region: str,
+        context: dict,
+        status: str,
+        error: str | None,
+        http_status: int | None,
+    ) -> None:
         self.calls.add(service, operation)
         started = context.get("finops_started")
         elapsed = (time.perf_counter() - started) * 1000 if started else None
-        log_event("aws", f"{service}.{operation}", status, elapsed, error, region=region,
-                  response_time_ms=None if elapsed is None else round(elapsed, 1), http_status=http_status)
+        log_event(
+            "aws",
+            f"{service}.{operation}",
+            status,
+            elapsed,
+            error,
+            region=region,
+            response_time_ms=None if elapsed is None else round(elapsed, 1),
+            http_status=http_status,
+        )

@@ -15,17 +15,16 @@ from botocore.exceptions import ClientError, NoCredentialsError
 
 _ADVICE = {
     "AccessDenied": "grant the IAM permission {service}:{operation} to this identity (see `finops-tui doctor "
-                    "--test-connection`)",
+    "--test-connection`)",
     "AccessDeniedException": "grant the IAM permission {service}:{operation} to this identity (see "
-                             "`finops-tui doctor --test-connection`)",
+    "`finops-tui doctor --test-connection`)",
     "UnauthorizedOperation": "grant the IAM permission {service}:{operation} to this identity",
     "ExpiredToken": "the credentials expired: run `aws sso login` (add --profile NAME) or refresh them",
     "ExpiredTokenException": "the credentials expired: run `aws sso login` (add --profile NAME) or refresh them",
     "OptInRequired": "the region is not enabled for this account; enable it or leave it out with --regions",
     "AuthFailure": "the region is not enabled or the credentials are not valid there; check --regions",
     "Throttling": "AWS throttled the calls after all retries; try again later or narrow --regions/--services",
-    "ThrottlingException": "AWS throttled the calls after all retries; try again later or narrow "
-                           "--regions/--services",
+    "ThrottlingException": "AWS throttled the calls after all retries; try again later or narrow --regions/--services",
     "RequestLimitExceeded": "AWS throttled the calls after all retries; try again later",
 }
 
@@ -75,17 +74,30 @@ def failure_from(exc: BaseException, service: str, region: str | None, operation
         if code.isdigit() or (status and status >= 500 and code in ("ClientError", str(status))):
             code = f"HTTP {status or code}"
             message = one_line(message, 40)
-            return CallFailure(service, region, operation, code, message,
-                               "the service answered with a server error; the refresh keeps the previous data "
-                               "and asks again next time")
+            return CallFailure(
+                service,
+                region,
+                operation,
+                code,
+                message,
+                "the service answered with a server error; the refresh keeps the previous data "
+                "and asks again next time",
+            )
     elif isinstance(exc, NoCredentialsError):
         code, message = "NoCredentials", "no AWS credentials were found"
-        return CallFailure(service, region, operation, code, message,
-                           "configure credentials (aws configure, aws sso login --profile NAME, or "
-                           "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or pass --profile")
+        return CallFailure(
+            service,
+            region,
+            operation,
+            code,
+            message,
+            "configure credentials (aws configure, aws sso login --profile NAME, or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or pass --profile",
+        )
     else:
         code, message = type(exc).__name__, one_line(str(exc))
-    advice = _ADVICE.get(code, "see the log file for the full response; try again, or leave this "
-                               "service/region out with --services/--regions")
-    return CallFailure(service, region, operation, code, message,
-                       advice.format(service=service, operation=operation))
+    advice = _ADVICE.get(
+        code,
+        "see the log file for the full response; try again, or leave this service/region out with --services/--regions",
+    )
+    return CallFailure(service, region, operation, code, message, advice.format(service=service, operation=operation))

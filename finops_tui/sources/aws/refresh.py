@@ -84,17 +84,21 @@ def _stored(cache_path: Path, service: str, account_id: str) -> dict[str, tuple[
 
 
 def _ce_cache(cache_path: Path, account_id: str) -> dict[str, cost_explorer.CachedAnswer]:
-    return {h: cost_explorer.CachedAnswer(pages, at) for h, (pages, at) in _stored(cache_path, "ce", account_id).items()}
+    return {
+        h: cost_explorer.CachedAnswer(pages, at) for h, (pages, at) in _stored(cache_path, "ce", account_id).items()
+    }
 
 
 def _insights_asked(cache_path: Path, account_id: str) -> dict[str, datetime]:
     """When each Cost Explorer analysis was last fetched for the account: {forecast|anomalies|rightsizing: time}."""
-    return {h.split(":")[1].removeprefix("ce."): at for h, (_, at) in _stored(cache_path, "ce-insights",
-                                                                               account_id).items()}
+    return {
+        h.split(":")[1].removeprefix("ce."): at for h, (_, at) in _stored(cache_path, "ce-insights", account_id).items()
+    }
 
 
-def run_refresh(cache_path: Path, options: RefreshOptions, progress: ProgressCallback | None = None,
-                memory_limit: str | None = None) -> RefreshSummary:
+def run_refresh(
+    cache_path: Path, options: RefreshOptions, progress: ProgressCallback | None = None, memory_limit: str | None = None
+) -> RefreshSummary:
     """One refresh of every account and region; raises SourceError only when nothing at all could run."""
     notify = progress or (lambda p: None)
     with refresh_lock(cache_path), logged("refresh", "run", cache=str(cache_path)) as info:
@@ -118,12 +122,19 @@ def run_refresh(cache_path: Path, options: RefreshOptions, progress: ProgressCal
         return RefreshSummary(run, results, notes)
 
 
-def _collect(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptions, notify: ProgressCallback,
-             notes: list[str], now: datetime) -> list[CollectorResult]:
+def _collect(
+    cache_path: Path,
+    accounts: list[AwsAccount],
+    options: RefreshOptions,
+    notify: ProgressCallback,
+    notes: list[str],
+    now: datetime,
+) -> list[CollectorResult]:
     today = now.date()
 
-    def traced(account: AwsAccount, name: str, region: str | None,
-               job: Callable[[], CollectorResult | list[CollectorResult]]) -> Callable[[], list[CollectorResult]]:
+    def traced(
+        account: AwsAccount, name: str, region: str | None, job: Callable[[], CollectorResult | list[CollectorResult]]
+    ) -> Callable[[], list[CollectorResult]]:
         def run() -> list[CollectorResult]:
             notify(Progress(name, region, "running"))
             out = job()
@@ -134,6 +145,7 @@ def _collect(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptio
             rows = sum(r.rows.num_rows for r in out if r.rows is not None)
             notify(Progress(name, region, "failed" if bad else "ok", bad[0] if bad else f"{rows:,} rows"))
             return out
+
         return run
 
     jobs = []
@@ -141,17 +153,32 @@ def _collect(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptio
         cache = _ce_cache(cache_path, a.account_id)
         jobs.append(traced(a, "cost explorer", None, lambda a=a, c=cache: cost_explorer.collect(a, today, now, c)))
         asked = _insights_asked(cache_path, a.account_id)
-        for kind, job in (("forecast", lambda a=a: ce_insights.forecast(a, today, now)),
-                          ("anomalies", lambda a=a: ce_insights.anomalies(a, today, now)),
-                          ("rightsizing", lambda a=a: ce_insights.rightsizing(a, now))):
+        for kind, job in (
+            ("forecast", lambda a=a: ce_insights.forecast(a, today, now)),
+            ("anomalies", lambda a=a: ce_insights.anomalies(a, today, now)),
+            ("rightsizing", lambda a=a: ce_insights.rightsizing(a, now)),
+        ):
             if not options.ce_analyses or (kind in asked and now - asked[kind] < cost_explorer.LATENCY):
                 continue  # asked less than 6 h ago: Cost Explorer would answer the same, for $0.01 more
             jobs.append(traced(a, kind, None, job))
         jobs.append(traced(a, "budgets", None, lambda a=a: account_info.collect_budgets(a, today)))
         for region in _regions(a, options):
-            jobs.append(traced(a, "inventory", region, lambda a=a, r=region: inventory.collect_region_inventory(
-                lambda service, a=a, r=r: a.client(*service.split("@")) if "@" in service else a.client(service, r),
-                r, a.account_id, options.services, now)))
+            jobs.append(
+                traced(
+                    a,
+                    "inventory",
+                    region,
+                    lambda a=a, r=region: inventory.collect_region_inventory(
+                        lambda service, a=a, r=r: (
+                            a.client(*service.split("@")) if "@" in service else a.client(service, r)
+                        ),
+                        r,
+                        a.account_id,
+                        options.services,
+                        now,
+                    ),
+                )
+            )
     results: list[CollectorResult] = []
     with ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="refresh") as pool:
         for batch in pool.map(lambda job: job(), jobs):
@@ -167,13 +194,22 @@ def _collect(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptio
     return results
 
 
-def _commit(cache_path: Path, accounts: list[AwsAccount], options: RefreshOptions, results: list[CollectorResult],
-            notes: list[str], failures: list[str], started: datetime, guards: Guards,
-            memory_limit: str | None) -> refresh_records.RefreshRun:
+def _commit(
+    cache_path: Path,
+    accounts: list[AwsAccount],
+    options: RefreshOptions,
+    results: list[CollectorResult],
+    notes: list[str],
+    failures: list[str],
+    started: datetime,
+    guards: Guards,
+    memory_limit: str | None,
+) -> refresh_records.RefreshRun:
     failures = failures + [f.describe() for r in results for f in r.failures]
     notes = notes + [n for r in results if isinstance(r, ce_insights.InsightResult) for n in r.notes]
-    ce_pages = sum(r.pages for r in results if isinstance(r, (cost_explorer.CostExplorerResult,
-                                                                 ce_insights.InsightResult)))
+    ce_pages = sum(
+        r.pages for r in results if isinstance(r, (cost_explorer.CostExplorerResult, ce_insights.InsightResult))
+    )
     labels = {a.account_id: a.label for a in accounts}
     with files.write_session(cache_path, memory_limit) as con:
         for r in results:
@@ -182,43 +218,100 @@ def _commit(cache_path: Path, accounts: list[AwsAccount], options: RefreshOption
             label = labels[r.account_id]
             if isinstance(r, cost_explorer.CostExplorerResult):
                 cost_writes.insert_api_costs(con, r.rows, f"AWS Cost Explorer, {label}")
-                refresh_records.store_answers(con, [refresh_records.StoredAnswer(
-                    h, "ce", "GetCostAndUsage", r.account_id, request, answer.pages, answer.fetched_at)
-                    for h, (request, answer) in r.answers.items()])
+                refresh_records.store_answers(
+                    con,
+                    [
+                        refresh_records.StoredAnswer(
+                            h, "ce", "GetCostAndUsage", r.account_id, request, answer.pages, answer.fetched_at
+                        )
+                        for h, (request, answer) in r.answers.items()
+                    ],
+                )
             elif isinstance(r, ce_insights.InsightResult):
-                dataset_writes.replace_dataset(con, r.kind, f"{r.kind}:aws:{r.account_id}", r.rows,
-                                               source_kind="API", source=f"AWS Cost Explorer {r.collector[3:]}, "
-                                               f"{label}", provider="AWS", account_id=r.account_id)
-                refresh_records.store_answers(con, [refresh_records.StoredAnswer(
-                    f"insight:{r.collector}:{r.account_id}", "ce-insights", r.collector, r.account_id, {},
-                    [], options.now())])
+                dataset_writes.replace_dataset(
+                    con,
+                    r.kind,
+                    f"{r.kind}:aws:{r.account_id}",
+                    r.rows,
+                    source_kind="API",
+                    source=f"AWS Cost Explorer {r.collector[3:]}, {label}",
+                    provider="AWS",
+                    account_id=r.account_id,
+                )
+                refresh_records.store_answers(
+                    con,
+                    [
+                        refresh_records.StoredAnswer(
+                            f"insight:{r.collector}:{r.account_id}",
+                            "ce-insights",
+                            r.collector,
+                            r.account_id,
+                            {},
+                            [],
+                            options.now(),
+                        )
+                    ],
+                )
             elif r.collector.startswith("budgets"):
-                dataset_writes.replace_dataset(con, "budgets", f"budgets:aws:{r.account_id}", r.rows,
-                                               source_kind="API", source=f"AWS Budgets, {label}",
-                                               provider="AWS", account_id=r.account_id)
+                dataset_writes.replace_dataset(
+                    con,
+                    "budgets",
+                    f"budgets:aws:{r.account_id}",
+                    r.rows,
+                    source_kind="API",
+                    source=f"AWS Budgets, {label}",
+                    provider="AWS",
+                    account_id=r.account_id,
+                )
                 history_failed = any(f.operation == "DescribeBudgetPerformanceHistory" for f in r.failures)
                 if isinstance(r, account_info.BudgetsResult) and r.history is not None and not history_failed:
-                    dataset_writes.replace_dataset(con, "budget_history", f"budget_history:aws:{r.account_id}",
-                                                   r.history, source_kind="API",
-                                                   source=f"AWS Budgets performance history, {label}",
-                                                   provider="AWS", account_id=r.account_id)
+                    dataset_writes.replace_dataset(
+                        con,
+                        "budget_history",
+                        f"budget_history:aws:{r.account_id}",
+                        r.history,
+                        source_kind="API",
+                        source=f"AWS Budgets performance history, {label}",
+                        provider="AWS",
+                        account_id=r.account_id,
+                    )
             else:
                 service = r.collector.removeprefix("inventory.")
                 dataset_writes.replace_dataset(
-                    con, "resources", f"resources:aws:{r.account_id}:{r.region}:{service}", r.rows,
-                    source_kind="API", source=f"AWS {service} in {r.region}, {label}",
-                    provider="AWS", account_id=r.account_id, data_through=options.now())
+                    con,
+                    "resources",
+                    f"resources:aws:{r.account_id}:{r.region}:{service}",
+                    r.rows,
+                    source_kind="API",
+                    source=f"AWS {service} in {r.region}, {label}",
+                    provider="AWS",
+                    account_id=r.account_id,
+                    data_through=options.now(),
+                )
         dataset_writes.fill_current_costs(con)
         status = "ok" if not failures else ("partial" if any(r.rows is not None for r in results) else "failed")
         run = refresh_records.RefreshRun(
-            run_id=uuid.uuid4().hex[:12], started_at=started, finished_at=options.now(),
-            source=", ".join(labels.values()), accounts=list(labels), regions=sorted({r.region for r in results
-                                                                                   if r.region}),
-            status=status, api_calls=dict(guards.calls.counts), ce_requests=ce_pages,
+            run_id=uuid.uuid4().hex[:12],
+            started_at=started,
+            finished_at=options.now(),
+            source=", ".join(labels.values()),
+            accounts=list(labels),
+            regions=sorted({r.region for r in results if r.region}),
+            status=status,
+            api_calls=dict(guards.calls.counts),
+            ce_requests=ce_pages,
             ce_cost_usd=cost_explorer.PRICE_PER_PAGE * ce_pages,
-            collectors=[{"collector": r.collector, "region": r.region, "account": r.account_id,
-                         "rows": None if r.rows is None else r.rows.num_rows,
-                         "status": "failed" if r.failures else "ok"} for r in results],
-            failures=failures + notes)
+            collectors=[
+                {
+                    "collector": r.collector,
+                    "region": r.region,
+                    "account": r.account_id,
+                    "rows": None if r.rows is None else r.rows.num_rows,
+                    "status": "failed" if r.failures else "ok",
+                }
+                for r in results
+            ],
+            failures=failures + notes,
+        )
         refresh_records.record_run(con, run)
     return run

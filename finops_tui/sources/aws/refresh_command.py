@@ -23,8 +23,13 @@ def options_from(args: argparse.Namespace) -> RefreshOptions:
     if unknown:
         raise ConfigError(f"Unknown --services {', '.join(sorted(unknown))}; use {', '.join(inventory.SERVICES)}.")
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
-    return RefreshOptions(profiles=args.profile or [None], regions=regions, services=services,
-                          role_arn=args.role_arn, ce_analyses=not args.no_ce_analyses)
+    return RefreshOptions(
+        profiles=args.profile or [None],
+        regions=regions,
+        services=services,
+        role_arn=args.role_arn,
+        ce_analyses=not args.no_ce_analyses,
+    )
 
 
 def dry_run(cache: Path, options: RefreshOptions) -> int:
@@ -42,22 +47,30 @@ def dry_run(cache: Path, options: RefreshOptions) -> int:
         plan = cost_explorer.plan(account.account_id, now.date(), now, _ce_cache(cache, account.account_id))
         total += len(plan.requests)
         out.write(f"  {account.label}\n")
-        out.write(f"    Cost Explorer GetCostAndUsage: {len(plan.requests)} request(s) (at least one page each, "
-                  f"$0.01 per page), {len(plan.reused)} month(s) answered from the cache\n")
+        out.write(
+            f"    Cost Explorer GetCostAndUsage: {len(plan.requests)} request(s) (at least one page each, "
+            f"$0.01 per page), {len(plan.reused)} month(s) answered from the cache\n"
+        )
         for request in plan.requests:
             period = request["TimePeriod"]
             out.write(f"      DAILY by SERVICE, REGION: {period['Start']} .. {period['End']}\n")
         if options.ce_analyses:
-            out.write("    Cost Explorer GetCostForecast, GetAnomalies (+ GetAnomalyMonitors), "
-                      "GetRightsizingRecommendation: up to 4 requests ($0.01 each), at most once per 6 hours\n")
+            out.write(
+                "    Cost Explorer GetCostForecast, GetAnomalies (+ GetAnomalyMonitors), "
+                "GetRightsizingRecommendation: up to 4 requests ($0.01 each), at most once per 6 hours\n"
+            )
             total += 4
         out.write("    Budgets DescribeBudgets, Organizations ListAccounts (free)\n")
         regions = options.regions or ["every enabled region (EC2 DescribeRegions)"]
         services = sorted(options.services or inventory.SERVICES)
-        out.write(f"    inventory in {', '.join(regions)}: {', '.join(services)}; CloudWatch GetMetricData "
-                  "(about $0.01 per 1,000 metrics)\n")
-    out.write(f"Estimated Cost Explorer charge: {format_money(float(cost_explorer.PRICE_PER_PAGE * total), 'USD')} "
-              f"or more (pages beyond the first cost $0.01 each)\n")
+        out.write(
+            f"    inventory in {', '.join(regions)}: {', '.join(services)}; CloudWatch GetMetricData "
+            "(about $0.01 per 1,000 metrics)\n"
+        )
+    out.write(
+        f"Estimated Cost Explorer charge: {format_money(float(cost_explorer.PRICE_PER_PAGE * total), 'USD')} "
+        f"or more (pages beyond the first cost $0.01 each)\n"
+    )
     return 0
 
 
@@ -68,8 +81,10 @@ def _print_progress(p: Progress) -> None:
 
 
 def _json_progress(p: Progress) -> None:
-    print(json.dumps({"progress": {"step": p.collector, "region": p.region, "state": p.state, "detail": p.detail}}),
-          flush=True)
+    print(
+        json.dumps({"progress": {"step": p.collector, "region": p.region, "state": p.state, "detail": p.detail}}),
+        flush=True,
+    )
 
 
 def once_json(cache: Path, options: RefreshOptions, memory_limit: str | None) -> int:
@@ -79,8 +94,19 @@ def once_json(cache: Path, options: RefreshOptions, memory_limit: str | None) ->
     except FinopsError as exc:
         print(json.dumps({"error": str(exc)}), flush=True)
         return 1
-    print(json.dumps({"outcome": {"status": run.status, "ce_requests": run.ce_requests,
-                                  "ce_cost_usd": float(run.ce_cost_usd), "failures": run.failures}}), flush=True)
+    print(
+        json.dumps(
+            {
+                "outcome": {
+                    "status": run.status,
+                    "ce_requests": run.ce_requests,
+                    "ce_cost_usd": float(run.ce_cost_usd),
+                    "failures": run.failures,
+                }
+            }
+        ),
+        flush=True,
+    )
     return 0
 
 
@@ -89,7 +115,8 @@ def once(cache: Path, options: RefreshOptions, memory_limit: str | None) -> int:
     run = summary.run
     print(f"Refresh {run.status}: {run.source}; regions {', '.join(run.regions) or '—'}")
     print(f"  Cost Explorer: {run.ce_requests} request page(s), ${run.ce_cost_usd:.2f}")
-    print(f"  API calls: {sum(run.api_calls.values())} ({', '.join(f'{k} {v}' for k, v in sorted(run.api_calls.items()))})")
+    calls = ", ".join(f"{k} {v}" for k, v in sorted(run.api_calls.items()))
+    print(f"  API calls: {sum(run.api_calls.values())} ({calls})")
     for failure in run.failures:
         print(f"  problem: {failure}")
     return 0 if run.status == "ok" else 1

@@ -25,8 +25,10 @@ def refresh_lock(cache_path: Path) -> Iterator[None]:
             if exc.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
-            raise SourceError(f"A refresh of {cache_path} is already running (pid {holder}); not starting a "
-                              "second one. Wait for it, or check `finops-tui doctor`.") from None
+            raise SourceError(
+                f"A refresh of {cache_path} is already running (pid {holder}); not starting a "
+                "second one. Wait for it, or check `finops-tui doctor`."
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield

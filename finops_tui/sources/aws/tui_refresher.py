@@ -20,8 +20,14 @@ from finops_tui.reader import RefreshOutcome, RefreshProgress
 
 
 class AwsRefresher:
-    def __init__(self, cache_path: Path, profiles: list[str] | None = None, regions: list[str] | None = None,
-                 services: list[str] | None = None, ce_analyses: bool = True) -> None:
+    def __init__(
+        self,
+        cache_path: Path,
+        profiles: list[str] | None = None,
+        regions: list[str] | None = None,
+        services: list[str] | None = None,
+        ce_analyses: bool = True,
+    ) -> None:
         self.cache_path = cache_path
         self.args = ["refresh", "--cache", str(cache_path), "--progress-json"]
         if not ce_analyses:
@@ -35,8 +41,9 @@ class AwsRefresher:
         self.label = f"AWS {', '.join(profiles) if profiles else 'default credentials'}"
 
     def run(self, progress: Callable[[RefreshProgress], None]) -> RefreshOutcome:
-        proc = subprocess.Popen([sys.executable, "-m", "finops_tui", *self.args], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "finops_tui", *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         outcome, error = None, None
         assert proc.stdout is not None
         for line in proc.stdout:

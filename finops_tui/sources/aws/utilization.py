@@ -23,24 +23,47 @@ CPU_IDLE_MAX = 5.0
 _BATCH = 500  # GetMetricData takes up to 500 queries per call
 
 
-def metrics(cloudwatch: Any, namespace: str, dimension: str, ids: list[str], metric: str,
-            now: datetime, extra: dict[str, str] | None = None) -> dict[str, dict[str, float]]:
+def metrics(
+    cloudwatch: Any,
+    namespace: str,
+    dimension: str,
+    ids: list[str],
+    metric: str,
+    now: datetime,
+    extra: dict[str, str] | None = None,
+) -> dict[str, dict[str, float]]:
     """{id: {"avg": …, "max": …, "sum": …}} of daily datapoints over 14 days; ids without data are absent.
 
     `extra` adds fixed dimensions (S3 sizes need StorageType beside BucketName)."""
     fixed = [{"Name": k, "Value": v} for k, v in (extra or {}).items()]
     out: dict[str, dict[str, float]] = {}
     for first in range(0, len(ids), _BATCH // 3):
-        batch = ids[first:first + _BATCH // 3]
+        batch = ids[first : first + _BATCH // 3]
         queries = []
         for n, rid in enumerate(batch):
             for stat in ("Average", "Maximum", "Sum"):
-                queries.append({"Id": f"{stat[:3].lower()}{n}", "ReturnData": True, "MetricStat": {
-                    "Metric": {"Namespace": namespace, "MetricName": metric,
-                               "Dimensions": [{"Name": dimension, "Value": rid}, *fixed]},
-                    "Period": 86400, "Stat": stat}})
-        for response in pages(cloudwatch.get_metric_data, token="NextToken", MetricDataQueries=queries,
-                              StartTime=now - WINDOW, EndTime=now):
+                queries.append(
+                    {
+                        "Id": f"{stat[:3].lower()}{n}",
+                        "ReturnData": True,
+                        "MetricStat": {
+                            "Metric": {
+                                "Namespace": namespace,
+                                "MetricName": metric,
+                                "Dimensions": [{"Name": dimension, "Value": rid}, *fixed],
+                            },
+                            "Period": 86400,
+                            "Stat": stat,
+                        },
+                    }
+                )
+        for response in pages(
+            cloudwatch.get_metric_data,
+            token="NextToken",
+            MetricDataQueries=queries,
+            StartTime=now - WINDOW,
+            EndTime=now,
+        ):
             for series in response.get("MetricDataResults", []):
                 values = series.get("Values") or []
                 if not values:

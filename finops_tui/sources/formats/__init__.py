@@ -41,8 +41,9 @@ def detect(cols: SourceColumns, where: str) -> BillingFormat:
         if fmt.matches(cols):
             return fmt
     native = next((label for key, label in _KNOWN_ELSEWHERE.items() if key in cols.names_lower), None)
-    hint = (f"It looks like {native}."
-            if native else "Check the header row and the delimiter, or name the format with --format "
-            f"({', '.join(names())}).")
-    raise IngestError(f"{where}: unknown billing format: no known set of cost columns "
-                      f"(found: {cols.sample()}). {hint}")
+    hint = (
+        f"It looks like {native}."
+        if native
+        else f"Check the header row and the delimiter, or name the format with --format ({', '.join(names())})."
+    )
+    raise IngestError(f"{where}: unknown billing format: no known set of cost columns (found: {cols.sample()}). {hint}")

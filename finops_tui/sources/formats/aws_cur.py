@@ -17,34 +17,91 @@ from finops_tui.sources.formats import values
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns, literal
 
-_PREFIXES = {"identity": "identity", "bill": "bill", "lineItem": "line_item", "product": "product",
-             "pricing": "pricing", "reservation": "reservation", "savingsPlan": "savings_plan",
-             "discount": "discount", "splitLineItem": "split_line_item"}
+_PREFIXES = {
+    "identity": "identity",
+    "bill": "bill",
+    "lineItem": "line_item",
+    "product": "product",
+    "pricing": "pricing",
+    "reservation": "reservation",
+    "savingsPlan": "savings_plan",
+    "discount": "discount",
+    "splitLineItem": "split_line_item",
+}
 USAGE_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation")
-CREDIT_TYPES = ("Credit", "Refund", "EdpDiscount", "BundledDiscount", "PrivateRateDiscount", "Discount",
-                "DistributorDiscount", "RiVolumeDiscount")
+CREDIT_TYPES = (
+    "Credit",
+    "Refund",
+    "EdpDiscount",
+    "BundledDiscount",
+    "PrivateRateDiscount",
+    "Discount",
+    "DistributorDiscount",
+    "RiVolumeDiscount",
+)
 PURCHASE_TYPES = ("RIFee", "Fee", "SavingsPlanRecurringFee", "SavingsPlanUpfrontFee")
 # Product code -> FOCUS ServiceCategory, for the services that carry most spend; the rest are 'Other'.
 SERVICE_CATEGORIES = {
-    "AmazonEC2": "Compute", "AWSLambda": "Compute", "AmazonECS": "Compute", "AmazonEKS": "Compute",
-    "AWSFargate": "Compute", "AmazonLightsail": "Compute", "AmazonS3": "Storage", "AmazonEFS": "Storage",
-    "AmazonFSx": "Storage", "AWSBackup": "Storage", "AmazonGlacier": "Storage", "AmazonRDS": "Databases",
-    "AmazonDynamoDB": "Databases", "AmazonElastiCache": "Databases", "AmazonDocDB": "Databases",
-    "AmazonNeptune": "Databases", "AmazonRedshift": "Analytics", "AmazonAthena": "Analytics",
-    "AWSGlue": "Analytics", "AmazonKinesis": "Analytics", "AmazonES": "Analytics", "AmazonVPC": "Networking",
-    "AmazonCloudFront": "Networking", "AmazonRoute53": "Networking", "AWSELB": "Networking",
-    "AWSDataTransfer": "Networking", "AWSDirectConnect": "Networking", "AmazonApiGateway": "Web",
-    "AmazonCloudWatch": "Management and Governance", "AWSCloudTrail": "Management and Governance",
-    "AWSConfig": "Management and Governance", "AWSCostExplorer": "Management and Governance",
-    "awskms": "Security", "AWSSecretsManager": "Security", "AmazonGuardDuty": "Security", "AWSWAF": "Security",
-    "AmazonCognito": "Identity", "AmazonSNS": "Integration", "AWSQueueService": "Integration",
-    "AmazonSQS": "Integration", "AWSEvents": "Integration", "AmazonSageMaker": "AI and Machine Learning",
-    "AmazonBedrock": "AI and Machine Learning", "AWSCodeBuild": "Developer Tools",
+    "AmazonEC2": "Compute",
+    "AWSLambda": "Compute",
+    "AmazonECS": "Compute",
+    "AmazonEKS": "Compute",
+    "AWSFargate": "Compute",
+    "AmazonLightsail": "Compute",
+    "AmazonS3": "Storage",
+    "AmazonEFS": "Storage",
+    "AmazonFSx": "Storage",
+    "AWSBackup": "Storage",
+    "AmazonGlacier": "Storage",
+    "AmazonRDS": "Databases",
+    "AmazonDynamoDB": "Databases",
+    "AmazonElastiCache": "Databases",
+    "AmazonDocDB": "Databases",
+    "AmazonNeptune": "Databases",
+    "AmazonRedshift": "Analytics",
+    "AmazonAthena": "Analytics",
+    "AWSGlue": "Analytics",
+    "AmazonKinesis": "Analytics",
+    "AmazonES": "Analytics",
+    "AmazonVPC": "Networking",
+    "AmazonCloudFront": "Networking",
+    "AmazonRoute53": "Networking",
+    "AWSELB": "Networking",
+    "AWSDataTransfer": "Networking",
+    "AWSDirectConnect": "Networking",
+    "AmazonApiGateway": "Web",
+    "AmazonCloudWatch": "Management and Governance",
+    "AWSCloudTrail": "Management and Governance",
+    "AWSConfig": "Management and Governance",
+    "AWSCostExplorer": "Management and Governance",
+    "awskms": "Security",
+    "AWSSecretsManager": "Security",
+    "AmazonGuardDuty": "Security",
+    "AWSWAF": "Security",
+    "AmazonCognito": "Identity",
+    "AmazonSNS": "Integration",
+    "AWSQueueService": "Integration",
+    "AmazonSQS": "Integration",
+    "AWSEvents": "Integration",
+    "AmazonSageMaker": "AI and Machine Learning",
+    "AmazonBedrock": "AI and Machine Learning",
+    "AWSCodeBuild": "Developer Tools",
 }
 # Native columns worth keeping beside the FOCUS ones (x_Extensions); the other ~100 are dropped for speed.
-KEEP = ("identity/LineItemId", "lineItem/LineItemType", "lineItem/UsageType", "lineItem/Operation",
-        "bill/BillType", "lineItem/BlendedCost", "lineItem/NetUnblendedCost", "reservation/ReservationARN",
-        "savingsPlan/SavingsPlanARN", "lineItem/ProductCode", "cost_category", "discount")
+KEEP = (
+    "identity/LineItemId",
+    "lineItem/LineItemType",
+    "lineItem/UsageType",
+    "lineItem/Operation",
+    "bill/BillType",
+    "lineItem/BlendedCost",
+    "lineItem/NetUnblendedCost",
+    "reservation/ReservationARN",
+    "savingsPlan/SavingsPlanARN",
+    "lineItem/ProductCode",
+    "cost_category",
+    "discount",
+)
 
 
 def cur2_name(legacy: str) -> str:
@@ -79,8 +136,15 @@ class AwsCur(BillingFormat):
         return "2.0" if self.cur2 else "legacy"
 
     def required(self) -> tuple[str, ...]:
-        return tuple(self.col(c) for c in ("lineItem/UnblendedCost", "lineItem/UsageStartDate",
-                                           "lineItem/LineItemType", "bill/PayerAccountId"))
+        return tuple(
+            self.col(c)
+            for c in (
+                "lineItem/UnblendedCost",
+                "lineItem/UsageStartDate",
+                "lineItem/LineItemType",
+                "bill/PayerAccountId",
+            )
+        )
 
     def _text(self, cols: SourceColumns, legacy: str) -> str:
         name = self.col(legacy)
@@ -130,27 +194,37 @@ class AwsCur(BillingFormat):
             "ListUnitPrice": m("pricing/publicOnDemandRate"),
             "ContractedCost": f"coalesce({m('lineItem/NetUnblendedCost')}, {unblended})",
             "ContractedUnitPrice": f"coalesce({m('lineItem/NetUnblendedRate')}, {m('lineItem/UnblendedRate')})",
-            "ChargeCategory": (f"CASE WHEN {lit} IN {_in(USAGE_TYPES)} THEN 'Usage' WHEN {lit} = 'Tax' THEN 'Tax' "
-                               f"WHEN {lit} IN {_in(CREDIT_TYPES)} THEN 'Credit' "
-                               f"WHEN {lit} IN {_in(PURCHASE_TYPES)} THEN 'Purchase' ELSE 'Adjustment' END"),
+            "ChargeCategory": (
+                f"CASE WHEN {lit} IN {_in(USAGE_TYPES)} THEN 'Usage' WHEN {lit} = 'Tax' THEN 'Tax' "
+                f"WHEN {lit} IN {_in(CREDIT_TYPES)} THEN 'Credit' "
+                f"WHEN {lit} IN {_in(PURCHASE_TYPES)} THEN 'Purchase' ELSE 'Adjustment' END"
+            ),
             "ChargeClass": f"CASE WHEN {lit} = 'Refund' THEN 'Correction' END",
-            "ChargeFrequency": (f"CASE WHEN {lit} IN {_in(USAGE_TYPES)} THEN 'Usage-Based' "
-                                f"WHEN {lit} IN ('RIFee', 'SavingsPlanRecurringFee') THEN 'Recurring' "
-                                "ELSE 'One-Time' END"),
+            "ChargeFrequency": (
+                f"CASE WHEN {lit} IN {_in(USAGE_TYPES)} THEN 'Usage-Based' "
+                f"WHEN {lit} IN ('RIFee', 'SavingsPlanRecurringFee') THEN 'Recurring' "
+                "ELSE 'One-Time' END"
+            ),
             "ChargeDescription": t("lineItem/LineItemDescription"),
-            "PricingCategory": (f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage', "
-                                "'SavingsPlanNegation') THEN 'Committed' "
-                                f"WHEN {lit} NOT IN {_in(USAGE_TYPES)} THEN NULL "
-                                f"WHEN {t('lineItem/UsageType')} LIKE '%SpotUsage%' THEN 'Dynamic' "
-                                f"WHEN {t('pricing/term')} = 'OnDemand' THEN 'Standard' "
-                                f"WHEN {t('pricing/term')} = 'Reserved' THEN 'Committed' END"),
+            "PricingCategory": (
+                f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage', "
+                "'SavingsPlanNegation') THEN 'Committed' "
+                f"WHEN {lit} NOT IN {_in(USAGE_TYPES)} THEN NULL "
+                f"WHEN {t('lineItem/UsageType')} LIKE '%SpotUsage%' THEN 'Dynamic' "
+                f"WHEN {t('pricing/term')} = 'OnDemand' THEN 'Standard' "
+                f"WHEN {t('pricing/term')} = 'Reserved' THEN 'Committed' END"
+            ),
             "CommitmentDiscountId": f"coalesce({reservation_arn}, {sp_arn})",
-            "CommitmentDiscountType": (f"CASE WHEN {reservation_arn} IS NOT NULL THEN 'Reserved Instance' "
-                                       f"WHEN {sp_arn} IS NOT NULL THEN 'Savings Plan' END"),
-            "CommitmentDiscountCategory": (f"CASE WHEN {reservation_arn} IS NOT NULL THEN 'Usage' "
-                                           f"WHEN {sp_arn} IS NOT NULL THEN 'Spend' END"),
-            "CommitmentDiscountStatus": (f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') "
-                                         "THEN 'Used' END"),
+            "CommitmentDiscountType": (
+                f"CASE WHEN {reservation_arn} IS NOT NULL THEN 'Reserved Instance' "
+                f"WHEN {sp_arn} IS NOT NULL THEN 'Savings Plan' END"
+            ),
+            "CommitmentDiscountCategory": (
+                f"CASE WHEN {reservation_arn} IS NOT NULL THEN 'Usage' WHEN {sp_arn} IS NOT NULL THEN 'Spend' END"
+            ),
+            "CommitmentDiscountStatus": (
+                f"CASE WHEN {lit} IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'Used' END"
+            ),
             "ConsumedQuantity": f"CASE WHEN {lit} IN {_in(USAGE_TYPES)} THEN {m('lineItem/UsageAmount')} END",
             "ConsumedUnit": f"CASE WHEN {lit} IN {_in(USAGE_TYPES)} THEN {t('pricing/unit')} END",
             "PricingQuantity": m("lineItem/UsageAmount"),
@@ -174,15 +248,17 @@ class AwsCur(BillingFormat):
         m = lambda legacy: self._money(cols, legacy, "0")  # noqa: E731
         z = lambda expr: f"coalesce({expr}, 0)"  # noqa: E731
         reservation_arn = self._text(cols, "reservation/ReservationARN")
-        return (f"CASE {lit} "
-                f"WHEN 'SavingsPlanCoveredUsage' THEN {z(m('savingsPlan/SavingsPlanEffectiveCost'))} "
-                f"WHEN 'SavingsPlanRecurringFee' THEN {z(m('savingsPlan/TotalCommitmentToDate'))} - "
-                f"{z(m('savingsPlan/UsedCommitment'))} "
-                "WHEN 'SavingsPlanNegation' THEN 0 WHEN 'SavingsPlanUpfrontFee' THEN 0 "
-                f"WHEN 'DiscountedUsage' THEN {z(m('reservation/EffectiveCost'))} "
-                f"WHEN 'RIFee' THEN {z(m('reservation/UnusedAmortizedUpfrontFeeForBillingPeriod'))} + "
-                f"{z(m('reservation/UnusedRecurringFee'))} "
-                f"ELSE CASE WHEN {lit} = 'Fee' AND {reservation_arn} IS NOT NULL THEN 0 ELSE {unblended} END END")
+        return (
+            f"CASE {lit} "
+            f"WHEN 'SavingsPlanCoveredUsage' THEN {z(m('savingsPlan/SavingsPlanEffectiveCost'))} "
+            f"WHEN 'SavingsPlanRecurringFee' THEN {z(m('savingsPlan/TotalCommitmentToDate'))} - "
+            f"{z(m('savingsPlan/UsedCommitment'))} "
+            "WHEN 'SavingsPlanNegation' THEN 0 WHEN 'SavingsPlanUpfrontFee' THEN 0 "
+            f"WHEN 'DiscountedUsage' THEN {z(m('reservation/EffectiveCost'))} "
+            f"WHEN 'RIFee' THEN {z(m('reservation/UnusedAmortizedUpfrontFeeForBillingPeriod'))} + "
+            f"{z(m('reservation/UnusedRecurringFee'))} "
+            f"ELSE CASE WHEN {lit} = 'Fee' AND {reservation_arn} IS NOT NULL THEN 0 ELSE {unblended} END END"
+        )
 
     def _tags(self, cols: SourceColumns) -> str:
         if self.cur2:
@@ -191,5 +267,8 @@ class AwsCur(BillingFormat):
 
     def extension_columns(self, cols: SourceColumns) -> list[str]:
         keep = {self.col(k).lower() for k in KEEP} | {k.lower() for k in KEEP}
-        return [name for name, _ in cols.described
-                if name.lower() in keep or name.lower().startswith(("costcategory/", "cost_category/"))]
+        return [
+            name
+            for name, _ in cols.described
+            if name.lower() in keep or name.lower().startswith(("costcategory/", "cost_category/"))
+        ]

@@ -26,16 +26,43 @@ from finops_tui.sources.formats.columns import SourceColumns, literal
 COMMITMENT_MODELS = "('Reservation', 'SavingsPlan')"
 UNUSED = "('UnusedReservation', 'UnusedSavingsPlan')"
 SERVICE_CATEGORIES = {
-    "compute": "Compute", "storage": "Storage", "networking": "Networking", "databases": "Databases",
-    "analytics": "Analytics", "security": "Security", "web": "Web", "integration": "Integration",
-    "internet of things": "Internet of Things", "iot": "Internet of Things", "management and governance":
-    "Management and Governance", "developer tools": "Developer Tools", "identity": "Identity",
-    "ai + machine learning": "AI and Machine Learning", "ai and machine learning": "AI and Machine Learning",
-    "containers": "Compute", "media": "Media", "migration": "Migration", "mobile": "Mobile",
+    "compute": "Compute",
+    "storage": "Storage",
+    "networking": "Networking",
+    "databases": "Databases",
+    "analytics": "Analytics",
+    "security": "Security",
+    "web": "Web",
+    "integration": "Integration",
+    "internet of things": "Internet of Things",
+    "iot": "Internet of Things",
+    "management and governance": "Management and Governance",
+    "developer tools": "Developer Tools",
+    "identity": "Identity",
+    "ai + machine learning": "AI and Machine Learning",
+    "ai and machine learning": "AI and Machine Learning",
+    "containers": "Compute",
+    "media": "Media",
+    "migration": "Migration",
+    "mobile": "Mobile",
 }
-KEEP = ("ChargeType", "PricingModel", "MeterCategory", "MeterSubCategory", "MeterName", "MeterRegion",
-        "ResourceGroup", "ResourceGroupName", "CostCenter", "AdditionalInfo", "BillingProfileId", "InvoiceSectionId",
-        "Product", "ConsumedService", "ReservationName")
+KEEP = (
+    "ChargeType",
+    "PricingModel",
+    "MeterCategory",
+    "MeterSubCategory",
+    "MeterName",
+    "MeterRegion",
+    "ResourceGroup",
+    "ResourceGroupName",
+    "CostCenter",
+    "AdditionalInfo",
+    "BillingProfileId",
+    "InvoiceSectionId",
+    "Product",
+    "ConsumedService",
+    "ReservationName",
+)
 
 
 class Azure(BillingFormat):
@@ -48,7 +75,8 @@ class Azure(BillingFormat):
 
     def matches(self, cols: SourceColumns) -> bool:
         return cols.has("CostInBillingCurrency") or (
-            cols.has("Cost") and cols.has("ChargeType") and cols.has("MeterCategory"))
+            cols.has("Cost") and cols.has("ChargeType") and cols.has("MeterCategory")
+        )
 
     def _cost(self, cols: SourceColumns) -> str:
         return cols.first("CostInBillingCurrency", "Cost", "PreTaxCost") or "Cost"
@@ -57,8 +85,11 @@ class Azure(BillingFormat):
         return ("ChargeType",)
 
     def version(self, cols: SourceColumns) -> str:
-        agreement = "MCA" if cols.has("BillingProfileId") and cols.has("InvoiceSectionId") and not cols.has(
-            "AccountOwnerId") else "EA"
+        agreement = (
+            "MCA"
+            if cols.has("BillingProfileId") and cols.has("InvoiceSectionId") and not cols.has("AccountOwnerId")
+            else "EA"
+        )
         return f"{agreement} {self.view}"
 
     def for_file(self, con: duckdb.DuckDBPyConnection, source_sql: str, cols: SourceColumns) -> BillingFormat:
@@ -110,24 +141,35 @@ class Azure(BillingFormat):
             "ListCost": f"{m('PayGPrice')} * {quantity}",
             "ContractedUnitPrice": m("UnitPrice"),
             "ContractedCost": f"{m('UnitPrice')} * {quantity}",
-            "ChargeCategory": (f"CASE WHEN {charge} = 'Usage' OR {charge} IN {UNUSED} THEN 'Usage' "
-                               f"WHEN {charge} = 'Purchase' THEN 'Purchase' WHEN {charge} = 'Tax' THEN 'Tax' "
-                               f"WHEN {charge} = 'Refund' THEN 'Credit' ELSE 'Adjustment' END"),
+            "ChargeCategory": (
+                f"CASE WHEN {charge} = 'Usage' OR {charge} IN {UNUSED} THEN 'Usage' "
+                f"WHEN {charge} = 'Purchase' THEN 'Purchase' WHEN {charge} = 'Tax' THEN 'Tax' "
+                f"WHEN {charge} = 'Refund' THEN 'Credit' ELSE 'Adjustment' END"
+            ),
             "ChargeClass": f"CASE WHEN {charge} = 'Refund' THEN 'Correction' END",
-            "ChargeFrequency": (f"CASE {t('Frequency')} WHEN 'OneTime' THEN 'One-Time' WHEN 'Recurring' "
-                                "THEN 'Recurring' WHEN 'UsageBased' THEN 'Usage-Based' END"),
+            "ChargeFrequency": (
+                f"CASE {t('Frequency')} WHEN 'OneTime' THEN 'One-Time' WHEN 'Recurring' "
+                "THEN 'Recurring' WHEN 'UsageBased' THEN 'Usage-Based' END"
+            ),
             "ChargeDescription": t("Product", "ProductName"),
-            "PricingCategory": (f"CASE WHEN {charge} <> 'Usage' AND {charge} NOT IN {UNUSED} THEN NULL "
-                                f"WHEN {committed} THEN 'Committed' WHEN {model} = 'Spot' THEN 'Dynamic' "
-                                f"WHEN {model} = 'OnDemand' THEN 'Standard' END"),
+            "PricingCategory": (
+                f"CASE WHEN {charge} <> 'Usage' AND {charge} NOT IN {UNUSED} THEN NULL "
+                f"WHEN {committed} THEN 'Committed' WHEN {model} = 'Spot' THEN 'Dynamic' "
+                f"WHEN {model} = 'OnDemand' THEN 'Standard' END"
+            ),
             "CommitmentDiscountId": f"CASE WHEN {committed} THEN coalesce({t('benefitId')}, {t('ReservationId')}) END",
-            "CommitmentDiscountName": (f"CASE WHEN {committed} THEN coalesce({t('benefitName')}, "
-                                       f"{t('ReservationName')}) END"),
-            "CommitmentDiscountType": (f"CASE {model} WHEN 'Reservation' THEN 'Reservation' "
-                                       "WHEN 'SavingsPlan' THEN 'Savings Plan' END"),
-            "CommitmentDiscountCategory": f"CASE {model} WHEN 'Reservation' THEN 'Usage' WHEN 'SavingsPlan' THEN 'Spend' END",
-            "CommitmentDiscountStatus": (f"CASE WHEN {charge} IN {UNUSED} THEN 'Unused' "
-                                         f"WHEN {committed} AND {charge} = 'Usage' THEN 'Used' END"),
+            "CommitmentDiscountName": (
+                f"CASE WHEN {committed} THEN coalesce({t('benefitName')}, {t('ReservationName')}) END"
+            ),
+            "CommitmentDiscountType": (
+                f"CASE {model} WHEN 'Reservation' THEN 'Reservation' WHEN 'SavingsPlan' THEN 'Savings Plan' END"
+            ),
+            "CommitmentDiscountCategory": (
+                f"CASE {model} WHEN 'Reservation' THEN 'Usage' WHEN 'SavingsPlan' THEN 'Spend' END"
+            ),
+            "CommitmentDiscountStatus": (
+                f"CASE WHEN {charge} IN {UNUSED} THEN 'Unused' WHEN {committed} AND {charge} = 'Usage' THEN 'Used' END"
+            ),
             "ConsumedQuantity": f"CASE WHEN {charge} = 'Usage' THEN {quantity} END",
             "ConsumedUnit": f"CASE WHEN {charge} = 'Usage' THEN {t('UnitOfMeasure')} END",
             "PricingQuantity": quantity,
@@ -152,8 +194,10 @@ class Azure(BillingFormat):
         """EA writes tags as a JSON object without its braces (`"env": "prod","team": "web"`)."""
         c = cols.ref(name)
         wrapped = f"CASE WHEN ltrim({c}) LIKE '{{%' THEN {c} ELSE '{{' || {c} || '}}' END"
-        return (f"CASE WHEN {c} IS NULL OR trim({c}) = '' THEN NULL ELSE coalesce(try_cast({wrapped} AS JSON), "
-                f"to_json({{'x_unparsed': {c}}})) END")
+        return (
+            f"CASE WHEN {c} IS NULL OR trim({c}) = '' THEN NULL ELSE coalesce(try_cast({wrapped} AS JSON), "
+            f"to_json({{'x_unparsed': {c}}})) END"
+        )
 
     def extension_columns(self, cols: SourceColumns) -> list[str]:
         keep = {k.lower() for k in KEEP}

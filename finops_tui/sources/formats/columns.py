@@ -44,10 +44,10 @@ def struct_fields(type_text: str) -> dict[str, str]:
     if not type_text.startswith("STRUCT(") or not type_text.endswith(")"):
         return {}
     fields = {}
-    for part in _split_top_level(type_text[len("STRUCT("):-1]):
+    for part in _split_top_level(type_text[len("STRUCT(") : -1]):
         if part.startswith('"'):
             end = part.index('"', 1)
-            name, kind = part[1:end], part[end + 1:].strip()
+            name, kind = part[1:end], part[end + 1 :].strip()
         else:
             name, _, kind = part.partition(" ")
         fields[name.lower()] = (name, kind.strip())

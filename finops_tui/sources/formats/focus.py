@@ -16,10 +16,19 @@ from finops_tui.sources.formats.columns import SourceColumns
 # Columns whose presence tells the FOCUS version (newest first).
 _VERSION_MARKERS = (
     ("1.3", ("ServiceProviderName", "HostProviderName")),
-    ("1.2", ("BillingAccountType", "SubAccountType", "InvoiceId", "PricingCurrency",
-             "PricingCurrencyEffectiveCost")),
-    ("1.1", ("ServiceSubcategory", "CapacityReservationId", "CapacityReservationStatus",
-             "SkuMeter", "SkuPriceDetails", "CommitmentDiscountQuantity", "CommitmentDiscountUnit")),
+    ("1.2", ("BillingAccountType", "SubAccountType", "InvoiceId", "PricingCurrency", "PricingCurrencyEffectiveCost")),
+    (
+        "1.1",
+        (
+            "ServiceSubcategory",
+            "CapacityReservationId",
+            "CapacityReservationStatus",
+            "SkuMeter",
+            "SkuPriceDetails",
+            "CommitmentDiscountQuantity",
+            "CommitmentDiscountUnit",
+        ),
+    ),
 )
 _RENAMED_IN_1_3 = {"ProviderName": "ServiceProviderName"}
 

@@ -16,8 +16,18 @@ from finops_tui.sources.formats import values
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns
 
-KEEP = ("credits", "cost_type", "invoice.month", "invoice", "system_labels", "project.ancestry_numbers",
-        "adjustment_info", "transaction_type", "export_time", "currency_conversion_rate")
+KEEP = (
+    "credits",
+    "cost_type",
+    "invoice.month",
+    "invoice",
+    "system_labels",
+    "project.ancestry_numbers",
+    "adjustment_info",
+    "transaction_type",
+    "export_time",
+    "currency_conversion_rate",
+)
 
 
 class GoogleCloud(BillingFormat):
@@ -40,15 +50,20 @@ class GoogleCloud(BillingFormat):
         ref, kind = cols.ref("credits"), cols.type_of("credits")
         if kind.endswith("[]"):
             return f"coalesce(list_sum(list_transform({ref}, lambda c: CAST(c.amount AS {MONEY}))), 0)"
-        return (f"coalesce(list_sum(CAST(json_extract(try_cast(NULLIF({ref}, '') AS JSON), '$[*].amount') "
-                f"AS {MONEY}[])), 0)")
+        return (
+            f"coalesce(list_sum(CAST(json_extract(try_cast(NULLIF({ref}, '') AS JSON), '$[*].amount') "
+            f"AS {MONEY}[])), 0)"
+        )
 
     def _labels(self, cols: SourceColumns) -> str:
         if not cols.has("labels"):
             return "CAST(NULL AS JSON)"
         ref, kind = cols.ref("labels"), cols.type_of("labels")
-        pairs = ref if kind.endswith("[]") else \
-            f"CAST(try_cast(NULLIF({ref}, '') AS JSON) AS STRUCT(key VARCHAR, value VARCHAR)[])"
+        pairs = (
+            ref
+            if kind.endswith("[]")
+            else f"CAST(try_cast(NULLIF({ref}, '') AS JSON) AS STRUCT(key VARCHAR, value VARCHAR)[])"
+        )
         return f"CASE WHEN len({pairs}) > 0 THEN to_json(map_from_entries({pairs})) END"
 
     def projection(self, cols: SourceColumns) -> dict[str, str]:
@@ -76,12 +91,16 @@ class GoogleCloud(BillingFormat):
             "EffectiveCost": net,
             "ListCost": m("cost_at_list"),
             "ContractedCost": m("cost"),
-            "ChargeCategory": (f"CASE {cost_type} WHEN 'tax' THEN 'Tax' WHEN 'adjustment' THEN 'Credit' "
-                               "WHEN 'rounding_error' THEN 'Adjustment' "
-                               f"ELSE CASE WHEN {sku} ILIKE '%commitment%' AND {sku} NOT ILIKE '%usage%' "
-                               "THEN 'Purchase' ELSE 'Usage' END END"),
+            "ChargeCategory": (
+                f"CASE {cost_type} WHEN 'tax' THEN 'Tax' WHEN 'adjustment' THEN 'Credit' "
+                "WHEN 'rounding_error' THEN 'Adjustment' "
+                f"ELSE CASE WHEN {sku} ILIKE '%commitment%' AND {sku} NOT ILIKE '%usage%' "
+                "THEN 'Purchase' ELSE 'Usage' END END"
+            ),
             "ChargeClass": f"CASE WHEN {cost_type} = 'adjustment' THEN 'Correction' END",
-            "ChargeFrequency": f"CASE WHEN {cost_type} IN ('regular', '') OR {cost_type} IS NULL THEN 'Usage-Based' END",
+            "ChargeFrequency": (
+                f"CASE WHEN {cost_type} IN ('regular', '') OR {cost_type} IS NULL THEN 'Usage-Based' END"
+            ),
             "ChargeDescription": sku,
             "ConsumedQuantity": m("usage.amount"),
             "ConsumedUnit": t("usage.unit"),

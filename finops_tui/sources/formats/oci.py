@@ -14,8 +14,16 @@ from finops_tui.sources.formats import values
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns
 
-KEEP = ("lineItem/referenceNo", "lineItem/backreferenceNo", "lineItem/isCorrection", "cost/subscriptionId",
-        "cost/overageFlag", "cost/myCostOverage", "usage/billedQuantityOverage", "product/compartmentName")
+KEEP = (
+    "lineItem/referenceNo",
+    "lineItem/backreferenceNo",
+    "lineItem/isCorrection",
+    "cost/subscriptionId",
+    "cost/overageFlag",
+    "cost/myCostOverage",
+    "usage/billedQuantityOverage",
+    "product/compartmentName",
+)
 
 
 class Oci(BillingFormat):

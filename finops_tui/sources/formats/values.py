@@ -12,8 +12,19 @@ from collections.abc import Callable
 from finops_tui.cache.schema import MONEY
 from finops_tui.sources.formats.columns import SourceColumns, literal
 
-_NUMERIC = ("DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT",
-            "UINTEGER", "REAL")
+_NUMERIC = (
+    "DECIMAL",
+    "DOUBLE",
+    "FLOAT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "SMALLINT",
+    "TINYINT",
+    "UBIGINT",
+    "UINTEGER",
+    "REAL",
+)
 _ISO_TIME = "try_cast({c} AS TIMESTAMPTZ)::TIMESTAMP"
 _US_DATE = (
     "CASE WHEN regexp_matches({c}, '^\\d{{1,2}}/\\d{{1,2}}/\\d{{2}}( |$)') "
@@ -28,11 +39,12 @@ def marker(kind: str, name: str) -> str:
 
 def money_parse(c: str) -> str:
     """Plain decimals, scientific notation, and '$1,234.50'-style text (symbol and thousands commas only)."""
-    formatted = (f"CASE WHEN regexp_matches({c}, '^\\s*-?[$€£¥]?\\s*\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?\\s*$|"
-                 f"^\\s*-?[$€£¥]\\s*\\d+(\\.\\d+)?\\s*$') "
-                 f"THEN try_cast(regexp_replace({c}, '[$€£¥,\\s]', '', 'g') AS {MONEY}) END")
-    return (f"coalesce(try_cast(trim({c}) AS {MONEY}), try_cast(try_cast(trim({c}) AS DOUBLE) AS {MONEY}), "
-            f"{formatted})")
+    formatted = (
+        f"CASE WHEN regexp_matches({c}, '^\\s*-?[$€£¥]?\\s*\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?\\s*$|"
+        f"^\\s*-?[$€£¥]\\s*\\d+(\\.\\d+)?\\s*$') "
+        f"THEN try_cast(regexp_replace({c}, '[$€£¥,\\s]', '', 'g') AS {MONEY}) END"
+    )
+    return f"coalesce(try_cast(trim({c}) AS {MONEY}), try_cast(try_cast(trim({c}) AS DOUBLE) AS {MONEY}), {formatted})"
 
 
 def time_parse(c: str) -> str:
@@ -61,7 +73,7 @@ def json_value(cols: SourceColumns, name: str) -> str:
         return f"CASE WHEN {c} IS NULL THEN NULL ELSE to_json({c}) END"
     # Invalid JSON is kept, wrapped, and counted as a warning rather than dropping the row.
     # One parse per value (try_cast), not json_valid and then a cast: this runs on every row.
-    return (f"coalesce(try_cast({c} AS JSON), CASE WHEN trim({c}) <> '' THEN to_json({{'x_unparsed': {c}}}) END)")
+    return f"coalesce(try_cast({c} AS JSON), CASE WHEN trim({c}) <> '' THEN to_json({{'x_unparsed': {c}}}) END)"
 
 
 def text(cols: SourceColumns, name: str) -> str:
@@ -81,8 +93,10 @@ def tags_from_columns(cols: SourceColumns, prefix: str) -> str:
     tag_columns = [name for name, _ in cols.described if name.lower().startswith(prefix.lower())]
     if not tag_columns:
         return "CAST(NULL AS JSON)"
-    entries = ", ".join(f"{{'k': {literal(name[len(prefix):])}, 'v': NULLIF(CAST({cols.ref(name)} AS VARCHAR), '')}}"
-                        for name in tag_columns)
+    entries = ", ".join(
+        f"{{'k': {literal(name[len(prefix) :])}, 'v': NULLIF(CAST({cols.ref(name)} AS VARCHAR), '')}}"
+        for name in tag_columns
+    )
     pairs = f"list_filter([{entries}], lambda e: e.v IS NOT NULL)"
     return f"CASE WHEN len({pairs}) > 0 THEN to_json(map_from_entries({pairs})) END"
 
