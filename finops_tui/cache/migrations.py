@@ -12,56 +12,28 @@ from dataclasses import dataclass
 
 import duckdb
 
-from finops_tui.cache.schema import COST_COLUMNS, columns_ddl
+from finops_tui.cache.schema import SCHEMA_MIGRATIONS, TABLES
 from finops_tui.errors import CacheError
 
 
 @dataclass(frozen=True)
 class Migration:
+    """One schema version. Its declared tables and columns (schema.py, `created_in`/`added_in`) are
+    created from their declarations; `apply` does whatever a declaration cannot say (rollups)."""
+
     version: int
     description: str
-    apply: Callable[[duckdb.DuckDBPyConnection], None]
+    apply: Callable[[duckdb.DuckDBPyConnection], None] | None = None
 
 
-def _base_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"CREATE TABLE costs (\n    {columns_ddl(COST_COLUMNS)}\n)")
-    con.execute(
-        """
-        CREATE TABLE meta (key VARCHAR, value VARCHAR);
-        CREATE TABLE datasets (
-            dataset_id VARCHAR, kind VARCHAR, source_kind VARCHAR, source VARCHAR,
-            files JSON, format VARCHAR, format_version VARCHAR, provider VARCHAR,
-            account_id VARCHAR, billing_period DATE, row_count BIGINT, totals JSON,
-            loaded_at TIMESTAMP, data_from TIMESTAMP, data_through TIMESTAMP, warnings JSON
-        );
-        CREATE TABLE resources (
-            resource_id VARCHAR, resource_type VARCHAR, resource_name VARCHAR,
-            service_name VARCHAR, provider_name VARCHAR, region_id VARCHAR,
-            sub_account_id VARCHAR, state VARCHAR, current_cost DECIMAL(38,12),
-            currency VARCHAR, utilization JSON, is_idle BOOLEAN, idle_reason VARCHAR,
-            tags JSON, created_at TIMESTAMP, observed_at TIMESTAMP, x_dataset_id VARCHAR
-        );
-        CREATE TABLE budgets (
-            budget_id VARCHAR, budget_name VARCHAR, budget_type VARCHAR, time_unit VARCHAR,
-            budget_amount DECIMAL(38,12), currency VARCHAR, parent_budget_id VARCHAR,
-            filter_dimension VARCHAR, filter_values VARCHAR[], tags JSON, x_dataset_id VARCHAR
-        );
-        CREATE TABLE anomalies (
-            anomaly_id VARCHAR, anomaly_type VARCHAR, severity VARCHAR,
-            start_date DATE, end_date DATE, actual_cost DECIMAL(38,12),
-            expected_cost DECIMAL(38,12), currency VARCHAR, provider_name VARCHAR,
-            sub_account_id VARCHAR, service_name VARCHAR, region_id VARCHAR,
-            root_cause VARCHAR, status VARCHAR, detected_at TIMESTAMP, x_dataset_id VARCHAR
-        );
-        CREATE TABLE optimizations (
-            optimization_id VARCHAR, resource_id VARCHAR, optimization_type VARCHAR,
-            description VARCHAR, estimated_savings DECIMAL(38,12), currency VARCHAR,
-            risk_level VARCHAR, confidence_score DOUBLE, effort VARCHAR, status VARCHAR,
-            provider_name VARCHAR, region_id VARCHAR, sub_account_id VARCHAR,
-            detected_at TIMESTAMP, x_dataset_id VARCHAR
-        );
-        """
-    )
+def create_declared(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    """The tables schema `version` creates and the columns it adds to older tables, from schema.py."""
+    for table in TABLES.values():
+        if table.created_in == version:
+            con.execute(table.create_sql(version))
+        elif table.created_in < version:
+            for statement in table.add_column_sql(version):
+                con.execute(statement)
 
 
 ROLLUP_DAILY_SELECT = """
@@ -96,45 +68,14 @@ def _rollups(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE cost_resource_monthly AS " + ROLLUP_RESOURCE_SELECT.format(and_where=""))
 
 
-def _refresh_records(con: duckdb.DuckDBPyConnection) -> None:
-    """What each live refresh did, and the API answers it may reuse instead of paying for them again."""
-    con.execute(
-        """
-        CREATE TABLE refresh_runs (
-            run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, source VARCHAR, accounts VARCHAR[],
-            regions VARCHAR[], status VARCHAR, api_calls JSON, ce_requests INTEGER, ce_cost_usd DECIMAL(18,2),
-            collectors JSON, failures JSON
-        );
-        CREATE TABLE api_request_cache (
-            request_hash VARCHAR, service VARCHAR, operation VARCHAR, account_id VARCHAR, request JSON,
-            response JSON, pages INTEGER, fetched_at TIMESTAMP
-        );
-        CREATE TABLE cost_forecasts (
-            account_id VARCHAR, metric VARCHAR, currency VARCHAR, period_start DATE, period_end DATE,
-            mean DECIMAL(38,12), lower_bound DECIMAL(38,12), upper_bound DECIMAL(38,12), fetched_at TIMESTAMP,
-            x_dataset_id VARCHAR
-        );
-        """
-    )
-
-
-def _budget_history(con: duckdb.DuckDBPyConnection) -> None:
-    """Budgeted and actual amounts of past periods, as AWS Budgets reports them."""
-    con.execute(
-        """
-        CREATE TABLE budget_history (
-            budget_id VARCHAR, period_start DATE, period_end DATE, budgeted DECIMAL(38,12),
-            actual DECIMAL(38,12), currency VARCHAR, x_dataset_id VARCHAR
-        )
-        """
-    )
+ROLLUP_TABLES = ("cost_daily", "cost_resource_monthly")  # shaped by their SELECT, not declared in schema.py
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "cost line items, datasets, resources, budgets, anomalies, optimizations", _base_tables),
+    Migration(1, "cost line items, datasets, resources, budgets, anomalies, optimizations"),
     Migration(2, "daily and per-resource monthly cost rollups", _rollups),
-    Migration(3, "refresh runs, reusable API answers, provider forecasts", _refresh_records),
-    Migration(4, "budget performance history", _budget_history),
+    Migration(3, "refresh runs, reusable API answers, provider forecasts"),
+    Migration(4, "budget performance history"),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
@@ -149,7 +90,7 @@ def file_version(con: duckdb.DuckDBPyConnection) -> int:
                 "Point --cache/--snapshot at a file written by finops-tui."
             )
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0])
 
 
 def check_readable(version: int, path: object) -> None:
@@ -165,11 +106,13 @@ def migrate(con: duckdb.DuckDBPyConnection, path: object, up_to: int = LATEST_VE
     version = file_version(con)
     check_readable(version, path)
     if version == 0:
-        con.execute("CREATE TABLE schema_migrations (version INTEGER, description VARCHAR, applied_at TIMESTAMP)")
-    applied = []
+        con.execute(SCHEMA_MIGRATIONS.create_sql())
+    applied: list[int] = []
     for step in MIGRATIONS:
         if version < step.version <= up_to:
-            step.apply(con)
+            create_declared(con, step.version)
+            if step.apply is not None:
+                step.apply(con)
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
                 [step.version, step.description],
