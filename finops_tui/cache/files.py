@@ -5,6 +5,9 @@ readers included. So readers only ever open read-only, and a writer never touche
 file: under an exclusive lock it copies the file, changes the copy, checkpoints and closes
 it, then `os.replace`s it over the original. An open cockpit keeps reading its old inode
 until it reopens; a writer killed at any point leaves the original file untouched.
+
+`scratch_session` opens a throwaway database with the same settings and schema, for work that
+must see what a load would store without touching any cache (`ingest --check`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from finops_tui.cache import migrations
 from finops_tui.errors import CacheError
 from finops_tui.logs import logged
 
-READ_CONFIG = {
+READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     # The reader is a sandbox too: no file access, no ATTACH/COPY/INSTALL, settings locked.
     "enable_external_access": False,
     "autoload_known_extensions": False,
@@ -36,13 +39,32 @@ READ_CONFIG = {
 def _session_defaults(con: duckdb.DuckDBPyConnection, memory_limit: str | None) -> None:
     con.execute("SET GLOBAL TimeZone = 'UTC'")
     if memory_limit:
-        con.execute(f"SET GLOBAL memory_limit = '{_checked_size(memory_limit)}'")
+        try:
+            con.execute(f"SET GLOBAL memory_limit = '{_checked_size(memory_limit)}'")
+        except duckdb.Error as exc:  # letters and digits, but not a size DuckDB knows ('lots')
+            raise _bad_size(memory_limit, str(exc).strip().splitlines()[0]) from None
 
 
 def _checked_size(value: str) -> str:
+    """Only letters, digits, '.' and ' ' reach SQL: the value is interpolated, so nothing can close the quote."""
     if not value.replace(".", "").replace(" ", "").isalnum():
-        raise CacheError(f"Invalid DuckDB memory limit {value!r}; use a size such as '2GB'.")
+        raise _bad_size(value)
     return value
+
+
+def _bad_size(value: str, why: str = "") -> CacheError:
+    detail = f" ({why})" if why else ""
+    return CacheError(
+        f"Invalid DuckDB memory limit {value!r}{detail}; set duckdb_memory_limit to a size such as '2GB'."
+    )
+
+
+def _writer_defaults(con: duckdb.DuckDBPyConnection, memory_limit: str | None) -> None:
+    """Settings of every read-write connection: the session defaults plus what big loads need."""
+    _session_defaults(con, memory_limit)
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/finops-tui-spill'")
+    # Row order in the cache carries no meaning; not preserving it lets big loads run in parallel.
+    con.execute("SET preserve_insertion_order = false")
 
 
 def connect_read_only(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -159,10 +181,7 @@ def write_session(path: Path, memory_limit: str | None = None) -> Iterator[duckd
             _remove(work)
             raise CacheError(f"{path} is not a DuckDB file this build can open ({exc}).") from None
         try:
-            _session_defaults(con, memory_limit)
-            con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/finops-tui-spill'")
-            # Row order in the cache carries no meaning; not preserving it lets big loads run in parallel.
-            con.execute("SET preserve_insertion_order = false")
+            _writer_defaults(con, memory_limit)
             migrations.migrate(con, path)
             yield con
             con.execute("CHECKPOINT")
@@ -176,6 +195,34 @@ def write_session(path: Path, memory_limit: str | None = None) -> Iterator[duckd
         _fsync(work)
         os.replace(work, path)
         _fsync(path.parent)
+
+
+SCRATCH_MARK = "scratch_database"  # meta key present only in a scratch_session's database
+
+
+@contextmanager
+def scratch_session(memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a new, empty, migrated database in a temporary folder, deleted on exit.
+
+    Configured exactly like a write session (memory limit validated the same way), so work done
+    here behaves as it would on the cache; no cache file is ever opened. Its `meta` holds
+    SCRATCH_MARK, so code that may only run on a throwaway database can tell.
+    """
+    with tempfile.TemporaryDirectory(prefix="finops-tui-scratch-") as folder:
+        path = Path(folder) / "scratch.duckdb"
+        con = duckdb.connect(str(path))
+        try:
+            _writer_defaults(con, memory_limit)
+            migrations.migrate(con, path)
+            con.execute("INSERT INTO meta VALUES (?, 'true')", [SCRATCH_MARK])
+            yield con
+        finally:
+            con.close()
+
+
+def is_scratch(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` is a scratch_session's database (and so never a cache)."""
+    return bool(con.execute("SELECT count(*) FROM meta WHERE key = ?", [SCRATCH_MARK]).fetchall()[0][0])
 
 
 def ensure_cache(path: Path, memory_limit: str | None = None) -> None:
