@@ -32,7 +32,7 @@ HISTORY_DAYS = 400  # a little over 13 months
 def demo_resources() -> pa.Table:
     """The demo company's resources: same list on every run (seeded RNG, fixed catalog)."""
     rng = random.Random(20240901)
-    rows: dict[str, list] = {
+    rows: dict[str, list[object]] = {
         k: []
         for k in (
             "r_idx",

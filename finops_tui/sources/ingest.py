@@ -1,7 +1,8 @@
 """`finops-tui ingest`: load billing files into the cache, all or nothing.
 
-Every file is staged first; only when all of them parse does the cache change, in one swap.
-A bad file raises IngestError naming the file, column and row, and the cache stays as it was.
+Every file is staged into one `CostLoad` first; only when all of them parse does the load
+finish, and the cache changes in one swap. A bad file raises IngestError naming the file, column
+and row; the load rolls back and the cache stays as it was.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
-from finops_tui.cache import cost_writes, files
-from finops_tui.cache.cost_writes import FileProvenance, LoadSummary
+from finops_tui.cache import files
+from finops_tui.cache.cost_load import CostLoad
+from finops_tui.cache.cost_slices import FileProvenance, LoadSummary
 from finops_tui.errors import IngestError
 from finops_tui.logs import logged
 from finops_tui.sources import formats, input_files, staging
@@ -71,14 +71,20 @@ def _origins_in_errors(inputs: input_files.InputSet) -> Iterator[None]:
 
 
 def stage_all(
-    con: duckdb.DuckDBPyConnection, inputs: input_files.InputSet, source_kind: str, forced: BillingFormat | None
+    load: CostLoad, inputs: input_files.InputSet, forced: BillingFormat | None
 ) -> tuple[list[staging.StagedFile], list[str]]:
-    """Begin a load and stage every input file into it, with its origin recorded; one format per load."""
+    """Stage every input file into the open `load`, with its origin recorded; one format per load."""
     unique, duplicates = unique_files(inputs)
-    cost_writes.begin_cost_load(con)
-    staged = [staging.stage(con, bf, source_kind, forced, inputs.origin_of(bf.path)) for bf in unique]
+    staged = [staging.stage(load, bf, forced, inputs.origin_of(bf.path)) for bf in unique]
     check_one_format(staged)
     return staged, duplicates
+
+
+def _provenance(inputs: input_files.InputSet, staged: staging.StagedFile) -> FileProvenance:
+    file = staged.file
+    return FileProvenance(
+        inputs.origin_of(file.path), file.sha256, file.size, staged.format.name, staged.version, staged.rows
+    )
 
 
 def ingest_paths(
@@ -96,13 +102,11 @@ def ingest_paths(
         logged("ingest", "load_files", files=len(inputs.files)) as info,
         files.write_session(cache_path, memory_limit) as con,
     ):
-        staged, duplicates = stage_all(con, inputs, source_kind, forced)
-        provenance = [
-            FileProvenance(inputs.origin_of(s.file.path), s.file.sha256, s.file.size, s.format.name, s.version, s.rows)
-            for s in staged
-        ]
-        summary = cost_writes.replace_cost_datasets(con, provenance, source_kind)
-        info["rows"] = summary.rows
+        with CostLoad(con, source_kind) as load:
+            staged, duplicates = stage_all(load, inputs, forced)
+            provenance = [_provenance(inputs, s) for s in staged]
+            load.record_files(provenance)
+        info["rows"] = load.summary.rows
         warnings = [f"{inputs.origin_of(s.file.path)}: {w}" for s in staged for w in s.warnings]
         notes = list(inputs.notes)
-    return IngestReport(summary, provenance, warnings, duplicates, notes)
+    return IngestReport(load.summary, provenance, warnings, duplicates, notes)

@@ -1,10 +1,10 @@
 """Staging one billing file into the cache's `costs` table, with DuckDB doing all the parsing.
 
-Each file becomes one `INSERT INTO costs SELECT …` over read_csv/read_parquet/read_json, using
-the format's projection to FOCUS columns, inside a load begun with
-`cost_writes.begin_cost_load` (the rows are visible as `staged_costs` and replace older slices
-only when the load finishes). Values are cast strictly: a bad value raises, and a second query
-then finds the first offending row to name it.
+Each file becomes one `SELECT …` over read_csv/read_parquet/read_json, the format's projection
+to FOCUS columns, handed to an open `CostLoad` (cache/cost_load.py), which appends it and owns
+the transaction; the rows replace older slices only when the load finishes. Values are cast
+strictly: a bad value fails the append (the load rolls back), and a second query then finds the
+first offending row to name it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from finops_tui.cache import cost_writes
+from finops_tui.cache import dataset_ids
+from finops_tui.cache.cost_load import AppendFailed, CostLoad
 from finops_tui.cache.schema import FOCUS_COLUMNS
 from finops_tui.errors import IngestError
 from finops_tui.sources import formats
@@ -131,10 +132,7 @@ def _select_sql(
         else "CAST(NULL AS JSON)"
     )
     inner = ",\n  ".join(exprs) + f",\n  {extensions} AS x_Extensions"
-    dataset = (
-        "'costs:' || coalesce(ProviderName, 'unknown') || ':' || coalesce(BillingAccountId, 'unknown')"
-        " || ':' || strftime(BillingPeriodStart, '%Y-%m')"
-    )
+    dataset = dataset_ids.export_cost_slice_sql("ProviderName", "BillingAccountId", "BillingPeriodStart")
     outer = ", ".join(quote(c) for c in FOCUS_COLUMNS)
     label = f"{fmt.name}/{version}"
     sql = (
@@ -177,53 +175,52 @@ def choose_format(file: BillingFile, cols: SourceColumns, forced: BillingFormat 
 
 
 def stage(
-    con: duckdb.DuckDBPyConnection,
+    load: CostLoad,
     file: BillingFile,
-    source_kind: str = "FILE",
     forced: BillingFormat | None = None,
     origin: str | None = None,
 ) -> StagedFile:
-    """Append one billing file to the load; IngestError names the file, column and row.
+    """Append one billing file to the open `load`; IngestError names the file, column and row.
 
     `origin` is what provenance calls the file (an s3:// URI, a zip member), default its path.
+    The rows are marked with the load's source kind.
     """
     origin = origin or str(file.path)
+    con = load.connection
     cols = describe(con, file)
     fmt = choose_format(file, cols, forced).for_file(con, reader_sql(file), cols)
     version = fmt.version(cols)
     try:
-        sql, extras, missing = _select_sql(file, fmt, cols, source_kind, version, origin)
+        sql, extras, missing = _select_sql(file, fmt, cols, load.source_kind, version, origin)
     except KeyError as exc:
         raise IngestError(
             f"{file.path}: {fmt.label} column {exc.args[0]} not found (found: {cols.sample()})."
         ) from None
     try:
-        rows = con.execute(f"INSERT INTO costs SELECT * FROM ({sql})").fetchall()[0][0]
-    except duckdb.InvalidInputException as exc:
-        cost_writes.abandon_cost_load(con)  # the load is dead; the queries below need a usable connection
-        message = first_line(exc)
-        if "finops:" in message:
-            kind, _, name = message.split("finops:", 1)[1].rstrip("'\" ").partition(":")
-            where = _locate_bad_value(con, file, fmt, cols, kind, name)
-            raise IngestError(
-                f"{file.path}: {where}. Fix or remove that row and ingest again; nothing was loaded."
-            ) from None
-        raise IngestError(f"{file.path}: {message}. Nothing was loaded.") from None
-    except duckdb.Error as exc:
-        cost_writes.abandon_cost_load(con)
-        raise IngestError(
-            f"{file.path}: cannot be read: {first_line(exc)}. {_read_advice(exc)} Nothing was loaded."
-        ) from None
+        rows = load.append(sql)
+    except AppendFailed as failed:  # the load is rolled back, so the connection can still read the file
+        raise IngestError(_why_not_loaded(con, file, fmt, cols, failed.cause)) from None
     if rows == 0:
         raise IngestError(f"{file.path}: the file has a header but no data rows; nothing to load.")
-    return _checked(con, StagedFile(file, fmt, version, rows, extras, missing), origin)
+    return _checked(load, StagedFile(file, fmt, version, rows, extras, missing), origin)
 
 
-def _checked(con: duckdb.DuckDBPyConnection, staged: StagedFile, origin: str) -> StagedFile:
-    path = literal(origin)
-    undated = con.execute(
-        f"SELECT count(*) FROM staged_costs WHERE x_SourceFile = {path} AND ChargePeriodStart IS NULL"
-    ).fetchall()[0][0]
+def _why_not_loaded(
+    con: duckdb.DuckDBPyConnection, file: BillingFile, fmt: BillingFormat, cols: SourceColumns, exc: duckdb.Error
+) -> str:
+    message = first_line(exc)
+    if not isinstance(exc, duckdb.InvalidInputException):
+        return f"{file.path}: cannot be read: {message}. {_read_advice(exc)} Nothing was loaded."
+    if "finops:" in message:  # a strict cast named the kind and column that did not parse
+        kind, _, name = message.split("finops:", 1)[1].rstrip("'\" ").partition(":")
+        where = _locate_bad_value(con, file, fmt, cols, kind, name)
+        return f"{file.path}: {where}. Fix or remove that row and ingest again; nothing was loaded."
+    return f"{file.path}: {message}. Nothing was loaded."
+
+
+def _checked(load: CostLoad, staged: StagedFile, origin: str) -> StagedFile:
+    this_file = f"x_SourceFile = {literal(origin)}"
+    undated = load.count(f"{this_file} AND ChargePeriodStart IS NULL")
     if undated:
         raise IngestError(
             f"{staged.file.path}: {undated} row(s) have a cost but no ChargePeriodStart, so they "
@@ -234,10 +231,7 @@ def _checked(con: duckdb.DuckDBPyConnection, staged: StagedFile, origin: str) ->
     for col in ("EffectiveCost", "BillingCurrency"):
         if col in staged.missing_columns:
             staged.warnings.append(f"{col} missing: figures that need it will be blank for this file")
-    bad_tags = con.execute(
-        f"SELECT count(*) FROM staged_costs WHERE x_SourceFile = {path} "
-        "AND json_extract(Tags, '$.x_unparsed') IS NOT NULL"
-    ).fetchall()[0][0]
+    bad_tags = load.count(f"{this_file} AND json_extract(Tags, '$.x_unparsed') IS NOT NULL")
     if bad_tags:
         staged.warnings.append(f'{bad_tags} row(s) with Tags that are not JSON: kept as {{"x_unparsed": …}}')
     return staged

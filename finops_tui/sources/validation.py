@@ -1,20 +1,21 @@
 """`finops-tui ingest --check`: validate billing files against FOCUS rules without loading them.
 
-The files go through the same staging as a real load, into a scratch database that is thrown
-away, so a check sees exactly what ingest would store. Hard errors (unreadable file, unknown
-format, no cost column, a value that does not parse, mixed formats) raise IngestError as ingest
-does; everything else is a warning, counted per rule, with a few example values.
+The files go through the same staging and `CostLoad` as a real load, into a scratch database
+(`files.scratch_session`, set up like the cache and thrown away), so a check sees exactly what
+ingest would store and the cache is never opened. Each file is its own load, kept in the scratch
+when it parses, so one run lists every unusable file. Hard errors (unreadable file, unknown
+format, no cost column, a value that does not parse, mixed formats) are collected as ingest
+would raise them; everything else is a warning, counted per rule, with a few example values.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
-from finops_tui.cache import cost_writes, migrations
+from finops_tui.cache import files
+from finops_tui.cache.cost_load import CostLoad
 from finops_tui.cache.schema import FOCUS_COLUMNS
 from finops_tui.errors import IngestError
 from finops_tui.sources import formats, input_files, staging
@@ -51,6 +52,7 @@ ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
         "Other",
     ),
 }
+CHECKED = "costs"  # in the scratch database, `costs` holds exactly the rows of the files checked
 # Columns FOCUS requires of every provider; a file without them loads, but with blanks.
 MANDATORY = (
     "BilledCost",
@@ -91,23 +93,31 @@ class CheckReport:
 
 
 def _count(con: duckdb.DuckDBPyConnection, where: str) -> int:
-    return con.execute(f"SELECT count(*) FROM staged_costs WHERE {where}").fetchall()[0][0]
+    return int(con.execute(f"SELECT count(*) FROM {CHECKED} WHERE {where}").fetchall()[0][0])
 
 
 def _examples(con: duckdb.DuckDBPyConnection, expr: str, where: str) -> list[str]:
     rows = con.execute(
-        f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM staged_costs WHERE {where} ORDER BY 1 NULLS FIRST LIMIT 3"
+        f"SELECT DISTINCT CAST({expr} AS VARCHAR) FROM {CHECKED} WHERE {where} ORDER BY 1 NULLS FIRST LIMIT 3"
     ).fetchall()
     return ["NULL" if r[0] is None else repr(r[0]) for r in rows]
 
 
-def _rule(con, findings: list[Finding], rule: str, where: str, detail: str, example: str | None = None) -> None:
+def _rule(
+    con: duckdb.DuckDBPyConnection,
+    findings: list[Finding],
+    rule: str,
+    where: str,
+    detail: str,
+    example: str | None = None,
+) -> None:
     rows = _count(con, where)
     if rows:
         findings.append(Finding(rule, rows, detail, _examples(con, example, where) if example else []))
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, missing: set[str]) -> list[Finding]:
+    """FOCUS rule violations among the checked rows; `missing` are FOCUS columns no file had."""
     findings: list[Finding] = []
     for column in MANDATORY:
         if column in missing:
@@ -158,7 +168,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, missing: set[str]) -> list[Findin
     )
     columns = ", ".join(f'"{c}"' for c in FOCUS_COLUMNS)
     duplicates = con.execute(
-        f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM staged_costs "
+        f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {CHECKED} "
         f"GROUP BY {columns} HAVING count(*) > 1)"
     ).fetchall()[0][0]
     if duplicates:
@@ -175,26 +185,16 @@ def run_checks(con: duckdb.DuckDBPyConnection, missing: set[str]) -> list[Findin
 def check_paths(paths: list[str], *, format_name: str | None = None, memory_limit: str | None = None) -> CheckReport:
     """Stage `paths` into a scratch database and report FOCUS rule violations; the cache is never opened."""
     forced = formats.by_name(format_name) if format_name else None
-    with (
-        tempfile.TemporaryDirectory(prefix="finops-tui-check-") as scratch,
-        input_files.resolved(paths) as inputs,
-        duckdb.connect(str(Path(scratch) / "check.duckdb")) as con,
-    ):
-        con.execute("SET TimeZone = 'UTC'")
-        if memory_limit:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
-        migrations.migrate(con, "check")
+    with input_files.resolved(paths) as inputs, files.scratch_session(memory_limit) as con:
         unique, _ = unique_files(inputs)
-        staged, errors = [], []
+        staged: list[staging.StagedFile] = []
+        errors: list[str] = []
         for bf in unique:  # each file in its own load, so one run lists every unusable file
-            cost_writes.begin_cost_load(con)
             try:
-                staged.append(staging.stage(con, bf, "FILE", forced, inputs.origin_of(bf.path)))
-                con.execute("COMMIT")
+                with CostLoad(con, "FILE", finish="keep") as load:
+                    staged.append(staging.stage(load, bf, forced, inputs.origin_of(bf.path)))
             except IngestError as exc:
-                cost_writes.abandon_cost_load(con)
                 errors.append(str(exc).replace(str(bf.path), inputs.origin_of(bf.path)))
-        con.execute("CREATE OR REPLACE TEMP VIEW staged_costs AS SELECT * FROM costs")  # the scratch holds only these
         try:
             check_one_format(staged)
         except IngestError as exc:
@@ -204,5 +204,4 @@ def check_paths(paths: list[str], *, format_name: str | None = None, memory_limi
             return CheckReport(listed, 0, [], list(inputs.notes), errors)
         missing = set.intersection(*(set(s.missing_columns) for s in staged))
         findings = run_checks(con, missing)
-        total = con.execute("SELECT count(*) FROM staged_costs").fetchall()[0][0]
-        return CheckReport(listed, total, findings, list(inputs.notes), errors)
+        return CheckReport(listed, _count(con, "true"), findings, list(inputs.notes), errors)

@@ -1,0 +1,170 @@
+"""The cost load: one transaction that appends cost rows and then replaces the slices they cover.
+
+Every cost write (billing-file ingest, the refresh's Cost Explorer rows, `ingest --check`) is a
+`with CostLoad(con, ...) as load:` block. Entering begins the transaction and defines the view
+`staged_costs`, the rows this load appended. A source only hands the load SQL projections
+(`append`) or Arrow tables (`append_arrow`); it never begins, commits or rolls back itself.
+Leaving the block normally finishes the load: older rows of every slice it touched go, rollups
+and provenance follow, and it commits (`finish="keep"`: commit the rows as they are, allowed
+only on a `files.scratch_session`). Leaving by an exception rolls back and re-raises, so the
+connection is as it was before the block.
+
+Rows are appended straight into `costs` (no staging copy: at 10M rows the extra copy cost more
+than the parse). The load remembers the table's last row id on entry; rows appended in the
+transaction always have higher row ids, and no checkpoint can renumber rows until it commits.
+
+When `append` fails, the load has already rolled back before `AppendFailed` reaches the caller
+(DuckDB refuses every statement in a failed transaction), so the source may still query
+`load.connection`, e.g. to name the row that did not parse, before leaving the block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Literal
+
+import duckdb
+import pyarrow as pa
+
+from finops_tui.cache import cost_slices, files
+from finops_tui.cache.cost_slices import OLDER, STAGED, FileProvenance, LoadSummary
+from finops_tui.errors import CacheError, IngestError
+
+Finish = Literal["replace", "keep"]
+_INCOMING = "incoming_costs"  # name an Arrow table is registered under while it is appended
+
+
+class AppendFailed(IngestError):
+    """DuckDB refused the rows of one `append`; the load is rolled back. `cause` is DuckDB's error."""
+
+    def __init__(self, cause: duckdb.Error) -> None:
+        self.cause = cause
+        super().__init__(f"Cost rows could not be loaded: {_first_line(cause)}. Nothing was loaded.")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+class CostLoad:
+    """One cost load on a write session's connection (or a scratch one); use it as a context manager.
+
+    `source_kind` (FILE, DEMO, API) and `source` are recorded as provenance; `record_files`
+    adds the files the rows came from. `summary` is readable after a "replace" load finished.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        source_kind: str,
+        source: str | None = None,
+        *,
+        finish: Finish = "replace",
+    ) -> None:
+        self._con = con
+        self.source_kind = source_kind
+        self._source = source
+        self._finish_mode: Finish = finish
+        self._files: list[FileProvenance] = []
+        self._state: Literal["new", "open", "rolled back", "finished"] = "new"
+        self._summary: LoadSummary | None = None
+
+    def __enter__(self) -> CostLoad:
+        if self._state != "new":
+            raise RuntimeError("A CostLoad is used once; make a new one for the next load.")
+        if self._finish_mode == "keep" and not files.is_scratch(self._con):
+            raise CacheError(
+                "A load that keeps its rows without replacing older slices would double count in a cache; "
+                "it runs only on a scratch database (files.scratch_session)."
+            )
+        try:
+            self._con.execute("BEGIN TRANSACTION")
+        except duckdb.TransactionException:
+            raise CacheError(
+                "A cost load is already open on this connection; finish it before starting another."
+            ) from None
+        self._state = "open"
+        try:
+            mark = int(self._con.execute("SELECT coalesce(max(rowid), -1) FROM costs").fetchall()[0][0])
+            self._con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * FROM costs WHERE rowid > {mark}")
+            self._con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {OLDER} AS SELECT rowid AS r, x_DatasetId FROM costs "
+                f"WHERE rowid <= {mark}"
+            )
+        except BaseException:
+            self._roll_back()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is not None:
+            self._roll_back()
+            return  # the exception goes on
+        if self._state != "open":
+            raise CacheError("The cost load was rolled back after an error, so there is nothing to commit.")
+        try:
+            if self._finish_mode == "replace":
+                self._summary = cost_slices.replace_older_slices(self._con, self._files, self.source_kind, self._source)
+            self._con.execute(f"DROP VIEW {STAGED}")
+            self._con.execute(f"DROP VIEW {OLDER}")
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._roll_back()
+            raise
+        self._state = "finished"
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """For reading source files (describe, detect a format, name a bad row); writes go through the load."""
+        return self._con
+
+    def append(self, select_sql: str) -> int:
+        """Append the rows of `select_sql` (columns named as in `costs`); returns how many.
+
+        On a DuckDB error the load rolls back first, then raises AppendFailed.
+        """
+        self._require_open()
+        try:
+            return int(self._con.execute(f"INSERT INTO costs BY NAME SELECT * FROM ({select_sql})").fetchall()[0][0])
+        except duckdb.Error as exc:
+            self._roll_back()
+            raise AppendFailed(exc) from exc
+
+    def append_arrow(self, table: pa.Table) -> int:
+        """Append a pyarrow Table whose columns are a subset of `costs`; returns how many rows."""
+        self._require_open()
+        self._con.register(_INCOMING, table)
+        try:
+            return self.append(f"SELECT * FROM {_INCOMING}")
+        finally:
+            self._con.unregister(_INCOMING)
+
+    def count(self, where: str = "true") -> int:
+        """How many of the rows appended so far match the SQL condition `where`."""
+        self._require_open()
+        return int(self._con.execute(f"SELECT count(*) FROM {STAGED} WHERE {where}").fetchall()[0][0])
+
+    def record_files(self, provenance: Sequence[FileProvenance]) -> None:
+        """The files the rows came from, recorded with every slice when the load finishes."""
+        self._files.extend(provenance)
+
+    @property
+    def summary(self) -> LoadSummary:
+        if self._summary is None:
+            raise RuntimeError("A cost load has a summary only after it finished replacing slices.")
+        return self._summary
+
+    def _require_open(self) -> None:
+        if self._state != "open":
+            raise RuntimeError(f"The cost load is {self._state}; rows can be added only inside its `with` block.")
+
+    def _roll_back(self) -> None:
+        """Undo everything since BEGIN, the views included. Must come before any other statement."""
+        if self._state == "open":
+            self._state = "rolled back"
+            with contextlib.suppress(duckdb.TransactionException):  # DuckDB already ended it
+                self._con.execute("ROLLBACK")
