@@ -79,12 +79,10 @@ class CostLoad:
                 "A load that keeps its rows without replacing older slices would double count in a cache; "
                 "it runs only on a scratch database (files.scratch_session)."
             )
-        try:
-            self._con.execute("BEGIN TRANSACTION")
-        except duckdb.TransactionException:
-            raise CacheError(
-                "A cost load is already open on this connection; finish it before starting another."
-            ) from None
+        # Asked, not tried: a failed BEGIN would abort the open load's transaction.
+        if self._con.execute(f"SELECT count(*) FROM duckdb_views() WHERE view_name = '{STAGED}'").fetchall()[0][0]:
+            raise CacheError("A cost load is already open on this connection; finish it before starting another.")
+        self._con.execute("BEGIN TRANSACTION")
         self._state = "open"
         try:
             mark = int(self._con.execute("SELECT coalesce(max(rowid), -1) FROM costs").fetchall()[0][0])
