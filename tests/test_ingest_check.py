@@ -1,10 +1,17 @@
-"""`ingest --check` validates against FOCUS rules without touching the cache."""
+"""`ingest --check` validates against FOCUS rules in a scratch database, never opening the cache."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import duckdb
+import pytest
+
+from finops_tui.cache import files
+from finops_tui.errors import CacheError
+from finops_tui.sources import validation
 from finops_tui.sources.validation import check_paths
 
 HEADER = (
@@ -86,3 +93,44 @@ def test_check_cli_exits_0_on_warnings_only(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "warning [allowed values] 1 row(s): ChargeCategory" in result.stdout
+
+
+def test_check_never_opens_the_cache_and_sets_the_memory_limit_like_the_cache_does(tmp_path, monkeypatch):
+    opened: list[str] = []
+    real_connect = duckdb.connect
+
+    def recording_connect(database: str = ":memory:", *args, **kwargs):
+        opened.append(str(database))
+        return real_connect(database, *args, **kwargs)
+
+    def no_cache(*args, **kwargs):
+        raise AssertionError("ingest --check opened the cache")
+
+    seen: dict[str, object] = {}
+    real_checks = validation.run_checks
+
+    def recording_checks(con, missing):
+        seen["memory_limit"] = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        seen["scratch"] = files.is_scratch(con)
+        return real_checks(con, missing)
+
+    monkeypatch.setattr(duckdb, "connect", recording_connect)
+    monkeypatch.setattr(files, "write_session", no_cache)
+    monkeypatch.setattr(files, "connect_read_only", no_cache)
+    monkeypatch.setattr(validation, "run_checks", recording_checks)
+    report = check_paths([str(_file(tmp_path, "f.csv", OK))], memory_limit="512MB")
+    assert report.rows == 1 and not report.errors
+    assert len(opened) == 1 and Path(opened[0]).parent.name.startswith("finops-tui-scratch-")
+    assert not Path(opened[0]).exists()  # thrown away
+    with real_connect() as reference:
+        reference.execute("SET memory_limit = '512MB'")
+        assert seen == {
+            "memory_limit": reference.execute("SELECT current_setting('memory_limit')").fetchall()[0][0],
+            "scratch": True,
+        }
+
+
+@pytest.mark.parametrize("limit", ["1GB'; ATTACH '/tmp/x.duckdb", "lots"])
+def test_check_refuses_a_memory_limit_that_is_not_a_size(tmp_path, limit):
+    with pytest.raises(CacheError, match="Invalid DuckDB memory limit.*such as '2GB'"):
+        check_paths([str(_file(tmp_path, "f.csv", OK))], memory_limit=limit)
