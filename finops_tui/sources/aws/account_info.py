@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError
 
+from finops_tui.cache.schema import BUDGET_HISTORY, BUDGETS
+from finops_tui.periods import add_months, month_start
 from finops_tui.sources.aws.clients import AwsAccount
 from finops_tui.sources.aws.outcome import CollectorResult, failure_from
-from finops_tui.sources.aws.paging import pages
 
 # Budget cost-filter keys -> the cost column the Budgets tab filters on.
 FILTER_DIMENSIONS = {
@@ -27,31 +28,20 @@ FILTER_DIMENSIONS = {
 _NOT_IN_ORG = ("AWSOrganizationsNotInUseException", "AccessDeniedException", "AccessDenied")
 
 
-HISTORY_SCHEMA = pa.schema(
-    [
-        ("budget_id", pa.string()),
-        ("period_start", pa.date32()),
-        ("period_end", pa.date32()),
-        ("budgeted", pa.decimal128(38, 12)),
-        ("actual", pa.decimal128(38, 12)),
-        ("currency", pa.string()),
-    ]
-)
-
-
 @dataclass
 class BudgetsResult(CollectorResult):
     history: pa.Table | None = None  # DescribeBudgetPerformanceHistory, last 12 periods per budget
 
 
-def _history(account: AwsAccount, budget: dict, budget_id: str, today: date) -> list[dict]:
+def _history(account: AwsAccount, budget: dict[str, Any], budget_id: str, today: date) -> list[dict[str, Any]]:
+    """The budget's periods in the 12 months before this one, as AWS Budgets recorded them."""
     rows = []
-    for page in pages(
-        account.client("budgets").describe_budget_performance_history,
-        token="NextToken",
+    first, end = add_months(today, -12), month_start(today)
+    paginator = account.client("budgets").get_paginator("describe_budget_performance_history")
+    for page in paginator.paginate(
         AccountId=account.account_id,
         BudgetName=budget["BudgetName"],
-        TimePeriod={"Start": datetime(today.year - 1, today.month, 1), "End": datetime(today.year, today.month, 1)},
+        TimePeriod={"Start": datetime.combine(first, time()), "End": datetime.combine(end, time())},
     ):
         for period in page.get("BudgetPerformanceHistory", {}).get("BudgetedAndActualAmountsList", []):
             span = period.get("TimePeriod", {})
@@ -71,7 +61,7 @@ def _history(account: AwsAccount, budget: dict, budget_id: str, today: date) -> 
 def collect_budgets(account: AwsAccount, today: date | None = None) -> BudgetsResult:
     today = today or datetime.now(UTC).date()
     result = BudgetsResult("budgets.describe_budgets", None, None)
-    history: list[dict] = []
+    history: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     try:
         for page in account.client("budgets").get_paginator("describe_budgets").paginate(AccountId=account.account_id):
@@ -104,23 +94,8 @@ def collect_budgets(account: AwsAccount, today: date | None = None) -> BudgetsRe
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "budgets", None, "DescribeBudgets"))
         return result
-    result.rows = pa.Table.from_pylist(
-        rows,
-        schema=pa.schema(
-            [
-                ("budget_id", pa.string()),
-                ("budget_name", pa.string()),
-                ("budget_type", pa.string()),
-                ("time_unit", pa.string()),
-                ("budget_amount", pa.decimal128(38, 12)),
-                ("currency", pa.string()),
-                ("filter_dimension", pa.string()),
-                ("filter_values", pa.list_(pa.string())),
-                ("tags", pa.string()),
-            ]
-        ),
-    )
-    result.history = pa.Table.from_pylist(history, schema=HISTORY_SCHEMA)
+    result.rows = pa.Table.from_pylist(rows, schema=BUDGETS.row_schema)
+    result.history = pa.Table.from_pylist(history, schema=BUDGET_HISTORY.row_schema)
     return result
 
 

@@ -18,60 +18,10 @@ from typing import Any
 import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError
 
+from finops_tui.cache.schema import ANOMALIES, COST_FORECASTS, OPTIMIZATIONS
+from finops_tui.periods import next_month_start
 from finops_tui.sources.aws.clients import AwsAccount
 from finops_tui.sources.aws.outcome import CollectorResult, failure_from
-from finops_tui.sources.aws.paging import pages
-
-ANOMALY_SCHEMA = pa.schema(
-    [
-        ("anomaly_id", pa.string()),
-        ("anomaly_type", pa.string()),
-        ("severity", pa.string()),
-        ("start_date", pa.date32()),
-        ("end_date", pa.date32()),
-        ("actual_cost", pa.decimal128(38, 12)),
-        ("expected_cost", pa.decimal128(38, 12)),
-        ("currency", pa.string()),
-        ("provider_name", pa.string()),
-        ("sub_account_id", pa.string()),
-        ("service_name", pa.string()),
-        ("region_id", pa.string()),
-        ("root_cause", pa.string()),
-        ("status", pa.string()),
-        ("detected_at", pa.timestamp("us")),
-    ]
-)
-OPTIMIZATION_SCHEMA = pa.schema(
-    [
-        ("optimization_id", pa.string()),
-        ("resource_id", pa.string()),
-        ("optimization_type", pa.string()),
-        ("description", pa.string()),
-        ("estimated_savings", pa.decimal128(38, 12)),
-        ("currency", pa.string()),
-        ("risk_level", pa.string()),
-        ("confidence_score", pa.float64()),
-        ("effort", pa.string()),
-        ("status", pa.string()),
-        ("provider_name", pa.string()),
-        ("region_id", pa.string()),
-        ("sub_account_id", pa.string()),
-        ("detected_at", pa.timestamp("us")),
-    ]
-)
-FORECAST_SCHEMA = pa.schema(
-    [
-        ("account_id", pa.string()),
-        ("metric", pa.string()),
-        ("currency", pa.string()),
-        ("period_start", pa.date32()),
-        ("period_end", pa.date32()),
-        ("mean", pa.decimal128(38, 12)),
-        ("lower_bound", pa.decimal128(38, 12)),
-        ("upper_bound", pa.decimal128(38, 12)),
-        ("fetched_at", pa.timestamp("us")),
-    ]
-)
 
 
 @dataclass
@@ -88,7 +38,7 @@ def _d(value: Any) -> Decimal:
 def forecast(account: AwsAccount, today: date, now: datetime) -> InsightResult:
     result = InsightResult("ce.forecast", None, None, kind="cost_forecasts")
     start = today + timedelta(days=1)
-    end = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    end = next_month_start(today)
     if start >= end:  # the last day of the month: nothing left to forecast
         return result
     try:
@@ -121,19 +71,20 @@ def forecast(account: AwsAccount, today: date, now: datetime) -> InsightResult:
                 "fetched_at": now,
             }
         ],
-        schema=FORECAST_SCHEMA,
+        schema=COST_FORECASTS.row_schema,
     )
     return result
 
 
-def _severity(impact: dict) -> str:
+def _severity(impact: dict[str, Any]) -> str:
     percent = float(impact.get("TotalImpactPercentage") or 0)
     return "high" if percent >= 100 else "medium" if percent >= 25 else "low"
 
 
 def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
     result = InsightResult("ce.anomalies", None, None, kind="anomalies")
-    ce, rows = account.client("ce"), []
+    ce = account.client("ce")
+    rows: list[dict[str, Any]] = []
     try:
         monitors = ce.get_anomaly_monitors(MaxResults=100).get("AnomalyMonitors", [])
         result.pages += 1
@@ -142,8 +93,7 @@ def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
                 "no Cost Anomaly Detection monitor exists for this account: create one in the "
                 "console (Cost Management > Cost Anomaly Detection) to get anomalies"
             )
-        for page in pages(
-            ce.get_anomalies,
+        for page in ce.get_paginator("get_anomalies").paginate(
             DateInterval={"StartDate": (today - timedelta(days=90)).isoformat(), "EndDate": today.isoformat()},
         ):
             result.pages += 1
@@ -174,16 +124,16 @@ def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "ce", None, "GetAnomalies"))
         return result
-    result.rows = pa.Table.from_pylist(rows, schema=ANOMALY_SCHEMA)
+    result.rows = pa.Table.from_pylist(rows, schema=ANOMALIES.row_schema)
     return result
 
 
 def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
     result = InsightResult("ce.rightsizing", None, None, kind="optimizations")
-    ce, rows = account.client("ce"), []
+    ce = account.client("ce")
+    rows: list[dict[str, Any]] = []
     try:
-        for page in pages(
-            ce.get_rightsizing_recommendation,
+        for page in ce.get_paginator("get_rightsizing_recommendation").paginate(
             Service="AmazonEC2",
             Configuration={"RecommendationTarget": "SAME_INSTANCE_FAMILY", "BenefitsConsidered": True},
         ):
@@ -223,5 +173,5 @@ def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "ce", None, "GetRightsizingRecommendation"))
         return result
-    result.rows = pa.Table.from_pylist(rows, schema=OPTIMIZATION_SCHEMA)
+    result.rows = pa.Table.from_pylist(rows, schema=OPTIMIZATIONS.row_schema)
     return result

@@ -26,6 +26,9 @@ from typing import Any
 import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError
 
+from finops_tui.cache.dataset_ids import api_cost_slice
+from finops_tui.cache.schema import COSTS
+from finops_tui.periods import month_windows, next_month_start
 from finops_tui.sources.aws.clients import AwsAccount
 from finops_tui.sources.aws.outcome import CollectorResult, failure_from
 from finops_tui.sources.aws.paging import pages
@@ -34,12 +37,12 @@ PRICE_PER_PAGE = Decimal("0.01")
 MONTHS = 13
 SETTLE_DAY = 5
 LATENCY = timedelta(hours=6)
-_MONEY = pa.decimal128(38, 12)
+Request = dict[str, Any]  # GetCostAndUsage parameters, as sent and as hashed for the request cache
 
 
 @dataclass(frozen=True)
 class CachedAnswer:
-    pages: list[dict]
+    pages: list[dict[str, Any]]
     fetched_at: datetime
 
 
@@ -47,34 +50,20 @@ class CachedAnswer:
 class CostExplorerPlan:
     """The requests a refresh would make (for --dry-run) and the ones it may answer from the cache."""
 
-    requests: list[dict] = field(default_factory=list)  # to send
-    reused: list[dict] = field(default_factory=list)  # answered from the cache
+    requests: list[Request] = field(default_factory=list)  # to send
+    reused: list[Request] = field(default_factory=list)  # answered from the cache
 
     @property
     def estimated_cost(self) -> Decimal:
         return PRICE_PER_PAGE * len(self.requests)  # at least one page each
 
 
-def month_windows(today: date, months: int = MONTHS) -> list[tuple[date, date]]:
-    """[start, end) per month, oldest first, the last ending tomorrow (CE's End is exclusive)."""
-    first = date(today.year, today.month, 1)
-    out = []
-    for back in range(months - 1, -1, -1):
-        y, m = first.year, first.month - back
-        while m <= 0:
-            y, m = y - 1, m + 12
-        start = date(y, m, 1)
-        nxt = date(y + (m == 12), m % 12 + 1, 1)
-        out.append((start, min(nxt, today + timedelta(days=1))))
-    return out
-
-
 def is_settled(start: date, today: date) -> bool:
-    nxt = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-    return today >= nxt + timedelta(days=SETTLE_DAY)
+    """Whether the month starting `start` has its final invoice (SETTLE_DAY days into the next month)."""
+    return today >= next_month_start(start) + timedelta(days=SETTLE_DAY)
 
 
-def request_for(account_id: str, start: date, end: date) -> dict:
+def request_for(account_id: str, start: date, end: date) -> Request:
     return {
         "TimePeriod": {"Start": start.isoformat(), "End": end.isoformat()},
         "Granularity": "DAILY",
@@ -84,7 +73,7 @@ def request_for(account_id: str, start: date, end: date) -> dict:
     }
 
 
-def request_hash(account_id: str, request: dict) -> str:
+def request_hash(account_id: str, request: Request) -> str:
     return hashlib.sha256(json.dumps([account_id, request], sort_keys=True).encode()).hexdigest()
 
 
@@ -92,7 +81,7 @@ def plan(
     account_id: str, today: date, now: datetime, cache: dict[str, CachedAnswer], latency: timedelta = LATENCY
 ) -> CostExplorerPlan:
     out = CostExplorerPlan()
-    for start, end in month_windows(today):
+    for start, end in month_windows(today, MONTHS):
         request = request_for(account_id, start, end)
         cached = cache.get(request_hash(account_id, request))
         fresh = cached is not None and (is_settled(start, today) or now - cached.fetched_at < latency)
@@ -100,7 +89,7 @@ def plan(
     return out
 
 
-def _pages(ce: Any, request: dict) -> list[dict]:
+def _pages(ce: Any, request: Request) -> list[dict[str, Any]]:
     return [
         {
             "ResultsByTime": page.get("ResultsByTime", []),
@@ -110,7 +99,7 @@ def _pages(ce: Any, request: dict) -> list[dict]:
     ]
 
 
-def rows_from_pages(account_id: str, pages: list[dict], fetched_at: datetime) -> list[dict]:
+def rows_from_pages(account_id: str, pages: list[dict[str, Any]], fetched_at: datetime) -> list[dict[str, Any]]:
     rows = []
     for page in pages:
         for period in page["ResultsByTime"]:
@@ -136,7 +125,7 @@ def rows_from_pages(account_id: str, pages: list[dict], fetched_at: datetime) ->
                         "ChargeCategory": "Tax" if service == "Tax" else "Usage",
                         "BilledCost": Decimal(billed.get("Amount", "0")),
                         "EffectiveCost": Decimal(amortized.get("Amount", billed.get("Amount", "0"))),
-                        "x_DatasetId": f"costs-ce:AWS:{account_id}:{month:%Y-%m}",
+                        "x_DatasetId": api_cost_slice("AWS", account_id, month),
                         "x_SourceKind": "API",
                         "x_SourceFile": f"ce:GetCostAndUsage@{fetched_at:%Y-%m-%dT%H:%MZ}",
                         "x_FocusVersion": "aws-ce/GetCostAndUsage",
@@ -146,32 +135,33 @@ def rows_from_pages(account_id: str, pages: list[dict], fetched_at: datetime) ->
     return rows
 
 
-COST_SCHEMA = pa.schema(
-    [
-        ("ProviderName", pa.string()),
-        ("BillingAccountId", pa.string()),
-        ("SubAccountId", pa.string()),
-        ("BillingCurrency", pa.string()),
-        ("BillingPeriodStart", pa.timestamp("us")),
-        ("ChargePeriodStart", pa.timestamp("us")),
-        ("ChargePeriodEnd", pa.timestamp("us")),
-        ("ServiceName", pa.string()),
-        ("RegionId", pa.string()),
-        ("ChargeCategory", pa.string()),
-        ("BilledCost", _MONEY),
-        ("EffectiveCost", _MONEY),
-        ("x_DatasetId", pa.string()),
-        ("x_SourceKind", pa.string()),
-        ("x_SourceFile", pa.string()),
-        ("x_FocusVersion", pa.string()),
-        ("x_Extensions", pa.string()),
-    ]
+# The cost columns a Cost Explorer row fills; the rest of `costs` stays NULL.
+COST_SCHEMA = COSTS.arrow_schema(
+    (
+        "ProviderName",
+        "BillingAccountId",
+        "SubAccountId",
+        "BillingCurrency",
+        "BillingPeriodStart",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+        "ServiceName",
+        "RegionId",
+        "ChargeCategory",
+        "BilledCost",
+        "EffectiveCost",
+        "x_DatasetId",
+        "x_SourceKind",
+        "x_SourceFile",
+        "x_FocusVersion",
+        "x_Extensions",
+    )
 )
 
 
 @dataclass
 class CostExplorerResult(CollectorResult):
-    answers: dict[str, tuple[dict, CachedAnswer]] = field(default_factory=dict)  # new answers to cache
+    answers: dict[str, tuple[Request, CachedAnswer]] = field(default_factory=dict)  # new answers to cache
     months: list[str] = field(default_factory=list)  # YYYY-MM fetched (their datasets are replaced)
     pages: int = 0
 
@@ -181,7 +171,7 @@ def collect(account: AwsAccount, today: date, now: datetime, cache: dict[str, Ca
     todo = plan(account.account_id, today, now, cache)
     result = CostExplorerResult("ce.cost_and_usage", None, None)
     ce = account.client("ce")
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for request in todo.requests:
         try:
             pages = _pages(ce, request)

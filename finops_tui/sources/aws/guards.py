@@ -37,7 +37,7 @@ RATES = {("ce", "*"): 5.0, ("budgets", "*"): 5.0, ("organizations", "*"): 2.0, (
 DEFAULT_RATE = 20.0
 
 
-class CircuitOpenError(BotoCoreError):
+class CircuitOpenError(BotoCoreError):  # type: ignore[misc]  # botocore ships no type information
     fmt = "circuit open for {service} in {region}: {failures} calls in a row failed; not calling for {wait:.0f} s"
 
 
@@ -129,13 +129,13 @@ class Guards:
     def attach(self, client: Any, service: str, region: str) -> Any:
         events = client.meta.events
 
-        def before(model: Any, context: dict, **_: Any) -> None:
+        def before(model: Any, context: dict[str, Any], **_: Any) -> None:
             self.breaker.check(service, region)
             self.limiter.acquire(service, model.name)
             context["finops_started"] = time.perf_counter()
             context["finops_operation"] = model.name
 
-        def after(http_response: Any, parsed: dict, model: Any, context: dict, **_: Any) -> None:
+        def after(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
             status = getattr(http_response, "status_code", 200)
             code = (parsed or {}).get("Error", {}).get("Code") if status >= 300 else None
             self.breaker.record(service, region, ok=status < 500 and code not in _TRANSIENT_CODES)
@@ -149,7 +149,7 @@ class Guards:
                 status,
             )
 
-        def failed(exception: Exception, context: dict, **_: Any) -> None:
+        def failed(exception: Exception, context: dict[str, Any], **_: Any) -> None:
             operation = context.get("finops_operation") or "?"
             self.breaker.record(service, region, ok=False)
             self._log(service, operation, region, context, "error", f"{type(exception).__name__}: {exception}", None)
@@ -164,7 +164,7 @@ class Guards:
         service: str,
         operation: str,
         region: str,
-        context: dict,
+        context: dict[str, Any],
         status: str,
         error: str | None,
         http_status: int | None,

@@ -18,31 +18,15 @@ from typing import Any
 import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError
 
+from finops_tui.cache.schema import RESOURCES
 from finops_tui.sources.aws import utilization
 from finops_tui.sources.aws.outcome import CollectorResult, failure_from
 
 SERVICES = ("ec2", "ebs", "snapshots", "eip", "rds", "lambda", "elb", "nat", "s3")
-SCHEMA = pa.schema(
-    [
-        ("resource_id", pa.string()),
-        ("resource_type", pa.string()),
-        ("resource_name", pa.string()),
-        ("service_name", pa.string()),
-        ("provider_name", pa.string()),
-        ("region_id", pa.string()),
-        ("sub_account_id", pa.string()),
-        ("state", pa.string()),
-        ("utilization", pa.string()),
-        ("is_idle", pa.bool_()),
-        ("idle_reason", pa.string()),
-        ("tags", pa.string()),
-        ("created_at", pa.timestamp("us")),
-        ("observed_at", pa.timestamp("us")),
-    ]
-)
+Row = dict[str, Any]  # one resources row, keyed by the column names declared in cache/schema.py
 
 
-def _tags(items: list[dict] | None) -> dict[str, str]:
+def _tags(items: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in items or [] if "Key" in t}
 
 
@@ -56,11 +40,11 @@ def _row(
     name: str | None,
     service: str,
     state: str | None,
-    tags: dict,
+    tags: dict[str, str],
     created: Any,
     idle: tuple[bool, str | None] = (False, None),
-    metrics: dict | None = None,
-) -> dict:
+    metrics: dict[str, Any] | None = None,
+) -> Row:
     return {
         "resource_id": rid,
         "resource_type": rtype,
@@ -75,7 +59,7 @@ def _row(
     }
 
 
-def _ec2(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _ec2(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     instances = [
         i
         for page in client_for("ec2").get_paginator("describe_instances").paginate()
@@ -104,7 +88,7 @@ def _ec2(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     return rows
 
 
-def _ebs(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _ebs(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     rows = []
     for page in client_for("ec2").get_paginator("describe_volumes").paginate():
         for v in page.get("Volumes", []):
@@ -125,7 +109,7 @@ def _ebs(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     return rows
 
 
-def _snapshots(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _snapshots(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     rows = []
     for page in client_for("ec2").get_paginator("describe_snapshots").paginate(OwnerIds=["self"]):
         for s in page.get("Snapshots", []):
@@ -144,7 +128,7 @@ def _snapshots(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     return rows
 
 
-def _eip(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _eip(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     rows = []
     for a in client_for("ec2").describe_addresses().get("Addresses", []):
         tags = _tags(a.get("Tags"))
@@ -164,7 +148,7 @@ def _eip(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     return rows
 
 
-def _rds(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _rds(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     dbs = [
         d
         for page in client_for("rds").get_paginator("describe_db_instances").paginate()
@@ -195,7 +179,7 @@ def _rds(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     return rows
 
 
-def _lambda(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _lambda(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     functions = [
         f for page in client_for("lambda").get_paginator("list_functions").paginate() for f in page.get("Functions", [])
     ]
@@ -223,7 +207,7 @@ def _lambda(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     ]
 
 
-def _elb(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _elb(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     lbs = [
         b
         for page in client_for("elbv2").get_paginator("describe_load_balancers").paginate()
@@ -254,7 +238,7 @@ def _elb(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     return rows
 
 
-def _nat(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _nat(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     rows = []
     for page in client_for("ec2").get_paginator("describe_nat_gateways").paginate():
         for n in page.get("NatGateways", []):
@@ -273,7 +257,7 @@ def _nat(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     return rows
 
 
-def _s3(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
+def _s3(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     """Buckets are global, their size metric is regional: CloudWatch is asked in each bucket's region."""
     s3 = client_for("s3")
     buckets = s3.list_buckets().get("Buckets", [])
@@ -310,7 +294,7 @@ def _s3(client_for: Callable[[str], Any], now: datetime) -> list[dict]:
     return rows
 
 
-_COLLECTORS: dict[str, tuple[Callable[[Callable[[str], Any], datetime], list[dict]], str]] = {
+_COLLECTORS: dict[str, tuple[Callable[[Callable[[str], Any], datetime], list[Row]], str]] = {
     "ec2": (_ec2, "DescribeInstances"),
     "ebs": (_ebs, "DescribeVolumes"),
     "snapshots": (_snapshots, "DescribeSnapshots"),
@@ -347,6 +331,6 @@ def collect_region_inventory(
                     sub_account_id=account_id,
                     observed_at=now,
                 )
-            result.rows = pa.Table.from_pylist(rows, schema=SCHEMA)
+            result.rows = pa.Table.from_pylist(rows, schema=RESOURCES.row_schema)
         results.append(result)
     return results

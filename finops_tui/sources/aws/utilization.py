@@ -16,8 +16,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from finops_tui.sources.aws.paging import pages
-
 WINDOW = timedelta(days=14)
 CPU_IDLE_MAX = 5.0
 _BATCH = 500  # GetMetricData takes up to 500 queries per call
@@ -39,7 +37,7 @@ def metrics(
     out: dict[str, dict[str, float]] = {}
     for first in range(0, len(ids), _BATCH // 3):
         batch = ids[first : first + _BATCH // 3]
-        queries = []
+        queries: list[dict[str, Any]] = []
         for n, rid in enumerate(batch):
             for stat in ("Average", "Maximum", "Sum"):
                 queries.append(
@@ -57,9 +55,7 @@ def metrics(
                         },
                     }
                 )
-        for response in pages(
-            cloudwatch.get_metric_data,
-            token="NextToken",
+        for response in cloudwatch.get_paginator("get_metric_data").paginate(
             MetricDataQueries=queries,
             StartTime=now - WINDOW,
             EndTime=now,
