@@ -9,7 +9,11 @@ rest can be kept verbatim as extensions.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+
+import duckdb
+from duckdb.sqltypes import DuckDBPyType
 
 
 def quote(name: str) -> str:
@@ -20,46 +24,41 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _split_top_level(text: str) -> list[str]:
-    parts, depth, current, in_quote = [], 0, [], False
-    for ch in text:
-        if ch == '"':
-            in_quote = not in_quote
-        elif not in_quote and ch in "([":
-            depth += 1
-        elif not in_quote and ch in ")]":
-            depth -= 1
-        if ch == "," and depth == 0 and not in_quote:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    if current:
-        parts.append("".join(current).strip())
-    return parts
+_PARSING = threading.Lock()
 
 
-def struct_fields(type_text: str) -> dict[str, str]:
-    """Field name (lower case) -> (name, type) of a DuckDB STRUCT type string; {} for other types."""
-    if not type_text.startswith("STRUCT(") or not type_text.endswith(")"):
+def struct_fields(duck_type: DuckDBPyType) -> dict[str, tuple[str, DuckDBPyType]]:
+    """Field name (lower case) -> (name, type) of a STRUCT type, as DuckDB parsed it; {} for other types."""
+    if duck_type.id != "struct":
         return {}
-    fields = {}
-    for part in _split_top_level(type_text[len("STRUCT(") : -1]):
-        if part.startswith('"'):
-            end = part.index('"', 1)
-            name, kind = part[1:end], part[end + 1 :].strip()
-        else:
-            name, _, kind = part.partition(" ")
-        fields[name.lower()] = (name, kind.strip())
-    return fields
+    return {name.lower(): (name, kind) for name, kind in duck_type.children if isinstance(kind, DuckDBPyType)}
+
+
+def parsed_type(type_text: str) -> DuckDBPyType | None:
+    """DuckDB's own parse of a type as DESCRIBE prints it; None for one it cannot read back."""
+    with _PARSING:  # parsed on the shared default connection, which is not for concurrent use
+        try:
+            return duckdb.sqltype(type_text)
+        except duckdb.Error:
+            return None
 
 
 @dataclass
 class SourceColumns:
-    """Columns of a file as DuckDB describes them: (name, type) pairs in file order."""
+    """Columns of a file as DuckDB describes them: (name, type) pairs in file order.
+
+    Nested STRUCT fields are looked up in DuckDB's parsed types: those of the relation when built
+    with `from_relation`, otherwise DuckDB's parse of the type text, once per column that needs it."""
 
     described: list[tuple[str, str]]
     used: set[str] = field(default_factory=set)
+    types: dict[str, DuckDBPyType] = field(default_factory=dict)  # parsed types, by column name
+
+    @classmethod
+    def from_relation(cls, relation: duckdb.DuckDBPyRelation) -> SourceColumns:
+        """The columns of a relation (binding it is enough: no row is read)."""
+        types = list(zip(relation.columns, relation.types, strict=True))
+        return cls([(name, str(kind)) for name, kind in types], types=dict(types))
 
     def __post_init__(self) -> None:
         self._by_lower: dict[str, tuple[str, str]] = {}
@@ -80,13 +79,21 @@ class SourceColumns:
         top = self._by_lower.get(head.lower())
         if not top or not rest:
             return None
-        ref, kind = quote(top[0]), top[1]
+        ref, kind = quote(top[0]), self._parsed(*top)
         for part in rest.split("."):
-            sub = struct_fields(kind).get(part.lower())
+            sub = struct_fields(kind).get(part.lower()) if kind is not None else None
             if sub is None:
                 return None
             ref, kind = f"{ref}.{quote(sub[0])}", sub[1]
-        return ref, kind, top[0]
+        return ref, str(kind), top[0]
+
+    def _parsed(self, name: str, type_text: str) -> DuckDBPyType | None:
+        if name not in self.types:
+            parsed = parsed_type(type_text)
+            if parsed is None:
+                return None
+            self.types[name] = parsed
+        return self.types[name]
 
     def has(self, name: str) -> bool:
         return self._resolve(name) is not None
