@@ -170,8 +170,12 @@ class AwsCur(BillingFormat):
 
     # -- mapping --------------------------------------------------------------------------
     def projection(self, cols: SourceColumns) -> dict[str, str]:
-        t = lambda legacy: self._text(cols, legacy)  # noqa: E731
-        m = lambda legacy, default="NULL": self._money(cols, legacy, default)  # noqa: E731
+        def t(legacy: str) -> str:
+            return self._text(cols, legacy)
+
+        def m(legacy: str, default: str = "NULL") -> str:
+            return self._money(cols, legacy, default)
+
         lit = t("lineItem/LineItemType")
         unblended = m("lineItem/UnblendedCost")
         reservation_arn = t("reservation/ReservationARN")
@@ -245,8 +249,13 @@ class AwsCur(BillingFormat):
 
     def _effective_cost(self, cols: SourceColumns, lit: str, unblended: str) -> str:
         """Amortised cost: RI/SP fees spread onto the usage they cover; fee rows keep only the unused part."""
-        m = lambda legacy: self._money(cols, legacy, "0")  # noqa: E731
-        z = lambda expr: f"coalesce({expr}, 0)"  # noqa: E731
+
+        def m(legacy: str) -> str:
+            return self._money(cols, legacy, "0")
+
+        def z(expr: str) -> str:
+            return f"coalesce({expr}, 0)"
+
         reservation_arn = self._text(cols, "reservation/ReservationARN")
         return (
             f"CASE {lit} "
