@@ -19,29 +19,11 @@ from pathlib import Path
 
 from finops_tui.errors import IngestError
 from finops_tui.sources import report_versions
+from finops_tui.sources.data_files import InputFile, is_data_file
 from finops_tui.sources.report_versions import Candidate
+from finops_tui.sources.s3_exports import download_prefix
 
-DATA_SUFFIXES = (
-    ".csv",
-    ".csv.gz",
-    ".parquet",
-    ".gz",
-    ".txt",
-    ".json",
-    ".jsonl",
-    ".ndjson",
-    ".json.gz",
-    ".jsonl.gz",
-    ".ndjson.gz",
-    ".zip",
-)
 _MAX_UNZIPPED = 64 * 1024**3  # refuse archives that claim to hold more than 64 GB (zip bombs)
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: Path  # local file to read
-    origin: str  # what to call it in messages and provenance
 
 
 @dataclass
@@ -51,11 +33,6 @@ class InputSet:
 
     def origin_of(self, path: Path) -> str:
         return next((f.origin for f in self.files if f.path == path), str(path))
-
-
-def is_data_file(name: str) -> bool:
-    lower = name.lower()
-    return lower.endswith(DATA_SUFFIXES) and not report_versions.is_manifest(lower)
 
 
 def _local_tree(root: Path, keep_manifests: bool = True) -> list[Path]:
@@ -134,9 +111,7 @@ def resolved(args: list[str]) -> Iterator[InputSet]:
     try:
         for arg in args:
             if arg.startswith("s3://"):
-                from finops_tui.sources.s3_exports import download_prefix
-
-                result.files.extend(InputFile(p, origin) for p, origin in download_prefix(arg, scratch, result.notes))
+                result.files.extend(download_prefix(arg, scratch, result.notes))
                 continue
             for path in _expand_local(arg, result.notes):
                 if _is_zip(path):

@@ -13,6 +13,7 @@ from pathlib import Path
 from finops_tui.errors import IngestError
 from finops_tui.logs import logged
 from finops_tui.sources import report_versions
+from finops_tui.sources.data_files import InputFile, is_data_file
 from finops_tui.sources.report_versions import Candidate
 
 
@@ -46,12 +47,10 @@ def _advice(exc: Exception, uri: str) -> IngestError:
     return IngestError(f"{uri}: cannot read from S3: {exc}. Nothing was loaded.")
 
 
-def download_prefix(uri: str, scratch: Path, notes: list[str]) -> list[tuple[Path, str]]:
-    """Download the newest report version under `uri`; returns (local path, s3 URI) pairs."""
+def download_prefix(uri: str, scratch: Path, notes: list[str]) -> list[InputFile]:
+    """Download the newest report version under `uri`; each file's origin is its s3:// URI."""
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
-
-    from finops_tui.sources.input_files import is_data_file
 
     bucket, prefix = split_uri(uri)
     s3 = boto3.client("s3")
@@ -79,7 +78,7 @@ def download_prefix(uri: str, scratch: Path, notes: list[str]) -> list[tuple[Pat
             local = scratch / f"s3-{n:05d}-{Path(c.key).name}"
             with logged("s3", "download_file", bucket=bucket, key=c.key, size=c.size):
                 s3.download_file(bucket, c.key, str(local))
-            out.append((local, f"s3://{bucket}/{c.key}"))
+            out.append(InputFile(local, f"s3://{bucket}/{c.key}"))
         return out
     except (ClientError, BotoCoreError) as exc:
         raise _advice(exc, uri) from None
