@@ -19,8 +19,11 @@ def isolated_dirs(tmp_path, monkeypatch):
 
 @pytest.fixture
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is absent: the shared billing samples are not beside this checkout")
+    if not SHARED_DATA.is_dir():  # a failure, not a skip: CI always has it, and a skip would hide a regression
+        pytest.fail(
+            f"{SHARED_DATA} is missing: the shared billing samples must sit beside this checkout as ../shared/data",
+            pytrace=False,
+        )
     return SHARED_DATA
 
 
