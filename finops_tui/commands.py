@@ -123,13 +123,13 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
     try:
         limit = args.limit if args.limit is not None else sys.maxsize - 1
         result = reader.run_sql(args.sql, limit)
-        is_demo = reader.source_info().kind == "DEMO"
+        is_demo = reader.source_info().is_demo
     finally:
         reader.close()
     if is_demo:
         print(f"note: {DEMO_NOTE}", file=sys.stderr)
     writer = {"json": write_json, "csv": write_csv, "table": write_table}[args.format]
-    writer(result.table, sys.stdout)
+    writer(result.table.table, sys.stdout)
     if args.format == "table":
         shown = (
             f"{result.table.num_rows:,} of {result.total_rows:,} rows"

@@ -44,22 +44,23 @@ def _cache_section(path: Path, now: datetime) -> list[str]:
     except FinopsError as exc:
         return lines + [f"  PROBLEM: {exc}"]
     try:
-        info = reader.source_info()
+        overview = reader.overview()
+        info = overview.source
         lines.append(f"  source: {info.kind}{' — ' + info.note if info.note else ''}")
-        datasets = reader.datasets()
+        datasets = overview.datasets
         lines.append(f"  datasets: {len(datasets)}")
         for d in datasets:
             through = d.data_through.strftime("%Y-%m-%d") if d.data_through else "—"
             lines.append(
-                f"    {d.dataset_id}: {d.row_count:,} rows, {d.source_kind}, data to {through}, "
+                f"    {d.dataset_id}: {d.row_count:,} rows, {d.origin}, data to {through}, "
                 f"loaded {format_age(d.loaded_at, now)} ago"
             )
-        refreshed = reader.refresh_status()
+        refreshed = overview.refresh
         if refreshed is not None:
+            spend = "".join(f"; {s.describe()}" for s in refreshed.spend)
             lines.append(
                 f"  latest live refresh: {refreshed.source}, {format_age(refreshed.finished_at, now)} ago, "
-                f"{refreshed.status}; Cost Explorer ${refreshed.ce_cost_usd:.2f} "
-                f"(today ${refreshed.ce_cost_today_usd:.2f})"
+                f"{refreshed.status}{spend}"
             )
             lines += [f"    problem: {problem}" for problem in refreshed.failures]
     finally:

@@ -81,4 +81,4 @@ def run_rate(spent: float, start: date, as_of: date, end: date) -> float:
 
 def run_rate_method(start: date, as_of: date, end: date) -> str:
     elapsed, total = (as_of - start).days + 1, (end - start).days
-    return f"run-rate: spend so far ÷ {elapsed} days × {total}"
+    return f"run-rate = MTD ÷ {elapsed} × {total}"  # spend to date ÷ days elapsed × days in the period

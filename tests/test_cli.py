@@ -170,7 +170,7 @@ def test_snapshot_command_writes_a_copy_that_opens_as_a_snapshot(cli_env, tmp_pa
     reader = LocalCache(out, snapshot=True)
     info = reader.source_info()
     assert info.kind == "SNAPSHOT" and "finops-tui snapshot on" in (info.origin or "")
-    assert reader.run_sql("select count(*) from costs", 1).table.column(0)[0].as_py() == 1000
+    assert reader.run_sql("select count(*) from costs", 1).table.table.column(0)[0].as_py() == 1000
     reader.close()
     again = run("snapshot", "--cache", str(cache), str(out), env=cli_env)
     assert again.returncode == 2 and "already exists" in again.stderr
@@ -185,7 +185,7 @@ def test_headless_commands_never_import_textual(cli_env, tmp_path, shared_focus_
         f"rc += main(['query', '--cache', {str(cache)!r}, 'select 1', '--format', 'json'])\n"
         f"rc += main(['doctor', '--cache', {str(cache)!r}])\n"
         f"rc += main(['snapshot', '--cache', {str(cache)!r}, {str(tmp_path / 's.duckdb')!r}])\n"
-        "import finops_tui.cache.local_reader, finops_tui.sources.demo, finops_tui.reader\n"
+        "import finops_tui.cache.local_reader, finops_tui.sources.demo, finops_tui.contract.reader\n"
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print('TEXTUAL:', loaded)\n"
         "sys.exit(rc)\n"

@@ -37,9 +37,7 @@ def _csv(path: Path, account: str, rows: int = 5) -> Path:
 
 
 def _rows(result) -> list[dict]:
-    """run_sql's rows. `SqlResult.table` is an Arrow table, or a `TableData` model wrapping one."""
-    table = result.table
-    return getattr(table, "table", table).to_pylist()
+    return result.table.rows()
 
 
 def _query(cache: Path, sql: str) -> list[dict]:
@@ -134,8 +132,7 @@ seen = []
 while not stop.is_set():
     if reader.has_changed():
         reader.reload()
-    table = reader.run_sql("SELECT count(*) FROM costs", 1).table
-    count = getattr(table, "table", table).column(0)[0].as_py()  # Arrow, or a TableData wrapping Arrow
+    count = reader.run_sql("SELECT count(*) FROM costs", 1).table.table.column(0)[0].as_py()
     if not seen or seen[-1] != count:
         seen.append(count)
         print("count", count, flush=True)

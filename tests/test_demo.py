@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from finops_tui.cache.local_reader import LocalCache
+from finops_tui.contract.scope import ViewScope
 from finops_tui.sources import demo
 from finops_tui.sources.demo_catalog import IDLE, SPIKES
 
@@ -23,7 +24,7 @@ def demo_reader(tmp_path_factory):
 
 
 def one(reader: LocalCache, sql: str):
-    return reader.run_sql(sql, 1000).table.to_pylist()
+    return reader.run_sql(sql, 1000).table.rows()
 
 
 def test_demo_has_the_promised_shape(demo_reader):
@@ -47,7 +48,7 @@ def test_every_row_and_the_source_say_demo(demo_reader):
     assert demo_reader.source_info().kind == "DEMO"
     kinds = one(demo_reader, "SELECT DISTINCT x_SourceKind AS k, BillingAccountName AS n FROM costs")
     assert len(kinds) == 1 and kinds[0]["k"] == "DEMO" and "DEMO" in kinds[0]["n"]
-    assert {d.source_kind for d in demo_reader.datasets()} == {"DEMO"}
+    assert {d.origin for d in demo_reader.datasets()} == {"DEMO"}
 
 
 def test_demo_went_through_the_real_ingest_path(demo_reader):
@@ -97,9 +98,11 @@ def test_ground_truth_is_written_beside_the_cache(demo_reader):
 
 
 def test_idle_resources_and_budgets_are_present(demo_reader):
-    resources = demo_reader.resources("USD", "EffectiveCost")
-    assert resources["idle"].to_pylist().count("IDLE") == len(IDLE)
-    budgets = demo_reader.budgets("EffectiveCost").to_pylist()
+    usd = ViewScope(currency="USD")
+    resources = demo_reader.resources_view(usd)
+    assert resources.idle_count == len(IDLE)
+    assert resources.table.table["idle"].to_pylist().count("IDLE") == len(IDLE)
+    budgets = demo_reader.budgets_view(usd).table.rows()
     assert len(budgets) >= 5 and {b["status"] for b in budgets} >= {"OK", "OVER"}
 
 

@@ -31,7 +31,7 @@ def test_every_example_loads_with_the_totals_its_rows_state(shared_data, tmp_pat
         reader = LocalCache(cache)
         row = reader.run_sql("SELECT sum(BilledCost)::DOUBLE AS b, sum(EffectiveCost)::DOUBLE AS e FROM costs", 1)
         reader.close()
-        got = row.table.to_pylist()[0]
+        got = row.table.rows()[0]
         assert got["b"] == pytest.approx(_raw_sum(path, "BilledCost")), path.name
         assert got["e"] == pytest.approx(_raw_sum(path, "EffectiveCost")), path.name
 
@@ -42,7 +42,7 @@ def test_a_commitment_purchase_is_billed_up_front_and_amortized_out_of_effective
     reader = LocalCache(cache)
     row = reader.run_sql("SELECT ChargeCategory, BilledCost::DOUBLE b, EffectiveCost::DOUBLE e FROM costs", 5)
     reader.close()
-    assert row.table.to_pylist() == [{"ChargeCategory": "Purchase", "b": 8760.0, "e": 0.0}]
+    assert row.table.rows() == [{"ChargeCategory": "Purchase", "b": 8760.0, "e": 0.0}]
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

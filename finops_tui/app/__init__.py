@@ -1,1 +1,1 @@
-"""The Textual cockpit: screens, widgets and TCSS. Reads only through `finops_tui.reader.CostReader`."""
+"""The Textual cockpit: screens, widgets and TCSS. Reads only through `finops_tui.contract.reader.CostReader`."""

@@ -8,11 +8,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from finops_tui.app.tabs import TAB_KEYS, TAB_LABELS
 from finops_tui.app.widgets.data_grid import DataGrid
 
 EXTRA = {
     "Global": [
-        ("1-6", "switch tab (KPIs, Resources, Anomalies, Budgets, Optimizations, SQL)"),
+        (TAB_KEYS, f"switch tab ({TAB_LABELS})"),
         ("ctrl+p / :", "command palette: go to a tab by name, theme, metric, currency"),
         ("esc", "back: close this list, clear a filter, leave the editor"),
     ],

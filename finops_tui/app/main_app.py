@@ -1,39 +1,89 @@
 """FinopsApp: the header, six tabs and the footer, wired to one CostReader.
 
-The app owns the view state (currency, metric) and the reader; panes fetch in worker threads.
-A timer notices when another process has committed new data and reloads without a restart.
+View state (scope: currency, metric, provider; the overview of the source) lives in reactives:
+changing one marks every pane stale and loads the visible one. Workers never touch widgets:
+they post messages, and the `@on` handlers here own the state. New data is picked up through
+one path, `_check_for_new_data`, whether another process committed it or our own refresh did.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Footer, TabbedContent, TabPane
 
 from finops_tui.app.keys_screen import KeysScreen
-from finops_tui.app.palette import TABS, CockpitCommands
-from finops_tui.app.panes.base import Pane, ViewState
+from finops_tui.app.palette import CockpitCommands
+from finops_tui.app.panes.base import CockpitPane
 from finops_tui.app.panes.kpis import KpiPane
 from finops_tui.app.panes.sql import SqlPane
 from finops_tui.app.panes.tables import AnomaliesPane, BudgetsPane, OptimizationsPane, ResourcesPane
+from finops_tui.app.tabs import TABS
 from finops_tui.app.themes import register_themes
-from finops_tui.app.widgets.refresh_status import RefreshStatus
+from finops_tui.app.widgets.refresh_status import RefreshStatusLine
 from finops_tui.app.widgets.source_bar import SourceBar
 from finops_tui.config import Settings
+from finops_tui.contract.provenance import Overview
+from finops_tui.contract.reader import CostReader
+from finops_tui.contract.refresh import Refresher, RefreshOutcome, RefreshProgress
+from finops_tui.contract.scope import ViewScope
+from finops_tui.contract.vocabulary import METRIC_CYCLE_HINT, METRICS
 from finops_tui.errors import FinopsError
-from finops_tui.reader import CostReader, Metric, Refresher, RefreshOutcome, RefreshProgress
 
-METRICS: tuple[Metric, ...] = ("EffectiveCost", "BilledCost", "ListCost", "ContractedCost")
+_PANES: dict[str, type[CockpitPane]] = {
+    "kpis": KpiPane,
+    "resources": ResourcesPane,
+    "anomalies": AnomaliesPane,
+    "budgets": BudgetsPane,
+    "optimizations": OptimizationsPane,
+}
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SourceRead(Message):
+    """The overview of the source arrived (header, currencies, providers)."""
+
+    def __init__(self, overview: Overview) -> None:
+        super().__init__()
+        self.overview = overview
+
+
+class SourceProblem(Message):
+    """Reading or reloading the source failed; the last good data stays on screen."""
+
+    def __init__(self, title: str, detail: str) -> None:
+        super().__init__()
+        self.title, self.detail = title, detail
+
+
+class SourceReloaded(Message):
+    def __init__(self, note: str | None) -> None:
+        super().__init__()
+        self.note = note
+
+
+class RefreshStep(Message):
+    def __init__(self, progress: RefreshProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+class RefreshEnded(Message):
+    """A live refresh finished: `outcome` when it ran, `error` when nothing could run."""
+
+    def __init__(self, outcome: RefreshOutcome | None, error: str | None) -> None:
+        super().__init__()
+        self.outcome, self.error = outcome, error
 
 
 class FinopsApp(App[None]):
@@ -55,13 +105,7 @@ class FinopsApp(App[None]):
             id="app.refresh_ctrl",
             tooltip="reload every tab from the source",
         ),
-        Binding(
-            "m",
-            "cycle_metric",
-            "Metric",
-            id="app.metric",
-            tooltip="next cost metric: EffectiveCost → BilledCost → ListCost → ContractedCost",
-        ),
+        Binding("m", "cycle_metric", "Metric", id="app.metric", tooltip=METRIC_CYCLE_HINT),
         Binding(
             "c",
             "cycle_currency",
@@ -99,6 +143,10 @@ class FinopsApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl", tooltip="quit"),
     ]
 
+    scope: reactive[ViewScope] = reactive(ViewScope(currency=None), init=False)
+    overview: reactive[Overview | None] = reactive(None, init=False, always_update=True)
+    refreshing: reactive[bool] = reactive(False)
+
     def __init__(
         self,
         reader: CostReader,
@@ -111,16 +159,23 @@ class FinopsApp(App[None]):
         super().__init__()
         self.reader = reader
         self.refresher = refresher
-        self.refreshing = False
         self.settings = settings
         self.clock = clock
         self.watch_interval = watch_interval
-        self.currencies: list[str | None] = []
-        self.providers: list[str] = []
-        self.view_state = ViewState(currency=None, metric=settings.metric)
+        self._note_shown = False
+        self.set_reactive(FinopsApp.scope, ViewScope(currency=None, metric=settings.metric))
         self._theme_failures = register_themes(self)
         if settings.theme in self.available_themes:
             self.theme = settings.theme
+
+    # -- what the view can choose from ----------------------------------------------------
+    @property
+    def currencies(self) -> list[str | None]:
+        return [c.currency for c in self.overview.currencies] if self.overview and self.overview.currencies else [None]
+
+    @property
+    def providers(self) -> list[str]:
+        return self.overview.providers if self.overview else []
 
     def compose(self) -> ComposeResult:
         yield SourceBar(self.clock, timedelta(hours=self.settings.stale_after_hours), id="source-bar")
@@ -128,20 +183,13 @@ class FinopsApp(App[None]):
             for number, (tab, label) in enumerate(TABS, start=1):
                 with TabPane(f"{number} {label}", id=tab):
                     yield self._pane(tab)
-        yield RefreshStatus(id="refresh-status")
+        yield RefreshStatusLine(id="refresh-status")
         yield Footer()
 
-    def _pane(self, tab: str) -> Pane | SqlPane:
+    def _pane(self, tab: str) -> CockpitPane:
         if tab == "sql":
-            return SqlPane(self.settings.sql_row_limit, id="pane-sql")
-        cls = {
-            "kpis": KpiPane,
-            "resources": ResourcesPane,
-            "anomalies": AnomaliesPane,
-            "budgets": BudgetsPane,
-            "optimizations": OptimizationsPane,
-        }[tab]
-        return cls(id=f"pane-{tab}")
+            return SqlPane(self.reader, self.settings.sql_row_limit, id="pane-sql")
+        return _PANES[tab](self.reader, id=f"pane-{tab}")
 
     def on_mount(self) -> None:
         if self.settings.theme not in self.available_themes:
@@ -154,149 +202,167 @@ class FinopsApp(App[None]):
             self.notify(
                 "Theme files that failed to load:\n" + "\n".join(self._theme_failures), severity="warning", timeout=10
             )
-        self._load_context()
+        self._read_source()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self._check_for_new_data)
 
-    # -- loading --------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, exit_on_error=False, group="context")
-    def _load_context(self) -> None:
-        """Source, datasets and currencies first; then the visible pane loads."""
+    # -- reading the source ---------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="source")
+    def _read_source(self) -> None:
+        """The overview first (header, currencies, providers); its handler then loads the visible pane."""
         try:
-            info, datasets, currencies = self.reader.source_info(), self.reader.datasets(), self.reader.currencies()
-            providers, refreshed = self.reader.providers(), self.reader.refresh_status()
+            self.post_message(SourceRead(self.reader.overview()))
         except Exception as exc:
-            self.call_from_thread(
-                self.notify, f"{exc}", title="Could not read the source", severity="error", timeout=15
-            )
-            return
-        self.call_from_thread(self._context_loaded, info, datasets, currencies, providers, refreshed)
+            self.post_message(SourceProblem("Could not read the source", str(exc)))
 
-    def _context_loaded(
-        self, info: object, datasets: list, currencies: list[str | None], providers: list[str], refreshed: object = None
-    ) -> None:
+    @on(SourceRead)
+    def _source_read(self, message: SourceRead) -> None:
+        self.overview = message.overview
+
+    def watch_overview(self, overview: Overview | None) -> None:
+        if overview is None:
+            return
         bar = self.query_one(SourceBar)
-        bar.source = info  # type: ignore[assignment]
-        bar.refreshed = refreshed  # type: ignore[assignment]
-        bar.datasets = datasets
-        if info.note and info.note != "DEMO":  # type: ignore[attr-defined]
-            self.notify(info.note, title="No cache yet", timeout=12)  # type: ignore[attr-defined]
-        self.currencies = currencies or [None]
-        self.providers = providers
-        if self.view_state.currency not in self.currencies:
-            self.view_state = replace(self.view_state, currency=self.currencies[0])
-        if self.view_state.provider not in (None, *providers):
-            self.view_state = replace(self.view_state, provider=None)
+        bar.source = overview.source
+        bar.refreshed = overview.refresh
+        bar.datasets = overview.datasets
+        note = overview.source.note
+        if note and note != "DEMO" and not self._note_shown:
+            self._note_shown = True
+            self.notify(note, title="No cache yet", timeout=12)
+        scope = self.scope
+        if scope.currency not in self.currencies:
+            scope = scope.model_copy(update={"currency": self.currencies[0]})
+        if scope.provider not in (None, *self.providers):
+            scope = scope.model_copy(update={"provider": None})
+        if scope != self.scope:
+            self.scope = scope  # watch_scope reloads
+        else:
+            self._data_changed()
+
+    def watch_scope(self) -> None:
+        self._data_changed()
+
+    def _data_changed(self) -> None:
+        """Every pane is stale; the visible one loads now, the others when they are opened."""
         self._update_context_label()
-        for pane in self.query(Pane):
-            pane.dirty = True
+        for pane in self.query(CockpitPane):
+            pane.mark_stale()
         self._load_active_pane()
+
+    @on(SourceProblem)
+    def _source_problem(self, message: SourceProblem) -> None:
+        self.notify(message.detail, title=message.title, severity="error", timeout=15)
 
     def _update_context_label(self) -> None:
         others = len(self.currencies) - 1
         providers = f" · {len(self.providers)} providers: p" if len(self.providers) > 1 else ""
         self.query_one(SourceBar).context = (
-            f"{self.view_state.metric} · {self.view_state.scope_label}"
+            f"{self.scope.metric} · {self.scope.label}"
             + (f" (+{others} more currencies: c)" if others > 0 else "")
-            + ("" if self.view_state.provider else providers)
+            + ("" if self.scope.provider else providers)
         )
 
-    def _active_pane(self) -> Pane | SqlPane | None:
+    def _active_pane(self) -> CockpitPane | None:
         tabs = self.query_one(TabbedContent)
         if not tabs.active:
             return None
-        return self.query_one(f"#pane-{tabs.active}")  # type: ignore[return-value]
+        return self.query_one(f"#pane-{tabs.active}", CockpitPane)
 
     def _load_active_pane(self) -> None:
         pane = self._active_pane()
-        if isinstance(pane, Pane) and pane.dirty:
-            pane.load()
+        if pane is not None and self.overview is not None:
+            pane.load(self.scope)
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self) -> None:
         self._load_active_pane()
 
-    def _check_for_new_data(self) -> None:
+    # -- new data: one trigger ------------------------------------------------------------
+    def _check_for_new_data(self, note: str | None = "New data was committed by another process; reloaded.") -> None:
         if self.reader.has_changed():
-            self._reload_reader("New data was committed by another process; reloaded.")
+            self._reload_reader(note)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
-    def _reload_reader(self, message: str | None = None) -> None:
+    def _reload_reader(self, note: str | None) -> None:
         try:
             self.reader.reload()
         except Exception as exc:
-            self.call_from_thread(
-                self.notify, f"{exc}\nShowing the last good data.", title="Reload failed", severity="error", timeout=15
-            )
+            self.post_message(SourceProblem("Reload failed", f"{exc}\nShowing the last good data."))
             return
-        if message:
-            self.call_from_thread(self.notify, message, timeout=5)
-        self.call_from_thread(self._load_context)
+        self.post_message(SourceReloaded(note))
+
+    @on(SourceReloaded)
+    def _source_reloaded(self, message: SourceReloaded) -> None:
+        if message.note:
+            self.notify(message.note, timeout=5)
+        self._read_source()
 
     # -- actions --------------------------------------------------------------------------
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         pane = self._active_pane()
-        if isinstance(pane, SqlPane):
-            pane.query_one("#sql-editor").focus()
-        elif pane is not None and hasattr(pane, "focus_grid"):
-            pane.focus_grid()
+        if pane is not None:
+            pane.focus_main()
 
     def action_refresh(self) -> None:
         """With a live source, fetch new data in the background; otherwise reread the cache."""
         if self.refresher is None:
-            if self.reader.has_changed():
-                self._reload_reader("Reloaded the cache file.")
-            else:
-                self._load_context()
-            source = self.query_one(SourceBar).source
-            kind = getattr(source, "kind", "")
-            self.notify(
-                "DEMO data is generated: reloaded it; there is no live source to fetch from."
-                if kind == "DEMO"
-                else f"Reloaded the {kind.lower() or 'cache'}: no live source is configured for this view.",
-                timeout=4,
-            )
+            self._reread()
             return
         if self.refreshing:
             self.notify("A refresh is already running; its progress is at the bottom.", timeout=3)
             return
         self.refreshing = True
-        self.query_one(RefreshStatus).start(self.refresher.label)
-        self._run_refresh()
+        self.query_one(RefreshStatusLine).start(self.refresher.label)
+        self._run_refresh(self.refresher)
+
+    def _reread(self) -> None:
+        kind = self.overview.source.kind if self.overview else ""
+        if self.reader.has_changed():
+            self._reload_reader(None)
+        else:
+            self._read_source()
+        self.notify(
+            "DEMO data is generated: reloaded it; there is no live source to fetch from."
+            if kind == "DEMO"
+            else f"Reloaded the {kind.lower() or 'cache'}: no live source is configured for this view.",
+            timeout=4,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="live-refresh")
-    def _run_refresh(self) -> None:
-        """Runs the collectors off the UI thread; progress and the outcome come back as calls on it."""
-        assert self.refresher is not None
+    def _run_refresh(self, refresher: Refresher) -> None:
+        """Runs the collectors off the UI thread; progress and the outcome come back as messages."""
         try:
-            outcome = self.refresher.run(lambda p: self.call_from_thread(self._refresh_progress, p))
+            outcome = refresher.run(lambda p: self.post_message(RefreshStep(p)))
         except FinopsError as exc:
-            self.call_from_thread(self._refresh_failed, str(exc))
+            self.post_message(RefreshEnded(None, str(exc)))
             return
         except Exception as exc:
-            self.call_from_thread(self._refresh_failed, f"{type(exc).__name__}: {exc}")
+            self.post_message(RefreshEnded(None, f"{type(exc).__name__}: {exc}"))
             return
-        self.call_from_thread(self._refresh_done, outcome)
+        self.post_message(RefreshEnded(outcome, None))
 
-    def _refresh_progress(self, progress: RefreshProgress) -> None:
-        self.query_one(RefreshStatus).update_step(progress)
+    @on(RefreshStep)
+    def _refresh_step(self, message: RefreshStep) -> None:
+        self.query_one(RefreshStatusLine).update_step(message.progress)
 
-    def _refresh_failed(self, message: str) -> None:
+    @on(RefreshEnded)
+    def _refresh_ended(self, message: RefreshEnded) -> None:
         self.refreshing = False
-        self.query_one(RefreshStatus).finish("Refresh failed; showing the last good data.")
-        self.notify(message, title="Refresh failed", severity="error", timeout=20)
-
-    def _refresh_done(self, outcome: RefreshOutcome) -> None:
-        self.refreshing = False
-        cost = f"Cost Explorer: {outcome.ce_requests} request(s), ${outcome.ce_cost_usd:.2f}"
+        status = self.query_one(RefreshStatusLine)
+        outcome = message.outcome
+        if outcome is None:
+            status.finish("Refresh failed; showing the last good data.")
+            self.notify(message.error or "unknown error", title="Refresh failed", severity="error", timeout=20)
+            return
+        spend = "; ".join(s.describe() for s in outcome.spend)
+        spent = f" {spend}." if spend else ""
         if outcome.status == "ok":
-            self.query_one(RefreshStatus).finish(f"Refreshed. {cost}.")
-            self.notify(f"Refresh complete. {cost}.", timeout=6)
+            status.finish(f"Refreshed.{spent}")
+            self.notify(f"Refresh complete.{spent}", timeout=6)
         else:
-            self.query_one(RefreshStatus).finish(
-                f"Refresh {outcome.status}: {len(outcome.failures)} problem(s). {cost}."
-            )
+            status.finish(f"Refresh {outcome.status}: {len(outcome.failures)} problem(s).{spent}")
             shown = [f if len(f) <= 120 else f[:119] + "…" for f in outcome.failures[:2]]
             more = len(outcome.failures) - len(shown)
             self.notify(
@@ -305,39 +371,32 @@ class FinopsApp(App[None]):
                 severity="warning",
                 timeout=20,
             )
-        self._reload_reader()
+        self._check_for_new_data(note=None)
 
     def action_cycle_metric(self) -> None:
-        index = (METRICS.index(self.view_state.metric) + 1) % len(METRICS)
-        self.view_state = replace(self.view_state, metric=METRICS[index])
-        self._view_changed()
+        index = (METRICS.index(self.scope.metric) + 1) % len(METRICS)
+        self.scope = self.scope.model_copy(update={"metric": METRICS[index]})
 
     def action_cycle_currency(self) -> None:
-        if len(self.currencies) < 2:
+        currencies = self.currencies
+        if len(currencies) < 2:
             self.notify("All cost data is in one currency.", timeout=3)
             return
-        index = (self.currencies.index(self.view_state.currency) + 1) % len(self.currencies)
-        self.view_state = replace(self.view_state, currency=self.currencies[index])
-        self._view_changed()
+        index = (currencies.index(self.scope.currency) + 1) % len(currencies)
+        self.scope = self.scope.model_copy(update={"currency": currencies[index]})
 
     def action_cycle_provider(self) -> None:
-        """All providers → the largest → … → the smallest → all again."""
-        if len(self.providers) < 2 and self.view_state.provider is None:
-            self.notify(f"All cost data is from {self.providers[0] if self.providers else 'one provider'}.", timeout=3)
+        """All providers → the first by name → … → the last → all again."""
+        if len(self.providers) < 2 and self.scope.provider is None:
+            only = self.providers[0] if self.providers else "one provider"
+            self.notify(f"All cost data is from {only}.", timeout=3)
             return
         order: list[str | None] = [None, *self.providers]
-        index = (order.index(self.view_state.provider) + 1) % len(order)
+        index = (order.index(self.scope.provider) + 1) % len(order)
         self.set_provider(order[index])
 
     def set_provider(self, provider: str | None) -> None:
-        self.view_state = replace(self.view_state, provider=provider)
-        self._view_changed()
-
-    def _view_changed(self) -> None:
-        self._update_context_label()
-        for pane in self.query(Pane):
-            pane.dirty = True
-        self._load_active_pane()
+        self.scope = self.scope.model_copy(update={"provider": provider})
 
     def action_toggle_keys(self) -> None:
         if isinstance(self.screen, KeysScreen):

@@ -6,14 +6,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-TABS = (
-    ("kpis", "KPIs"),
-    ("resources", "Resources"),
-    ("anomalies", "Anomalies"),
-    ("budgets", "Budgets"),
-    ("optimizations", "Optimizations"),
-    ("sql", "SQL"),
-)
+from finops_tui.app.tabs import TABS
+from finops_tui.contract.vocabulary import METRIC_CYCLE_HINT
 
 
 class CockpitCommands(Provider):
@@ -24,7 +18,7 @@ class CockpitCommands(Provider):
         ]
         commands += [
             ("Refresh data", app.action_refresh, "reload every tab from the source"),
-            ("Next cost metric", app.action_cycle_metric, "EffectiveCost → BilledCost → ListCost → ContractedCost"),
+            ("Next cost metric", app.action_cycle_metric, METRIC_CYCLE_HINT),
             ("Next currency", app.action_cycle_currency, "costs are never summed across currencies"),
             ("Provider: all", partial(app.set_provider, None), "costs of every cloud provider (one currency)"),
             ("Show keys", app.action_toggle_keys, "list every key binding"),

@@ -1,22 +1,26 @@
-"""The SQL behind the KPIs, trend, movers, resources and budgets, over the rollup tables.
+"""The SQL behind the KPI, Resources and Budgets views, over the rollup tables.
 
-Every function takes a cursor and one currency (costs are never summed across currencies)
-and reads `cost_daily` / `cost_resource_monthly`, so a tab query touches thousands of rows
-even when `costs` holds tens of millions.
+Every function takes a cursor, a `ViewScope` (one currency: costs are never summed across
+currencies) and the view's one "as of" day, and reads `cost_daily` / `cost_resource_monthly`,
+so a tab query touches thousands of rows even when `costs` holds tens of millions. Period
+bounds come from `finops_tui.periods`; nothing here does calendar arithmetic of its own.
 """
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
+from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
 
-from finops_tui.cache.schema import COST_METRICS
-from finops_tui.reader import DailyPoint, Dimension, KpiSummary, Metric
+from finops_tui import periods
+from finops_tui.contract.scope import ViewScope
+from finops_tui.contract.tables import BudgetsTable
+from finops_tui.contract.views import DailyPoint, Forecast, KpiSummary
+from finops_tui.contract.vocabulary import METRICS, Dimension
 
-DIMENSIONS: dict[str, tuple[str, str]] = {
+DIMENSIONS: dict[Dimension, tuple[str, str]] = {
     # dimension -> (group-by column, label expression)
     "service": ("ServiceName", "coalesce(ServiceName, '(no service)')"),
     "account": (
@@ -33,40 +37,33 @@ def scope_match(alias: str = "") -> str:
     return f"{alias}BillingCurrency IS NOT DISTINCT FROM ? AND (?::VARCHAR IS NULL OR {alias}ProviderName = ?)"
 
 
-def scope_params(currency: str | None, provider: str | None) -> list[str | None]:
-    return [currency, provider, provider]
+def scope_params(scope: ViewScope) -> list[str | None]:
+    return [scope.currency, scope.provider, scope.provider]
 
 
 def metric_column(metric: str) -> str:
-    if metric not in COST_METRICS:
-        raise ValueError(f"unknown cost metric {metric!r}; use one of {', '.join(COST_METRICS)}")
+    if metric not in METRICS:
+        raise ValueError(f"unknown cost metric {metric!r}; use one of {', '.join(METRICS)}")
     return f'"{metric}"'
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def previous_month_start(day: date) -> date:
-    return (month_start(day) - timedelta(days=1)).replace(day=1)
-
-
-def as_of_date(
-    cur: duckdb.DuckDBPyConnection, currency: str | None, today: date, provider: str | None = None
-) -> date | None:
-    """The last day with cost data, never later than today: 'month to date' is measured from it."""
+def as_of_date(cur: duckdb.DuckDBPyConnection, scope: ViewScope, today: date) -> date | None:
+    """The last day with cost data in the scope, never later than today: 'month to date' ends there."""
     row = cur.execute(
         f"SELECT max(ChargeDate) FROM cost_daily WHERE {scope_match()} AND ChargeDate <= ?",
-        [*scope_params(currency, provider), today],
+        [*scope_params(scope), today],
     ).fetchall()[0]
     return row[0] if row else None
 
 
-def currencies(cur: duckdb.DuckDBPyConnection) -> list[str | None]:
+def currency_spend(cur: duckdb.DuckDBPyConnection) -> list[tuple[str | None, float, list[str]]]:
+    """(currency, absolute billed spend, providers billing in it), largest spend first."""
     rows = cur.execute(
-        "SELECT BillingCurrency FROM cost_daily GROUP BY 1 ORDER BY sum(abs(BilledCost)) DESC NULLS LAST, 1"
+        "SELECT BillingCurrency, coalesce(sum(abs(BilledCost)), 0)::DOUBLE, "
+        "list_sort(list(DISTINCT ProviderName) FILTER (WHERE ProviderName IS NOT NULL)) "
+        "FROM cost_daily GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST"
     ).fetchall()
-    return [r[0] for r in rows]
+    return [(r[0], float(r[1]), list(r[2] or [])) for r in rows]
 
 
 def providers(cur: duckdb.DuckDBPyConnection) -> list[str]:
@@ -77,15 +74,10 @@ def providers(cur: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def kpis(
-    cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date, provider: str | None = None
-) -> KpiSummary | None:
-    as_of = as_of_date(cur, currency, today, provider)
-    if as_of is None:
-        return None
-    m = metric_column(metric)
-    start, prev = month_start(as_of), previous_month_start(as_of)
-    prev_same_end = min(prev + timedelta(days=as_of.day), start)
+def kpi_summary(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> KpiSummary:
+    m = metric_column(scope.metric)
+    start, prev = periods.month_start(as_of), periods.previous_month_start(as_of)
+    prev_same_end = periods.same_days_last_month_end(as_of)
     row = cur.execute(
         f"""
         SELECT coalesce(sum({m}) FILTER (WHERE ChargeDate >= ? AND ChargeDate <= ?), 0),
@@ -93,38 +85,36 @@ def kpis(
                coalesce(sum({m}) FILTER (WHERE ChargeDate >= ? AND ChargeDate < ?), 0)
         FROM cost_daily WHERE {scope_match()} AND ChargeDate >= ? AND ChargeDate <= ?
         """,
-        [start, as_of, prev, prev_same_end, prev, start, *scope_params(currency, provider), prev, as_of],
+        [start, as_of, prev, prev_same_end, prev, start, *scope_params(scope), prev, as_of],
     ).fetchall()[0]
     mtd, prev_same, last_full = (float(v) for v in row)
-    days_in_month = calendar.monthrange(as_of.year, as_of.month)[1]
-    rest, label = provider_forecast(cur, currency, provider, as_of)
+    end = periods.next_month_start(as_of)
+    rest, label = provider_forecast(cur, scope, as_of)
+    forecast = Forecast(
+        value=periods.run_rate(mtd, start, as_of, end),
+        method=periods.run_rate_method(start, as_of, end),
+        provider_rest=rest,
+        provider_label=label,
+    )
     return KpiSummary(
-        provider_forecast_rest=rest,
-        provider_forecast_label=label,
-        currency=currency,
-        metric=metric,
-        as_of=as_of,
         month_to_date=mtd,
         previous_month_same_days=prev_same,
         last_full_month=last_full,
         last_full_month_start=prev,
-        forecast=mtd / as_of.day * days_in_month,
-        forecast_method=f"run-rate: month-to-date ÷ {as_of.day} days × {days_in_month}",
+        forecast=forecast,
         days_elapsed=as_of.day,
-        days_in_month=days_in_month,
+        days_in_month=periods.days_in_month(as_of),
     )
 
 
-def provider_forecast(
-    cur: duckdb.DuckDBPyConnection, currency: str | None, provider: str | None, as_of: date
-) -> tuple[float | None, str | None]:
+def provider_forecast(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> tuple[float | None, str | None]:
     """AWS Cost Explorer's forecast for the rest of `as_of`'s month (summed over accounts), if fetched."""
-    if provider not in (None, "AWS"):
+    if scope.provider not in (None, "AWS"):
         return None, None
     rows = cur.execute(
         "SELECT sum(mean)::DOUBLE, sum(lower_bound)::DOUBLE, sum(upper_bound)::DOUBLE, count(*) FROM cost_forecasts "
         "WHERE currency IS NOT DISTINCT FROM ? AND period_start > ? AND period_end = ?",
-        [currency, month_start(as_of), (month_start(as_of) + timedelta(days=32)).replace(day=1)],
+        [scope.currency, periods.month_start(as_of), periods.next_month_start(as_of)],
     ).fetchall()
     mean, low, high, accounts = rows[0]
     if not accounts:
@@ -132,46 +122,42 @@ def provider_forecast(
     return mean, (f"AWS Cost Explorer, {accounts} account(s): rest of month {low:,.0f}–{high:,.0f} (80% interval)")
 
 
-def daily_costs(
-    cur: duckdb.DuckDBPyConnection,
-    currency: str | None,
-    metric: Metric,
-    days: int,
-    today: date,
-    provider: str | None = None,
-) -> list[DailyPoint]:
-    as_of = as_of_date(cur, currency, today, provider)
-    if as_of is None:
-        return []
+def daily_costs(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date, days: int) -> list[DailyPoint]:
     first = as_of - timedelta(days=days - 1)
     rows = cur.execute(
         f"""
-        SELECT d.day::DATE, coalesce(sum(c.{metric_column(metric)}), 0)
+        SELECT d.day::DATE, coalesce(sum(c.{metric_column(scope.metric)}), 0)
         FROM range(?::DATE, ?::DATE + INTERVAL 1 DAY, INTERVAL 1 DAY) d(day)
         LEFT JOIN cost_daily c ON c.ChargeDate = d.day::DATE AND {scope_match("c.")}
         GROUP BY 1 ORDER BY 1
         """,
-        [first, as_of, *scope_params(currency, provider)],
+        [first, as_of, *scope_params(scope)],
     ).fetchall()
-    return [DailyPoint(r[0], float(r[1])) for r in rows]
+    return [DailyPoint(day=r[0], cost=float(r[1])) for r in rows]
 
 
-def top_movers(
+Ranking = Literal["spend", "movement"]
+
+
+def ranked(
     cur: duckdb.DuckDBPyConnection,
     dimension: Dimension,
-    currency: str | None,
-    metric: Metric,
+    scope: ViewScope,
+    as_of: date,
     limit: int | None,
-    today: date,
-    provider: str | None = None,
+    by: Ranking = "spend",
 ) -> pa.Table:
+    """Spend per `dimension` value, month to date vs the same days last month.
+
+    `by="spend"` ranks by this month's spend; `by="movement"` by the size of the change either
+    way (a service that dropped to zero moved as much as one that appeared).
+    """
     column, label = DIMENSIONS[dimension]
-    as_of = as_of_date(cur, currency, today, provider) or today
-    m = metric_column(metric)
-    start, prev = month_start(as_of), previous_month_start(as_of)
-    prev_same_end = min(prev + timedelta(days=as_of.day), start)
+    m = metric_column(scope.metric)
+    start, prev = periods.month_start(as_of), periods.previous_month_start(as_of)
+    order = "month_to_date DESC" if by == "spend" else "abs(delta) DESC, month_to_date DESC"
     limit_sql = f"LIMIT {int(limit)}" if limit else ""
-    return cur.sql(
+    table: pa.Table = cur.sql(
         f"""
         SELECT {label} AS name,
                coalesce(sum({m}) FILTER (WHERE ChargeDate >= ?), 0)::DOUBLE AS month_to_date,
@@ -181,18 +167,17 @@ def top_movers(
                     ELSE delta / abs(previous_same_days) * 100 END AS delta_pct
         FROM cost_daily
         WHERE {scope_match()} AND ((ChargeDate >= ? AND ChargeDate <= ?) OR (ChargeDate >= ? AND ChargeDate < ?))
-        GROUP BY "{column}" ORDER BY month_to_date DESC, name {limit_sql}
+        GROUP BY "{column}" ORDER BY {order}, name {limit_sql}
         """,
-        params=[start, start, *scope_params(currency, provider), start, as_of, prev, prev_same_end],
+        params=[start, start, *scope_params(scope), start, as_of, prev, periods.same_days_last_month_end(as_of)],
     ).to_arrow_table()
+    return table
 
 
-def resources(
-    cur: duckdb.DuckDBPyConnection, currency: str | None, metric: Metric, today: date, provider: str | None = None
-) -> pa.Table:
-    as_of = as_of_date(cur, currency, today, provider) or today
-    m = metric_column(metric)
-    return cur.sql(
+def resources(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> pa.Table:
+    m = metric_column(scope.metric)
+    this, last = periods.month_start(as_of), periods.previous_month_start(as_of)
+    table: pa.Table = cur.sql(
         f"""
         WITH billed AS (
             SELECT ResourceId, any_value(ResourceType) AS ResourceType, any_value(ServiceName) AS ServiceName,
@@ -218,64 +203,71 @@ def resources(
                                            AND (?::VARCHAR IS NULL OR r.provider_name = ?))
         ORDER BY b.this_month DESC NULLS LAST, resource_id
         """,
-        params=[
-            month_start(as_of),
-            previous_month_start(as_of),
-            *scope_params(currency, provider),
-            month_start(as_of),
-            previous_month_start(as_of),
-            *scope_params(currency, provider),
-        ],
+        params=[this, last, *scope_params(scope), this, last, *scope_params(scope)],
     ).to_arrow_table()
+    return table
 
 
 _BUDGET_DIMENSION = """CASE b.filter_dimension WHEN 'ServiceName' THEN d.ServiceName
     WHEN 'SubAccountId' THEN d.SubAccountId WHEN 'RegionId' THEN d.RegionId
     WHEN 'ProviderName' THEN d.ProviderName WHEN 'ServiceCategory' THEN d.ServiceCategory
     WHEN 'ChargeCategory' THEN d.ChargeCategory END"""
-_PERIOD = "CASE upper(b.time_unit) WHEN 'ANNUALLY' THEN 'year' WHEN 'QUARTERLY' THEN 'quarter' ELSE 'month' END"
 
 
-def budgets(cur: duckdb.DuckDBPyConnection, metric: Metric, today: date) -> pa.Table:
-    """Budget vs actual for the period that holds the latest cost data (spend from `cost_daily`)."""
-    row = cur.execute("SELECT max(ChargeDate) FROM cost_daily WHERE ChargeDate <= ?", [today]).fetchall()[0]
-    as_of = row[0] if row and row[0] else today
-    m = metric_column(metric)
-    return cur.sql(
-        f"""
-        WITH periods AS (
-            SELECT b.*, date_trunc({_PERIOD}, ?::DATE)::DATE AS period_start,
-                   (date_trunc({_PERIOD}, ?::DATE) + CASE {_PERIOD} WHEN 'year' THEN INTERVAL 1 YEAR
-                        WHEN 'quarter' THEN INTERVAL 3 MONTH ELSE INTERVAL 1 MONTH END)::DATE AS period_end
-            FROM budgets b
-        ), spend AS (
-            SELECT b.budget_id, coalesce(sum(d.{m}), 0)::DOUBLE AS actual
-            FROM periods b LEFT JOIN cost_daily d
-              ON d.BillingCurrency IS NOT DISTINCT FROM b.currency
-             AND d.ChargeDate >= b.period_start AND d.ChargeDate <= ?::DATE
-             AND (b.filter_dimension IS NULL OR list_contains(b.filter_values, {_BUDGET_DIMENSION}))
-            GROUP BY b.budget_id
-        ), previous AS (  -- the last closed period, as AWS Budgets reported it (when a refresh brought it)
-            SELECT h.budget_id, arg_max(h.actual, h.period_start)::DOUBLE AS last_period
-            FROM budget_history h JOIN periods b USING (budget_id)
-            WHERE h.period_end <= b.period_start GROUP BY h.budget_id
-        ), measured AS (
-            SELECT b.*, s.actual, p.last_period,
-                   s.actual / (date_diff('day', b.period_start, ?::DATE) + 1)
-                       * date_diff('day', b.period_start, b.period_end) AS forecast
-            FROM periods b JOIN spend s USING (budget_id) LEFT JOIN previous p USING (budget_id)
-        )
-        SELECT budget_name AS budget,
-               CASE WHEN actual > budget_amount THEN 'OVER'
-                    WHEN forecast > budget_amount THEN 'AT RISK' ELSE 'OK' END AS status,
-               round(actual / nullif(budget_amount, 0) * 100, 1)::DOUBLE AS used_pct,
-               actual, budget_amount::DOUBLE AS amount, forecast::DOUBLE AS forecast,
-               round(forecast / nullif(budget_amount, 0) * 100, 1)::DOUBLE AS forecast_pct,
-               last_period,
-               coalesce(filter_dimension || ' = ' || array_to_string(filter_values, ', '), 'all spend') AS scope,
-               lower(time_unit) AS period, currency, period_start, budget_id, parent_budget_id AS parent
-        FROM measured
-        ORDER BY used_pct DESC NULLS LAST, budget
-        """,
-        params=[as_of, as_of, as_of, as_of],
-    ).to_arrow_table()
+def budget_periods(cur: duckdb.DuckDBPyConnection, today: date) -> pa.Table:
+    """Each budget's current period and "as of" day, from the last day with data in its own currency."""
+    last_day = dict(
+        cur.execute(
+            "SELECT BillingCurrency, max(ChargeDate) FROM cost_daily WHERE ChargeDate <= ? GROUP BY 1", [today]
+        ).fetchall()
+    )
+    rows: list[dict[str, Any]] = []
+    for budget_id, time_unit, currency in cur.execute("SELECT budget_id, time_unit, currency FROM budgets").fetchall():
+        as_of = last_day.get(currency) or today
+        start, end = periods.period_bounds(as_of, periods.unit_of(time_unit))
+        rows.append({"budget_id": budget_id, "period_start": start, "period_end": end, "as_of": as_of})
+    schema = pa.schema([("budget_id", pa.string()), ("period_start", pa.date32()), ("period_end", pa.date32()),
+                        ("as_of", pa.date32())])  # fmt: skip
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def budgets(cur: duckdb.DuckDBPyConnection, scope: ViewScope, today: date) -> pa.Table:
+    """Budget vs actual spend (the scope's metric, from `cost_daily`) for each budget's current period."""
+    m = metric_column(scope.metric)
+    cur.register("budget_periods", budget_periods(cur, today))
+    try:
+        spend: pa.Table = cur.sql(
+            f"""
+            WITH spend AS (
+                SELECT b.budget_id, coalesce(sum(d.{m}), 0)::DOUBLE AS actual
+                FROM budgets b JOIN budget_periods p USING (budget_id) LEFT JOIN cost_daily d
+                  ON d.BillingCurrency IS NOT DISTINCT FROM b.currency
+                 AND d.ChargeDate >= p.period_start AND d.ChargeDate <= p.as_of
+                 AND (b.filter_dimension IS NULL OR list_contains(b.filter_values, {_BUDGET_DIMENSION}))
+                GROUP BY b.budget_id
+            ), previous AS (  -- the last closed period, as AWS Budgets reported it (when a refresh brought it)
+                SELECT h.budget_id, arg_max(h.actual, h.period_start)::DOUBLE AS last_period
+                FROM budget_history h JOIN budget_periods p USING (budget_id)
+                WHERE h.period_end <= p.period_start GROUP BY h.budget_id
+            )
+            SELECT b.budget_name AS budget, s.actual, b.budget_amount::DOUBLE AS amount, pr.last_period,
+                   coalesce(b.filter_dimension || ' = ' || array_to_string(b.filter_values, ', '), 'all spend')
+                       AS scope,
+                   lower(b.time_unit) AS period, b.currency, p.period_start, p.period_end, p.as_of, b.budget_id,
+                   b.parent_budget_id AS parent
+            FROM budgets b JOIN budget_periods p USING (budget_id) JOIN spend s USING (budget_id)
+            LEFT JOIN previous pr USING (budget_id)
+            """
+        ).to_arrow_table()
+    finally:
+        cur.unregister("budget_periods")
+    rows = []
+    for r in spend.to_pylist():
+        forecast = periods.run_rate(r["actual"], r["period_start"], r["as_of"], r["period_end"])
+        amount = r["amount"]
+        status = "OVER" if r["actual"] > amount else "AT RISK" if forecast > amount else "OK"
+        used = round(r["actual"] / amount * 100, 1) if amount else None
+        rows.append({**r, "status": status, "used_pct": used, "forecast": forecast,
+                     "forecast_pct": round(forecast / amount * 100, 1) if amount else None})  # fmt: skip
+    rows.sort(key=lambda r: (r["used_pct"] is None, -(r["used_pct"] or 0), r["budget"] or ""))
+    return pa.Table.from_pylist(rows, schema=BudgetsTable.SCHEMA)

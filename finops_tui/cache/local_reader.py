@@ -18,19 +18,34 @@ from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from finops_tui.cache import cost_queries, files, migrations, refresh_records
-from finops_tui.errors import QueryError
-from finops_tui.reader import (
-    DailyPoint,
-    DatasetInfo,
-    Dimension,
-    KpiSummary,
-    Metric,
-    QueryResult,
-    RefreshStatus,
-    SourceInfo,
+from finops_tui.contract import CONTRACT_VERSION
+from finops_tui.contract.provenance import CurrencySpend, DatasetInfo, Overview, SourceInfo
+from finops_tui.contract.refresh import RefreshStatus
+from finops_tui.contract.scope import ViewScope
+from finops_tui.contract.sql import SqlResult
+from finops_tui.contract.tables import (
+    AnomaliesTable,
+    BudgetsTable,
+    OptimizationsTable,
+    RankedTable,
+    ResourcesTable,
+    TableData,
 )
+from finops_tui.contract.views import (
+    TOP_ROWS,
+    AnomaliesView,
+    BudgetsView,
+    KpiView,
+    OptimizationsView,
+    ResourcesView,
+)
+from finops_tui.contract.vocabulary import Dimension
+from finops_tui.errors import QueryError
+
+TREND_DAYS = 90
 
 
 def utc_now() -> datetime:
@@ -59,7 +74,9 @@ def survives_reload(method: Callable[..., T]) -> Callable[..., T]:
 
 
 class LocalCache:
-    """Implements `finops_tui.reader.CostReader` over a DuckDB file, read-only."""
+    """Implements `finops_tui.contract.reader.CostReader` over a DuckDB file, read-only."""
+
+    contract_version = CONTRACT_VERSION
 
     def __init__(
         self,
@@ -128,40 +145,24 @@ class LocalCache:
         meta = self.meta()
         is_demo = meta.get("source_label") == "DEMO"
         if self.snapshot:
-            origin = (
-                ", ".join(
-                    p
-                    for p in (
-                        "DEMO data" if is_demo else meta.get("source_label"),
-                        f"written on {meta['written_on']}" if meta.get("written_on") else None,
-                        f"by {meta['written_by']}" if meta.get("written_by") else None,
-                    )
-                    if p
-                )
-                or "unknown origin"
+            parts = (
+                "DEMO data" if is_demo else meta.get("source_label"),
+                f"written on {meta['written_on']}" if meta.get("written_on") else None,
+                f"by {meta['written_by']}" if meta.get("written_by") else None,
             )
-            return SourceInfo("SNAPSHOT", str(self.path), True, origin=origin, note="DEMO" if is_demo else None)
-        return SourceInfo("DEMO" if is_demo else "CACHE", str(self.path), True, note=self.note)
+            origin = ", ".join(p for p in parts if p) or "unknown origin"
+            note = "DEMO" if is_demo else None
+            return SourceInfo(kind="SNAPSHOT", location=str(self.path), read_only=True, origin=origin, note=note)
+        return SourceInfo(kind="DEMO" if is_demo else "CACHE", location=str(self.path), read_only=True, note=self.note)
 
     @survives_reload
     def refresh_status(self) -> RefreshStatus | None:
+        """The latest live refresh, or None when the cache has never been refreshed."""
         cur = self._cursor()
-        if "refresh_runs" not in {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}:
+        if not refresh_records.has_runs_table(cur):
             return None  # a snapshot from before schema v3
-        run = refresh_records.latest_run(cur)
-        if run is None:
-            return None
         now = self.clock()
-        _, today = refresh_records.ce_spend_since(cur, datetime(now.year, now.month, now.day))
-        return RefreshStatus(
-            run["source"],
-            run["finished_at"],
-            run["status"],
-            run["ce_requests"],
-            float(run["ce_cost_usd"]),
-            float(today),
-            run["failures"],
-        )
+        return refresh_records.latest_status(cur, datetime(now.year, now.month, now.day))
 
     @survives_reload
     def datasets(self) -> list[DatasetInfo]:
@@ -173,49 +174,73 @@ class LocalCache:
             )
             .fetchall()
         )
-        return [DatasetInfo(*row) for row in rows]
-
-    # -- costs ----------------------------------------------------------------------------
-    @survives_reload
-    def currencies(self) -> list[str | None]:
-        return cost_queries.currencies(self._cursor())
+        keys = ("dataset_id", "kind", "origin", "source", "format", "format_version", "provider", "account_id",
+                "billing_period", "row_count", "loaded_at", "data_through")  # fmt: skip
+        return [DatasetInfo(**dict(zip(keys, row, strict=True))) for row in rows]
 
     @survives_reload
-    def providers(self) -> list[str]:
-        return cost_queries.providers(self._cursor())
+    def overview(self) -> Overview:
+        currencies = [
+            CurrencySpend(currency=c, spend=spend, providers=names)
+            for c, spend, names in cost_queries.currency_spend(self._cursor())
+        ]
+        return Overview(
+            source=self.source_info(),
+            datasets=self.datasets(),
+            currencies=currencies,
+            providers=cost_queries.providers(self._cursor()),
+            refresh=self.refresh_status(),
+        )
+
+    # -- views ----------------------------------------------------------------------------
+    def _as_of(self, cur: duckdb.DuckDBPyConnection, scope: ViewScope) -> date | None:
+        return cost_queries.as_of_date(cur, scope, self._today())
 
     @survives_reload
-    def kpis(self, currency: str | None, metric: Metric, provider: str | None = None) -> KpiSummary | None:
-        return cost_queries.kpis(self._cursor(), currency, metric, self._today(), provider)
+    def kpi_view(self, scope: ViewScope) -> KpiView:
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        if as_of is None:
+            empty = RankedTable.of(RankedTable.SCHEMA.empty_table())  # type: ignore[union-attr]
+            return KpiView(scope=scope, as_of=None, summary=None, trend=[], services=empty, accounts=empty,
+                           regions=empty, providers=empty, movers=empty)  # fmt: skip
+        everyone = scope.model_copy(update={"provider": None})
+
+        def top(dimension: Dimension, limit: int | None = TOP_ROWS, by: cost_queries.Ranking = "spend",
+                of: ViewScope = scope) -> RankedTable:  # fmt: skip
+            return RankedTable.of(cost_queries.ranked(cur, dimension, of, as_of, limit, by))
+
+        return KpiView(
+            scope=scope,
+            as_of=as_of,
+            summary=cost_queries.kpi_summary(cur, scope, as_of),
+            trend=cost_queries.daily_costs(cur, scope, as_of, TREND_DAYS),
+            services=top("service"),
+            accounts=top("account"),
+            regions=top("region"),
+            providers=top("provider", None, of=everyone),
+            movers=top("service", by="movement"),
+        )
 
     @survives_reload
-    def daily_costs(
-        self, currency: str | None, metric: Metric, days: int, provider: str | None = None
-    ) -> list[DailyPoint]:
-        return cost_queries.daily_costs(self._cursor(), currency, metric, days, self._today(), provider)
+    def resources_view(self, scope: ViewScope) -> ResourcesView:
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        table = ResourcesTable.of(cost_queries.resources(cur, scope, as_of or self._today()))
+        idle = int(pc.sum(pc.equal(table.table["idle"], "IDLE")).as_py() or 0)
+        return ResourcesView(scope=scope, as_of=as_of, table=table, idle_count=idle)
 
     @survives_reload
-    def top_movers(
-        self,
-        dimension: Dimension,
-        currency: str | None,
-        metric: Metric,
-        limit: int | None = 10,
-        provider: str | None = None,
-    ) -> pa.Table:
-        return cost_queries.top_movers(self._cursor(), dimension, currency, metric, limit, self._today(), provider)
+    def budgets_view(self, scope: ViewScope) -> BudgetsView:
+        table = BudgetsTable.of(cost_queries.budgets(self._cursor(), scope, self._today()))
+        status = table.table["status"].to_pylist()
+        has_history = table.table["last_period"].null_count < table.num_rows
+        return BudgetsView(scope=scope, table=table, over=status.count("OVER"), at_risk=status.count("AT RISK"),
+                           has_history=has_history)  # fmt: skip
 
     @survives_reload
-    def resources(self, currency: str | None, metric: Metric, provider: str | None = None) -> pa.Table:
-        return cost_queries.resources(self._cursor(), currency, metric, self._today(), provider)
-
-    @survives_reload
-    def budgets(self, metric: Metric) -> pa.Table:
-        return cost_queries.budgets(self._cursor(), metric, self._today())
-
-    @survives_reload
-    def anomalies(self) -> pa.Table:
-        return (
+    def anomalies_view(self, scope: ViewScope) -> AnomaliesView:
+        table = (
             self._cursor()
             .sql(
                 "SELECT severity, anomaly_type AS type, start_date, end_date, service_name AS service, "
@@ -225,10 +250,11 @@ class LocalCache:
             )
             .to_arrow_table()
         )
+        return AnomaliesView(scope=scope, table=AnomaliesTable.of(table))
 
     @survives_reload
-    def optimizations(self) -> pa.Table:
-        return (
+    def optimizations_view(self, scope: ViewScope) -> OptimizationsView:
+        table = (
             self._cursor()
             .sql(
                 "SELECT optimization_type AS type, resource_id, description, "
@@ -239,9 +265,10 @@ class LocalCache:
             )
             .to_arrow_table()
         )
+        return OptimizationsView(scope=scope, table=OptimizationsTable.of(table))
 
     # -- SQL pane -------------------------------------------------------------------------
-    def run_sql(self, sql: str, limit: int) -> QueryResult:
+    def run_sql(self, sql: str, limit: int) -> SqlResult:
         start = time.perf_counter()
         cursor = self._cursor()
         self._sql_cursor = cursor
@@ -249,14 +276,14 @@ class LocalCache:
             relation = cursor.sql(sql)
             if relation is None:
                 table = pa.table({"result": pa.array(["OK"])})
-                return QueryResult(table, 1, False, (time.perf_counter() - start) * 1000)
+                return _sql_result(table, 1, False, start)
             table = relation.limit(limit + 1).to_arrow_table()
             truncated = table.num_rows > limit
             total = table.num_rows
             if truncated:
                 table = table.slice(0, limit)
                 total = relation.count("*").fetchall()[0][0]
-            return QueryResult(table, total, truncated, (time.perf_counter() - start) * 1000)
+            return _sql_result(table, total, truncated, start)
         except duckdb.InterruptException:
             raise QueryError("Query cancelled.") from None
         except duckdb.Error as exc:
@@ -264,10 +291,28 @@ class LocalCache:
         finally:
             self._sql_cursor = None
 
+    @property
+    def sql_running(self) -> bool:
+        return self._sql_cursor is not None
+
     def cancel_sql(self) -> None:
+        """Interrupt the running query, repeatedly until it has ended (an interrupt that lands between
+        statements, or just before execution starts, is otherwise lost). Returns at once."""
         cursor = self._sql_cursor
         if cursor is not None:
+            threading.Thread(target=self._interrupt_until_done, args=(cursor,), daemon=True).start()
+
+    def _interrupt_until_done(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        for _ in range(200):  # 10 s at most
+            if self._sql_cursor is not cursor:
+                return
             cursor.interrupt()
+            time.sleep(0.05)
+
+
+def _sql_result(table: pa.Table, total: int, truncated: bool, started: float) -> SqlResult:
+    elapsed = (time.perf_counter() - started) * 1000
+    return SqlResult(table=TableData(table=table), total_rows=total, truncated=truncated, elapsed_ms=elapsed)
 
 
 def _clean_error(exc: duckdb.Error) -> str:

@@ -11,6 +11,10 @@ from decimal import Decimal
 
 import duckdb
 
+from finops_tui.contract.refresh import PaidApiSpend, RefreshStatus
+
+COST_EXPLORER = "AWS Cost Explorer"
+
 
 @dataclass(frozen=True)
 class StoredAnswer:
@@ -96,14 +100,31 @@ def ce_spend_since(cur: duckdb.DuckDBPyConnection, since: datetime) -> tuple[int
     return int(row[0]), Decimal(row[1])
 
 
-def latest_run(cur: duckdb.DuckDBPyConnection) -> dict | None:
+def has_runs_table(cur: duckdb.DuckDBPyConnection) -> bool:
+    tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    return "refresh_runs" in tables
+
+
+def cost_explorer_spend(requests: int, cost_usd: Decimal | float, today_usd: Decimal | float | None) -> PaidApiSpend:
+    """What Cost Explorer billed, in the contract's provider-neutral shape."""
+    today = None if today_usd is None else float(today_usd)
+    return PaidApiSpend(service=COST_EXPLORER, requests=requests, cost_usd=float(cost_usd), cost_today_usd=today)
+
+
+def latest_status(cur: duckdb.DuckDBPyConnection, start_of_today: datetime) -> RefreshStatus | None:
+    """The latest refresh run, with what Cost Explorer cost in it and in every run since `start_of_today`."""
     rows = cur.execute(
-        "SELECT run_id, started_at, finished_at, source, status, ce_requests, ce_cost_usd, failures "
+        "SELECT source, finished_at, status, ce_requests, ce_cost_usd, failures "
         "FROM refresh_runs ORDER BY started_at DESC LIMIT 1"
     ).fetchall()
     if not rows:
         return None
-    keys = ("run_id", "started_at", "finished_at", "source", "status", "ce_requests", "ce_cost_usd", "failures")
-    out = dict(zip(keys, rows[0], strict=True))
-    out["failures"] = json.loads(out["failures"]) if out["failures"] else []
-    return out
+    source, finished_at, status, requests, cost, failures = rows[0]
+    _, today = ce_spend_since(cur, start_of_today)
+    return RefreshStatus(
+        source=source,
+        finished_at=finished_at,
+        status=status,
+        failures=json.loads(failures) if failures else [],
+        spend=[cost_explorer_spend(int(requests), cost, today)],
+    )

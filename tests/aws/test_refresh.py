@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from finops_tui.cache.local_reader import LocalCache
+from finops_tui.contract.scope import ViewScope
 from finops_tui.errors import SourceError
 from finops_tui.sources.aws import clients
 from finops_tui.sources.aws.refresh import run_refresh
@@ -44,8 +45,9 @@ def test_refresh_fills_costs_budgets_and_resources_with_idle_flags(seeded, budge
     ]
     # The cockpit reads it through the same interface as exports.
     reader = LocalCache(cache, clock=lambda: NOW)
-    assert reader.kpis("USD", "BilledCost").month_to_date == 12.75
-    budgets = reader.budgets("BilledCost").to_pylist()
+    usd = ViewScope(currency="USD", metric="BilledCost")
+    assert reader.kpi_view(usd).summary.month_to_date == 12.75
+    budgets = reader.budgets_view(usd).table.rows()
     assert [(b["budget"], b["actual"], b["last_period"]) for b in budgets] == [("team-web", 12.75, 530.75)]
     reader.close()
     run = q(cache, "SELECT status, ce_requests, ce_cost_usd, api_calls FROM refresh_runs")[0]
@@ -80,7 +82,9 @@ def test_export_rows_win_over_cost_explorer_for_the_same_account_and_day(seeded,
     )
     ingest_paths([str(export)], cache)
     reader = LocalCache(cache, clock=lambda: NOW)
-    assert reader.kpis("USD", "BilledCost").month_to_date == 100.0  # not 112.75: the export covers that day
+    assert (
+        reader.kpi_view(ViewScope(currency="USD", metric="BilledCost")).summary.month_to_date == 100.0
+    )  # not 112.75: the export covers that day
     reader.close()
     assert q(cache, "SELECT count(*) FROM costs WHERE x_SourceKind = 'API'")[0][0] > 0  # both kept, raw
 
@@ -169,9 +173,10 @@ def test_cost_explorer_analyses_fill_anomalies_optimizations_and_forecast_once_p
         (Decimal("395.25"), Decimal("350.10"), Decimal("440.90"))
     ]
     reader = LocalCache(cache, clock=lambda: NOW)
-    kpis = reader.kpis("USD", "BilledCost")
-    assert kpis.provider_forecast_rest == 395.25 and "350–441 (80% interval)" in kpis.provider_forecast_label
-    assert reader.kpis("USD", "BilledCost", "Google Cloud") is None
+    usd = ViewScope(currency="USD", metric="BilledCost")
+    forecast = reader.kpi_view(usd).summary.forecast
+    assert forecast.provider_rest == 395.25 and "350–441 (80% interval)" in forecast.provider_label
+    assert reader.kpi_view(usd.model_copy(update={"provider": "Google Cloud"})).summary is None
     reader.close()
     asked.clear()
     run_refresh(cache, options(now=lambda: NOW.replace(hour=11)))

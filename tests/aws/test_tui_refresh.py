@@ -6,12 +6,12 @@ import time
 
 from textual.widgets import Static, TabbedContent
 
-from finops_tui.app.widgets.refresh_status import RefreshStatus
+from finops_tui.app.widgets.refresh_status import RefreshStatusLine
 from finops_tui.app.widgets.source_bar import SourceBar
 from finops_tui.cache import files
 from finops_tui.sources.aws.tui_refresher import AwsRefresher
 from tests.aws.conftest import NOW
-from tests.tui.conftest import make_settings, settle
+from tests.tui.conftest import make_settings, settle, wait_until
 
 
 class SlowNetworkRefresher(AwsRefresher):
@@ -44,26 +44,23 @@ async def test_r_refreshes_in_the_background_while_keys_keep_working(seeded, tmp
         await settle(pilot)
         assert "No cost data" in app.query_one("#empty", Static).render().plain
         await pilot.press("r")
-        await pilot.pause(0.05)
-        status = app.query_one(RefreshStatus)
+        status = app.query_one(RefreshStatusLine)
+        await wait_until(pilot, lambda: status.steps)  # the child has reported its first step
         assert status.has_class("-active") and "Refreshing from AWS default credentials" in status.render().plain
         handled_while_running = []
         for key, tab in (("2", "resources"), ("4", "budgets"), ("1", "kpis")):
             await pilot.press(key)
-            await pilot.pause(0.05)
+            await pilot.pause()
             handled_while_running.append((app.refreshing, app.query_one(TabbedContent).active == tab))
         await pilot.press("r")  # a second r while one runs does not start another
-        for _ in range(600):
-            if not app.refreshing:
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: not app.refreshing, rounds=3000)
         await settle(pilot)
         assert handled_while_running[0] == (True, True), handled_while_running  # a key handled mid-refresh
         assert all(switched for _, switched in handled_while_running)
-        assert "Refreshed. Cost Explorer: 13 request(s), $0.13." in status.render().plain
+        assert "Refreshed. AWS Cost Explorer: 13 request(s), $0.13." in status.render().plain
         assert "✓ cost explorer" in status.render().plain and "✓ inventory eu-west-1" in status.render().plain
         mtd = app.query_one("#card-mtd", Static).render().plain.splitlines()[0]
         assert mtd == "$12.75"  # the refreshed data is on screen without a restart
         header = app.query_one(SourceBar).render().plain
-        assert "Cost Explorer (13) through" in header
+        assert "AWS Cost Explorer (13) through" in header
         assert "Cost Explorer $0.13 last refresh, $0.13 today" in header

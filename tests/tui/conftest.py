@@ -58,18 +58,35 @@ def make_app(path: Path, *, snapshot: bool = False, watch_interval: float = 0, *
     return FinopsApp(reader, make_settings(**settings), clock=frozen_clock, watch_interval=watch_interval)
 
 
-async def settle(pilot, rounds: int = 60) -> None:
-    """Wait until every worker has finished and every pane has shown its data."""
+async def settle(pilot, rounds: int = 50) -> None:
+    """Wait until every worker has finished and every pane has shown what its worker fetched.
+
+    Event-driven, not timed: each round waits for the running workers to complete, then lets the
+    messages they posted be handled (which may start further workers, e.g. overview → pane load).
+    """
     from textual.worker import WorkerState
 
-    from finops_tui.app.panes.base import Pane
+    from finops_tui.app.panes.base import DataPane
 
     app = pilot.app
-    for _ in range(rounds * 5):
-        await pilot.pause(0.02)
-        working = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-        if not working and not any(p.loading for p in app.query(Pane)):
-            await pilot.pause()
-            if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
-                return
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        running = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        if not running and not any(p.busy for p in app.query(DataPane)):
+            return
     raise AssertionError("the cockpit did not settle")
+
+
+async def wait_until(pilot, condition, rounds: int = 2000, interval: float = 0.01) -> None:
+    """Let the app run until `condition()` holds; a hang guard, not a timing assertion."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(interval)
+    raise AssertionError("condition never held")
+
+
+def notifications(app) -> list[str]:
+    """The messages of the notifications the app has shown (Textual keeps them in a private list)."""
+    return [n.message for n in app._notifications]

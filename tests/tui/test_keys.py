@@ -9,8 +9,9 @@ from finops_tui.app.keys_screen import KeysScreen
 from finops_tui.app.panes.kpis import KpiPane
 from finops_tui.app.widgets.data_grid import DataGrid
 from finops_tui.app.widgets.source_bar import SourceBar
+from finops_tui.contract.scope import ViewScope
 from finops_tui.sources.demo_catalog import IDLE
-from tests.tui.conftest import make_app, settle
+from tests.tui.conftest import make_app, notifications, settle, wait_until
 
 
 async def test_number_keys_switch_tabs_and_load_each_pane(demo_cache):
@@ -88,12 +89,12 @@ async def test_m_cycles_the_cost_metric_and_reloads_kpis(demo_cache):
         await settle(pilot)
         title = lambda: str(app.query_one("#kpi-title").render())  # noqa: E731
         assert "EffectiveCost" in title()
-        effective = app.reader.kpis("USD", "EffectiveCost").month_to_date
+        effective = app.reader.kpi_view(ViewScope(currency="USD", metric="EffectiveCost")).summary.month_to_date
         await pilot.press("m")
         await settle(pilot)
-        assert app.view_state.metric == "BilledCost"
+        assert app.scope.metric == "BilledCost"
         assert "BilledCost" in title()
-        billed = app.reader.kpis("USD", "BilledCost").month_to_date
+        billed = app.reader.kpi_view(ViewScope(currency="USD", metric="BilledCost")).summary.month_to_date
         assert billed > effective  # the demo's committed EC2 usage is discounted in EffectiveCost
         assert f"{billed:,.2f}" in str(app.query_one("#card-mtd").render())
 
@@ -104,7 +105,7 @@ async def test_c_with_a_single_currency_says_so(demo_cache):
         await settle(pilot)
         await pilot.press("c")
         await pilot.pause()
-        assert any("one currency" in n.message for n in app._notifications)
+        assert any("one currency" in m for m in notifications(app))
 
 
 async def test_question_mark_lists_every_key_and_escape_closes(demo_cache):
@@ -132,7 +133,8 @@ async def test_colon_and_ctrl_p_open_the_command_palette_which_jumps_to_a_tab(de
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Go to Budgets")
-        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()  # the palette searches in a worker
+        await pilot.pause()
         await pilot.press("enter")
         await settle(pilot)
         assert app.query_one(TabbedContent).active == "budgets"
@@ -166,16 +168,16 @@ async def test_first_frame_paints_before_the_queries_finish(demo_cache):
 
     app = make_app(demo_cache)
     gate = threading.Event()
-    real_kpis = app.reader.kpis
+    real_kpis = app.reader.kpi_view
 
     def slow_kpis(*args, **kwargs):
         gate.wait(10)
         return real_kpis(*args, **kwargs)
 
-    app.reader.kpis = slow_kpis
+    app.reader.kpi_view = slow_kpis
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
         pane = app.query_one(KpiPane)
+        await wait_until(pilot, lambda: pane.busy and app.overview is not None)
         assert pane.loading  # spinner shown while the worker waits
         assert "DEMO" in app.query_one(SourceBar).render().plain  # header already painted
         await pilot.press("2")  # the UI still answers keys
@@ -199,11 +201,11 @@ async def test_a_failed_refresh_keeps_the_last_good_data_and_says_why(demo_cache
         def broken(*args, **kwargs):
             raise RuntimeError("Cost Explorer throttled the request")
 
-        app.reader.kpis = broken
+        app.reader.kpi_view = broken
         await pilot.press("r")
         await settle(pilot)
         assert str(app.query_one("#card-mtd").render()) == before
-        messages = [n.message for n in app._notifications]
+        messages = notifications(app)
         assert any("throttled" in m and "last good data" in m for m in messages)
 
 

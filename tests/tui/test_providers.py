@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from finops_tui.cache.local_reader import LocalCache
+from finops_tui.contract.scope import ViewScope
 from finops_tui.sources.ingest import ingest_paths
 from tests.tui.conftest import frozen_clock, make_app, settle
 
@@ -40,20 +41,26 @@ def multi_cloud(tmp_path):
 
 def test_provider_filter_scopes_kpis_and_providers_add_up_per_currency(multi_cloud):
     reader = LocalCache(multi_cloud, clock=frozen_clock)
-    assert reader.currencies() == ["EUR", "USD"]
-    assert reader.providers() == ["AWS", "Google Cloud", "Microsoft"]
-    total = reader.kpis("USD", "BilledCost").month_to_date
-    parts = {p: reader.kpis("USD", "BilledCost", p).month_to_date for p in ("AWS", "Microsoft", "Google Cloud")}
+    overview = reader.overview()
+    assert [c.currency for c in overview.currencies] == ["EUR", "USD"]
+    assert overview.providers == ["AWS", "Google Cloud", "Microsoft"]
+    usd = ViewScope(currency="USD", metric="BilledCost")
+
+    def mtd(scope: ViewScope) -> float | None:
+        summary = reader.kpi_view(scope).summary
+        return None if summary is None else summary.month_to_date
+
+    parts = {p: mtd(usd.model_copy(update={"provider": p})) for p in ("AWS", "Microsoft", "Google Cloud")}
     assert parts == {"AWS": 230.0, "Microsoft": 92.0, "Google Cloud": 34.5}
-    assert total == sum(parts.values())
-    assert reader.kpis("EUR", "BilledCost", "AWS") is None
-    by_provider = reader.top_movers("provider", "USD", "BilledCost", None).to_pylist()
+    assert mtd(usd) == sum(parts.values())
+    assert mtd(ViewScope(currency="EUR", metric="BilledCost", provider="AWS")) is None
+    by_provider = reader.kpi_view(usd).providers.rows()
     assert [(r["name"], r["month_to_date"]) for r in by_provider] == [
         ("AWS", 230.0),
         ("Microsoft", 92.0),
         ("Google Cloud", 34.5),
     ]
-    services = reader.top_movers("service", "USD", "BilledCost", None, "Google Cloud").to_pylist()
+    services = reader.kpi_view(usd.model_copy(update={"provider": "Google Cloud"})).services.rows()
     assert [r["name"] for r in services] == ["Compute Engine"]
     reader.close()
 
@@ -62,7 +69,7 @@ async def test_p_cycles_providers_and_every_kpi_follows(multi_cloud):
     app = make_app(multi_cloud, metric="BilledCost")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert app.view_state.currency == "EUR"  # the largest amount first: EUR, with Microsoft only
+        assert app.scope.currency == "EUR"  # the largest amount first: EUR, with Microsoft only
         await pilot.press("c")
         await settle(pilot)
         table = app.query_one("#top-providers", DataTable)
@@ -73,7 +80,7 @@ async def test_p_cycles_providers_and_every_kpi_follows(multi_cloud):
             await settle(pilot)
             title = app.query_one("#kpi-title", Static).render().plain
             mtd = app.query_one("#card-mtd", Static).render().plain.splitlines()[0]
-            seen.append((app.view_state.provider, title.split(" · ")[3], mtd))
+            seen.append((app.scope.provider, title.split(" · ")[3], mtd))
         assert seen == [
             ("AWS", "AWS", "$230.00"),
             ("Google Cloud", "Google Cloud", "$34.50"),

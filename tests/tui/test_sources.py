@@ -11,7 +11,7 @@ import duckdb
 from finops_tui.app.widgets.source_bar import SourceBar
 from finops_tui.cache import migrations
 from finops_tui.sources.ingest import ingest_paths
-from tests.tui.conftest import make_app, settle
+from tests.tui.conftest import make_app, notifications, settle, wait_until
 
 
 def _sha(path: Path) -> str:
@@ -69,9 +69,6 @@ async def test_data_committed_by_another_writer_appears_without_restart(tmp_path
             "5,5,EUR,2024-09-30T00:00:00Z,2024-10-01T00:00:00Z,2024-09-01T00:00:00Z,Acme,eu-1,Widgets\n"
         )
         ingest_paths([str(extra)], cache)  # copy-and-swap while the cockpit holds the file open
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if "EUR" in app.currencies:
-                break
+        await wait_until(pilot, lambda: "EUR" in app.currencies)  # the file watcher's timer notices
         assert app.currencies == ["USD", "EUR"]
-        assert any("another process" in n.message for n in app._notifications)
+        assert any("another process" in m for m in notifications(app))

@@ -6,7 +6,7 @@ from textual.widgets import TextArea
 
 from finops_tui.app.panes.sql import SqlPane
 from finops_tui.app.widgets.data_grid import DataGrid
-from tests.tui.conftest import make_app, settle
+from tests.tui.conftest import make_app, settle, wait_until
 
 
 async def _run(pilot, sql: str, key: str = "ctrl+j") -> SqlPane:
@@ -29,7 +29,9 @@ async def test_ctrl_j_runs_the_query_and_shows_rows(demo_cache):
         await settle(pilot)
         pane = await _run(pilot, "SELECT ServiceName, count(*) AS n FROM costs GROUP BY 1 ORDER BY 1")
         grid = pane.query_one(DataGrid)
-        expected = app.reader.run_sql("SELECT count(DISTINCT ServiceName) FROM costs", 10).table.column(0)[0].as_py()
+        expected = (
+            app.reader.run_sql("SELECT count(DISTINCT ServiceName) FROM costs", 10).table.table.column(0)[0].as_py()
+        )
         assert grid.full.num_rows == expected
         assert _status(pane).startswith(f"{expected} rows")
 
@@ -47,7 +49,7 @@ async def test_row_count_is_honest_when_the_result_is_cut(demo_cache):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         pane = await _run(pilot, "SELECT * FROM costs")
-        total = app.reader.run_sql("SELECT count(*) FROM costs", 1).table.column(0)[0].as_py()
+        total = app.reader.run_sql("SELECT count(*) FROM costs", 1).table.table.column(0)[0].as_py()
         assert pane.query_one(DataGrid).full.num_rows == 100
         assert f"showing 100 of {total:,} rows" in _status(pane)
 
@@ -80,7 +82,7 @@ async def test_hostile_sql_is_refused_by_the_sandbox(demo_cache, tmp_path):
             assert pane.has_class("error"), sql
             await pilot.press("escape")
         assert not (tmp_path / "out.csv").exists()
-        assert app.reader.run_sql("SELECT count(*) FROM costs", 1).table.column(0)[0].as_py() > 0
+        assert app.reader.run_sql("SELECT count(*) FROM costs", 1).table.table.column(0)[0].as_py() > 0
 
 
 async def test_escape_cancels_a_running_query(demo_cache):
@@ -90,9 +92,9 @@ async def test_escape_cancels_a_running_query(demo_cache):
         await pilot.press("6")
         app.query_one(TextArea).text = "SELECT count(*) FROM range(100000000000) a"
         await pilot.press("ctrl+j")
-        await pilot.pause(0.3)
         pane = app.query_one(SqlPane)
         assert pane.running
+        await wait_until(pilot, lambda: app.reader.sql_running)
         await pilot.press("escape")
         await settle(pilot)
         assert not pane.running

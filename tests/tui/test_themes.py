@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tui.conftest import make_app, settle
+from tests.tui.conftest import make_app, notifications, settle
 
 
 async def test_user_theme_is_used_and_a_broken_one_is_reported(demo_cache, tmp_path, monkeypatch):
@@ -16,7 +16,7 @@ async def test_user_theme_is_used_and_a_broken_one_is_reported(demo_cache, tmp_p
         await settle(pilot)
         assert app.theme == "night-shift"
         assert {"finops-dark", "finops-light", "finops-mono", "night-shift"} <= set(app.available_themes)
-        messages = [n.message for n in app._notifications]
+        messages = notifications(app)
         assert any("broken.toml" in m for m in messages)
 
 
@@ -25,7 +25,7 @@ async def test_unknown_theme_falls_back_with_a_warning(demo_cache):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.theme != "no-such-theme"
-        assert any("Unknown theme" in n.message for n in app._notifications)
+        assert any("Unknown theme" in m for m in notifications(app))
 
 
 async def test_default_theme_is_the_builtin_finops_dark(demo_cache):

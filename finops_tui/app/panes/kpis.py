@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pyarrow as pa
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from finops_tui.app.panes.base import Pane, ViewState
+from finops_tui.app.panes.base import DataPane
 from finops_tui.app.widgets.trend_chart import TrendChart
+from finops_tui.contract.scope import ViewScope
+from finops_tui.contract.tables import RankedTable
+from finops_tui.contract.views import KpiView
 from finops_tui.money import format_delta_pct, format_money
-from finops_tui.reader import CostReader, DailyPoint, KpiSummary
-
-TOP = 8
-
-
-@dataclass(frozen=True)
-class KpiData:
-    state: ViewState
-    summary: KpiSummary | None
-    trend: list[DailyPoint]
-    services: pa.Table
-    accounts: pa.Table
-    regions: pa.Table
-    providers: pa.Table  # every provider in this currency, whatever the provider filter
 
 
 def _delta_text(current: float, previous: float) -> Text:
@@ -35,7 +21,7 @@ def _delta_text(current: float, previous: float) -> Text:
     return Text(label, style=style)
 
 
-class KpiPane(Pane):
+class KpiPane(DataPane[KpiView]):
     title = "KPIs"
     DEFAULT_CSS = """
     KpiPane #kpi-title { height: 1; padding: 0 1; text-style: bold; }
@@ -69,32 +55,24 @@ class KpiPane(Pane):
                     }[name]
                     yield table
 
-    def fetch(self, reader: CostReader, state: ViewState) -> KpiData:
-        cur, metric, provider = state.currency, state.metric, state.provider
-        return KpiData(
-            state=state,
-            summary=reader.kpis(cur, metric, provider),
-            trend=reader.daily_costs(cur, metric, 90, provider),
-            services=reader.top_movers("service", cur, metric, None, provider),
-            accounts=reader.top_movers("account", cur, metric, TOP, provider),
-            regions=reader.top_movers("region", cur, metric, TOP, provider),
-            providers=reader.top_movers("provider", cur, metric, None),
-        )
+    def fetch(self, scope: ViewScope) -> KpiView:
+        return self.reader.kpi_view(scope)
 
-    async def show(self, data: KpiData) -> None:
-        s, cur = data.summary, data.state.currency
+    async def show(self, view: KpiView) -> None:
+        s, cur = view.summary, view.scope.currency
         self.query_one("#empty", Static).display = s is None
         for widget in ("#cards", "#trend", "#tops", "#top-providers"):
             self.query_one(widget).display = s is not None
-        if s is None:
-            self.query_one("#kpi-title", Static).update(f"KPIs · {data.state.metric} · {data.state.scope_label}")
+        if s is None or view.as_of is None:
+            self.query_one("#kpi-title", Static).update(f"KPIs · {view.scope.metric} · {view.scope.label}")
             self.query_one("#empty", Static).update(
                 "No cost data in this cache yet.\nLoad billing exports with `finops-tui ingest FILE…` "
                 "(FOCUS CSV or Parquet), then press r."
             )
             return
+        as_of = view.as_of
         self.query_one("#kpi-title", Static).update(
-            f"KPIs · {s.metric} · {data.state.scope_label} · as of {s.as_of:%a %Y-%m-%d} (last day with data)"
+            f"KPIs · {view.scope.metric} · {view.scope.label} · as of {as_of:%a %Y-%m-%d} (last day with data)"
         )
         mtd = Text.assemble(
             (format_money(s.month_to_date, cur), "bold"),
@@ -102,50 +80,44 @@ class KpiPane(Pane):
             _delta_text(s.month_to_date, s.previous_month_same_days),
             f" vs {format_money(s.previous_month_same_days, cur, cents=False)} same days last month",
         )
-        self._card("mtd", f"Month to date ({s.as_of:%b})", mtd)
+        self._card("mtd", f"Month to date ({as_of:%b})", mtd)
         self._card(
             "last-month",
             f"Last month ({s.last_full_month_start:%b %Y})",
             Text(format_money(s.last_full_month, cur), style="bold"),
         )
+        f = s.forecast
         forecast = Text.assemble(
-            (format_money(s.forecast, cur), "bold"), "\n", _delta_text(s.forecast, s.last_full_month), " vs last month"
+            (format_money(f.value, cur), "bold"), "\n", _delta_text(f.value, s.last_full_month), " vs last month"
         )
-        tooltip = s.forecast_method
-        if s.provider_forecast_rest is not None:
-            forecast.append(
-                f"\nAWS: +{format_money(s.provider_forecast_rest, cur, cents=False)} rest of month", style="dim"
-            )
-            tooltip += f"\n{s.provider_forecast_label}"
+        tooltip = f.method
+        if f.provider_rest is not None:
+            forecast.append(f"\nAWS: +{format_money(f.provider_rest, cur, cents=False)} rest of month", style="dim")
+            tooltip += f"\n{f.provider_label}"
         self._card("forecast", "Forecast (run-rate)", forecast)
         self.query_one("#card-forecast").tooltip = tooltip
         left = s.days_in_month - s.days_elapsed
         self._card(
             "period",
             "Month progress",
-            Text(
-                f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n"
-                f"forecast = MTD ÷ {s.days_elapsed} × {s.days_in_month}",
-                style="",
-            ),
+            Text(f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n{f.method}", style=""),
         )
         trend = self.query_one(TrendChart)
         trend.currency = cur
-        trend.points = data.trend
-        self._fill("services", data.services.slice(0, TOP), cur)
-        self._fill("accounts", data.accounts, cur)
-        self._fill("regions", data.regions, cur)
-        self._fill("providers", data.providers, cur)
-        self.query_one("#top-providers").display = data.providers.num_rows > 1 or data.state.provider is not None
-        movers = sorted(data.services.to_pylist(), key=lambda r: abs(r["delta"]), reverse=True)[:TOP]
-        self._fill("movers", pa.Table.from_pylist(movers, schema=data.services.schema), cur, show_delta=True)
+        trend.points = view.trend
+        self._fill("services", view.services, cur)
+        self._fill("accounts", view.accounts, cur)
+        self._fill("regions", view.regions, cur)
+        self._fill("providers", view.providers, cur)
+        self.query_one("#top-providers").display = view.providers.num_rows > 1 or view.scope.provider is not None
+        self._fill("movers", view.movers, cur, show_delta=True)
 
     def _card(self, name: str, title: str, body: Text) -> None:
         card = self.query_one(f"#card-{name}", Static)
         card.border_title = title
         card.update(body)
 
-    def _fill(self, name: str, rows: pa.Table, currency: str | None, show_delta: bool = False) -> None:
+    def _fill(self, name: str, rows: RankedTable, currency: str | None, show_delta: bool = False) -> None:
         table = self.query_one(f"#top-{name}", DataTable)
         table.clear(columns=True)
         # name takes what the two figures (and each cell's padding, the border, a scrollbar) leave
@@ -153,7 +125,7 @@ class KpiPane(Pane):
         table.add_column("name", width=width)
         table.add_column(Text("month to date", justify="right"), width=14)
         table.add_column(Text("Δ abs" if show_delta else "Δ %", justify="right"), width=10)
-        for row in rows.to_pylist():
+        for row in rows.rows():
             change = (
                 Text(
                     format_money(row["delta"], currency, cents=False),

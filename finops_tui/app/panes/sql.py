@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
+from finops_tui.app.panes.base import CockpitPane
 from finops_tui.app.widgets.data_grid import DataGrid
-from finops_tui.reader import CostReader, QueryResult
+from finops_tui.contract.reader import CostReader
+from finops_tui.contract.sql import SqlResult
 
 EXAMPLE = """-- ctrl+j or F5 runs; esc cancels a running query. Tables: costs (FOCUS), cost_daily, datasets,
 -- resources, budgets, anomalies, optimizations. Read-only and sandboxed.
@@ -21,9 +24,8 @@ GROUP BY ALL ORDER BY cost DESC;
 """
 
 
-class SqlPane(Vertical):
+class SqlPane(CockpitPane):
     title = "SQL"
-    dirty = False
     DEFAULT_CSS = """
     SqlPane TextArea { height: 9; border: round $primary; }
     SqlPane #sql-error { display: none; color: $error; padding: 0 1; height: auto; max-height: 6; }
@@ -45,12 +47,12 @@ class SqlPane(Vertical):
     ]
 
     class Finished(Message):
-        def __init__(self, result: QueryResult | None, error: str | None) -> None:
+        def __init__(self, result: SqlResult | None, error: str | None) -> None:
             super().__init__()
             self.result, self.error = result, error
 
-    def __init__(self, row_limit: int, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, reader: CostReader, row_limit: int, **kwargs: Any) -> None:
+        super().__init__(reader, **kwargs)
         self.row_limit = row_limit
         self.running = False
 
@@ -62,8 +64,8 @@ class SqlPane(Vertical):
         yield Static("Ready.", id="sql-status")
         yield DataGrid(empty_message="The query returned no rows.", noun="rows")
 
-    def load(self) -> None:
-        """Nothing to fetch until the user runs a query."""
+    def focus_main(self) -> None:
+        self.query_one("#sql-editor").focus()
 
     def action_run_query(self) -> None:
         sql = self.query_one(TextArea).text.strip()
@@ -72,18 +74,18 @@ class SqlPane(Vertical):
         self.running = True
         self.remove_class("error")
         self.query_one("#sql-status", Static).update("Running… (esc cancels)")
-        self._run(self.app.reader, sql)  # type: ignore[attr-defined]
+        self._run(sql)
 
     def action_cancel_query(self) -> None:
         if self.running:
-            self.app.reader.cancel_sql()  # type: ignore[attr-defined]
+            self.reader.cancel_sql()
         else:
-            self.query_one(DataGrid).query_one("DataTable").focus()
+            self.query_one(DataGrid).focus_table()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sql")
-    def _run(self, reader: CostReader, sql: str) -> None:
+    def _run(self, sql: str) -> None:
         try:
-            self.post_message(self.Finished(reader.run_sql(sql, self.row_limit), None))
+            self.post_message(self.Finished(self.reader.run_sql(sql, self.row_limit), None))
         except Exception as exc:
             self.post_message(self.Finished(None, str(exc)))
 
@@ -104,4 +106,4 @@ class SqlPane(Vertical):
             else f"{result.total_rows:,} rows"
         )
         status.update(f"{count} · {result.elapsed_ms:,.0f} ms")
-        await self.query_one(DataGrid).show_table(result.table)
+        await self.query_one(DataGrid).show_table(result.table.table)

@@ -1,19 +1,23 @@
-"""Resources, Budgets, Anomalies and Optimizations: a filterable, sortable grid over one reader method each."""
+"""Resources, Budgets, Anomalies and Optimizations: a filterable, sortable grid over one view each."""
 
 from __future__ import annotations
 
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TypeVar
+
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from finops_tui.app.panes.base import Pane, ViewState
+from finops_tui.app.panes.base import DataPane
 from finops_tui.app.widgets.data_grid import DataGrid
-from finops_tui.reader import CostReader
+from finops_tui.contract.scope import ViewScope
+from finops_tui.contract.tables import TableData
+from finops_tui.contract.views import AnomaliesView, BudgetsView, OptimizationsView, ResourcesView
+
+ViewT = TypeVar("ViewT", ResourcesView, BudgetsView, AnomaliesView, OptimizationsView)
 
 
-class TablePane(Pane):
-    """A caption line and a DataGrid; subclasses say which reader method fills it and what empty means."""
+class TablePane(DataPane[ViewT]):
+    """A caption line and a DataGrid; subclasses say which view fills it and what empty means."""
 
     DEFAULT_CSS = """
     TablePane #caption { height: 1; padding: 0 1; text-style: bold; }
@@ -21,24 +25,30 @@ class TablePane(Pane):
     empty_message = "Nothing here yet."
     decimals: dict[str, int] = {}
     noun = "rows"
+    hidden_columns: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(self.title, id="caption")
         yield DataGrid(empty_message=self.empty_message, decimals=self.decimals, noun=self.noun)
 
-    def caption(self, table: pa.Table, state: ViewState) -> str:
+    def caption(self, view: ViewT) -> str:
         return self.title
 
-    async def show(self, data: tuple[pa.Table, ViewState]) -> None:
-        table, state = data
-        self.query_one("#caption", Static).update(self.caption(table, state))
-        await self.query_one(DataGrid).show_table(table)
+    def table_of(self, view: ViewT) -> TableData:
+        table: TableData = view.table
+        return table
 
-    def focus_grid(self) -> None:
-        self.query_one(DataGrid).query_one("DataTable").focus()
+    async def show(self, view: ViewT) -> None:
+        self.query_one("#caption", Static).update(self.caption(view))
+        table = self.table_of(view).table
+        hidden = [c for c in self.hidden_columns if c in table.column_names]
+        await self.query_one(DataGrid).show_table(table.drop_columns(hidden) if hidden else table)
+
+    def focus_main(self) -> None:
+        self.query_one(DataGrid).focus_table()
 
 
-class ResourcesPane(TablePane):
+class ResourcesPane(TablePane[ResourcesView]):
     title = "Resources"
     noun = "resources"
     decimals = {"this_month": 2, "last_month": 2}
@@ -47,16 +57,15 @@ class ResourcesPane(TablePane):
         "(`finops-tui ingest FILE`) and from inventory collectors."
     )
 
-    def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
-        return reader.resources(state.currency, state.metric, state.provider), state
+    def fetch(self, scope: ViewScope) -> ResourcesView:
+        return self.reader.resources_view(scope)
 
-    def caption(self, table: pa.Table, state: ViewState) -> str:
-        idle = pc.sum(pc.equal(table["idle"], "IDLE")).as_py() if table.num_rows else 0
-        hint = f" · {idle} flagged IDLE (type / IDLE to list them)" if idle else ""
-        return f"Resources · {state.metric} · {state.scope_label} · this month and last month{hint}"
+    def caption(self, view: ResourcesView) -> str:
+        hint = f" · {view.idle_count} flagged IDLE (type / IDLE to list them)" if view.idle_count else ""
+        return f"Resources · {view.scope.metric} · {view.scope.label} · this month and last month{hint}"
 
 
-class BudgetsPane(TablePane):
+class BudgetsPane(TablePane[BudgetsView]):
     title = "Budgets"
     noun = "budgets"
     decimals = {"amount": 2, "actual": 2, "forecast": 2, "used_pct": 1, "forecast_pct": 1, "last_period": 2}
@@ -65,21 +74,24 @@ class BudgetsPane(TablePane):
         "actual spend is computed from the cost data."
     )
 
-    def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
-        table = reader.budgets(state.metric)
-        if "last_period" in table.column_names and table["last_period"].null_count == table.num_rows:
-            table = table.drop_columns(["last_period"])  # no budget has history (not from AWS Budgets)
-        return table, state
+    def fetch(self, scope: ViewScope) -> BudgetsView:
+        return self.reader.budgets_view(scope)
 
-    def caption(self, table: pa.Table, state: ViewState) -> str:
-        if not table.num_rows:
+    async def show(self, view: BudgetsView) -> None:
+        # A closed period's actual exists only for budgets from AWS Budgets; an all-blank column says nothing.
+        self.hidden_columns = ("as_of",) if view.has_history else ("as_of", "last_period")
+        await super().show(view)
+
+    def caption(self, view: BudgetsView) -> str:
+        if not view.table.num_rows:
             return "Budgets"
-        over = pc.sum(pc.equal(table["status"], "OVER")).as_py()
-        risk = pc.sum(pc.equal(table["status"], "AT RISK")).as_py()
-        return f"Budgets · actual {state.metric} this period vs amount · {over} over, {risk} at risk (forecast)"
+        return (
+            f"Budgets · actual {view.scope.metric} this period vs amount · "
+            f"{view.over} over, {view.at_risk} at risk (forecast)"
+        )
 
 
-class AnomaliesPane(TablePane):
+class AnomaliesPane(TablePane[AnomaliesView]):
     title = "Anomalies"
     noun = "anomalies"
     decimals = {"actual": 2, "expected": 2, "impact": 2}
@@ -89,11 +101,11 @@ class AnomaliesPane(TablePane):
         "Nothing has written any to this cache yet."
     )
 
-    def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
-        return reader.anomalies(), state
+    def fetch(self, scope: ViewScope) -> AnomaliesView:
+        return self.reader.anomalies_view(scope)
 
 
-class OptimizationsPane(TablePane):
+class OptimizationsPane(TablePane[OptimizationsView]):
     title = "Optimizations"
     noun = "recommendations"
     decimals = {"monthly_savings": 2, "confidence": 2}
@@ -103,5 +115,8 @@ class OptimizationsPane(TablePane):
         "recommendations. Nothing has written any to this cache yet."
     )
 
-    def fetch(self, reader: CostReader, state: ViewState) -> tuple[pa.Table, ViewState]:
-        return reader.optimizations(), state
+    def fetch(self, scope: ViewScope) -> OptimizationsView:
+        return self.reader.optimizations_view(scope)
+
+
+__all__ = ["AnomaliesPane", "BudgetsPane", "OptimizationsPane", "ResourcesPane", "TablePane"]

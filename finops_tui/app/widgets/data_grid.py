@@ -129,6 +129,9 @@ class DataGrid(Vertical):
             table.focus()
         self._update_status()
 
+    def focus_table(self) -> None:
+        self.query_one(DataTable).focus()
+
     def _update_status(self) -> None:
         total = self.full.num_rows if self.full is not None else 0
         shown = self.shown.num_rows if self.shown is not None else 0

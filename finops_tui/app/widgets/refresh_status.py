@@ -9,15 +9,17 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from finops_tui.reader import RefreshProgress
+from finops_tui.contract.refresh import RefreshProgress
 
 _STYLE = {"running": "yellow", "ok": "green", "failed": "bold red"}
 
 
-class RefreshStatus(Widget):
+class RefreshStatusLine(Widget):
+    """Progress of the running refresh, then its outcome; hidden until the first refresh."""
+
     DEFAULT_CSS = """
-    RefreshStatus { height: auto; max-height: 3; background: $panel; padding: 0 1; display: none; }
-    RefreshStatus.-active { display: block; }
+    RefreshStatusLine { height: auto; max-height: 3; background: $panel; padding: 0 1; display: none; }
+    RefreshStatusLine.-active { display: block; }
     """
     steps: reactive[dict[str, RefreshProgress]] = reactive(dict, always_update=True)
     headline: reactive[str] = reactive("")
@@ -28,8 +30,7 @@ class RefreshStatus(Widget):
         self.add_class("-active")
 
     def update_step(self, progress: RefreshProgress) -> None:
-        key = f"{progress.step} {progress.region}" if progress.region else progress.step
-        self.steps = {**self.steps, key: progress}
+        self.steps = {**self.steps, progress.key: progress}
 
     def finish(self, headline: str) -> None:
         self.headline = headline

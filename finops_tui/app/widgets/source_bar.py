@@ -9,8 +9,10 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from finops_tui.contract.provenance import DatasetInfo, SourceInfo
+from finops_tui.contract.refresh import RefreshStatus
+from finops_tui.contract.vocabulary import HEADER_KINDS
 from finops_tui.money import format_age, is_stale
-from finops_tui.reader import DatasetInfo, RefreshStatus, SourceInfo
 
 _BADGE_STYLE = {
     "DEMO": "bold black on yellow",
@@ -36,19 +38,21 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
         kinds.setdefault(d.kind, []).append(d)
     if not kinds:
         return Text("no datasets yet", style="bold yellow")
-    for kind in ("costs", "resources", "budgets", "anomalies", "optimizations"):
+    for kind in HEADER_KINDS:
         group = kinds.get(kind)
         if not group:
             continue
         if text:
             text.append(" · ", style="dim")
         if kind == "costs":
-            exports = [d for d in group if d.source_kind != "API"]
-            live = [d for d in group if d.source_kind == "API"]
-            for name, part in (("costs", exports), ("Cost Explorer", live)):
+            exports = [d for d in group if d.origin != "API"]
+            live = [d for d in group if d.origin == "API"]
+            # an API's datasets are named "<service>, <account>": the service names the segment
+            apis = "/".join(sorted({(d.source or "API").split(",")[0] for d in live}))
+            for name, part in (("costs", exports), (apis, live)):
                 if not part:
                     continue
-                if name == "Cost Explorer" and exports:
+                if part is live and exports:
                     text.append(" · ", style="dim")
                 through = max((d.data_through for d in part if d.data_through), default=None)
                 label = f"{name} ({len(part)}) through {last_covered(through)}" if through else f"{name}: no dates"
@@ -87,7 +91,7 @@ class SourceBar(Widget):
             line.append(" loading… ", style="reverse")
         else:
             line.append(f" {src.kind} ", style=_BADGE_STYLE.get(src.kind, "reverse"))
-            if src.kind == "DEMO" or src.note == "DEMO":
+            if src.is_demo:
                 line.append(" generated data, not real spend ", style="bold black on yellow")
             line.append(f" {src.location}")
             if src.origin:
@@ -113,5 +117,8 @@ class SourceBar(Widget):
         text.append(f"{r.source}, refreshed {format_age(r.finished_at, self._clock())} ago", style=style)
         if r.status != "ok":
             text.append(f" ({r.status}: {len(r.failures)} problem(s))", style="bold yellow")
-        text.append(f" · Cost Explorer ${r.ce_cost_usd:.2f} last refresh, ${r.ce_cost_today_usd:.2f} today")
+        for spend in r.spend:
+            text.append(f" · {spend.service} ${spend.cost_usd:.2f} last refresh", style="")
+            if spend.cost_today_usd is not None:
+                text.append(f", ${spend.cost_today_usd:.2f} today")
         return text

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from finops_tui.contract.views import DailyPoint
 from finops_tui.money import format_money
-from finops_tui.reader import DailyPoint
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from finops_tui.cache import cost_writes, dataset_writes, files, refresh_records
+from finops_tui.contract.refresh import RefreshProgress
 from finops_tui.errors import SourceError
 from finops_tui.logs import logged
 from finops_tui.sources.aws import account_info, ce_insights, cost_explorer, inventory
@@ -41,14 +42,6 @@ class RefreshOptions:
     now: Callable[[], datetime] = lambda: datetime.now(UTC).replace(tzinfo=None)
 
 
-@dataclass(frozen=True)
-class Progress:
-    collector: str
-    region: str | None
-    state: str  # running, ok, failed
-    detail: str = ""
-
-
 @dataclass
 class RefreshSummary:
     run: refresh_records.RefreshRun
@@ -60,7 +53,7 @@ class RefreshSummary:
         return self.run.failures
 
 
-ProgressCallback = Callable[[Progress], None]
+ProgressCallback = Callable[[RefreshProgress], None]
 
 
 def _regions(account: AwsAccount, options: RefreshOptions) -> list[str]:
@@ -107,13 +100,13 @@ def run_refresh(
         guards = Guards()
         accounts, notes, failures = [], [], []
         for profile in options.profiles:
-            notify(Progress("sts.identify", None, "running", profile or "default"))
+            notify(RefreshProgress(step="sts.identify", region=None, state="running", detail=profile or "default"))
             try:
                 accounts.append(open_account(profile, guards, options.client_settings, options.role_arn))
-                notify(Progress("sts.identify", None, "ok", accounts[-1].label))
+                notify(RefreshProgress(step="sts.identify", region=None, state="ok", detail=accounts[-1].label))
             except SourceError as exc:
                 failures.append(f"{profile or 'default credentials'}: {exc}")
-                notify(Progress("sts.identify", None, "failed", str(exc)))
+                notify(RefreshProgress(step="sts.identify", region=None, state="failed", detail=str(exc)))
         if not accounts:
             raise SourceError("; ".join(failures))
         results = _collect(cache_path, accounts, options, notify, notes, started)
@@ -136,14 +129,21 @@ def _collect(
         account: AwsAccount, name: str, region: str | None, job: Callable[[], CollectorResult | list[CollectorResult]]
     ) -> Callable[[], list[CollectorResult]]:
         def run() -> list[CollectorResult]:
-            notify(Progress(name, region, "running"))
+            notify(RefreshProgress(step=name, region=region, state="running"))
             out = job()
             out = out if isinstance(out, list) else [out]
             for r in out:
                 r.account_id = account.account_id
             bad = [f.describe() for r in out for f in r.failures]
             rows = sum(r.rows.num_rows for r in out if r.rows is not None)
-            notify(Progress(name, region, "failed" if bad else "ok", bad[0] if bad else f"{rows:,} rows"))
+            notify(
+                RefreshProgress(
+                    step=name,
+                    region=region,
+                    state="failed" if bad else "ok",
+                    detail=bad[0] if bad else f"{rows:,} rows",
+                )
+            )
             return out
 
         return run

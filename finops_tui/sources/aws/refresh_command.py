@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from finops_tui.cache import refresh_records
+from finops_tui.contract.refresh import RefreshError, RefreshOutcome, RefreshProgress
 from finops_tui.errors import ConfigError, FinopsError, SourceError
 from finops_tui.money import format_money
 from finops_tui.sources.aws import cost_explorer, inventory
 from finops_tui.sources.aws.clients import open_account
 from finops_tui.sources.aws.guards import Guards
-from finops_tui.sources.aws.refresh import Progress, RefreshOptions, _ce_cache, run_refresh
+from finops_tui.sources.aws.refresh import RefreshOptions, _ce_cache, run_refresh
 
 
 def options_from(args: argparse.Namespace) -> RefreshOptions:
@@ -74,39 +75,25 @@ def dry_run(cache: Path, options: RefreshOptions) -> int:
     return 0
 
 
-def _print_progress(p: Progress) -> None:
+def _print_progress(p: RefreshProgress) -> None:
     if p.state != "running":
         where = f" {p.region}" if p.region else ""
-        print(f"  {p.state:6} {p.collector}{where}: {p.detail}", file=sys.stderr, flush=True)
+        print(f"  {p.state:6} {p.step}{where}: {p.detail}", file=sys.stderr, flush=True)
 
 
-def _json_progress(p: Progress) -> None:
-    print(
-        json.dumps({"progress": {"step": p.collector, "region": p.region, "state": p.state, "detail": p.detail}}),
-        flush=True,
-    )
+def _json_line(event: RefreshProgress | RefreshOutcome | RefreshError) -> None:
+    print(event.model_dump_json(), flush=True)
 
 
 def once_json(cache: Path, options: RefreshOptions, memory_limit: str | None) -> int:
-    """For the cockpit, which runs the refresh in a child process: JSON lines of progress, then the outcome."""
+    """For the cockpit, which runs the refresh in a child process: one `RefreshEvent` per line."""
     try:
-        run = run_refresh(cache, options, _json_progress, memory_limit).run
+        run = run_refresh(cache, options, _json_line, memory_limit).run
     except FinopsError as exc:
-        print(json.dumps({"error": str(exc)}), flush=True)
+        _json_line(RefreshError(message=str(exc)))
         return 1
-    print(
-        json.dumps(
-            {
-                "outcome": {
-                    "status": run.status,
-                    "ce_requests": run.ce_requests,
-                    "ce_cost_usd": float(run.ce_cost_usd),
-                    "failures": run.failures,
-                }
-            }
-        ),
-        flush=True,
-    )
+    spend = refresh_records.cost_explorer_spend(run.ce_requests, run.ce_cost_usd, None)
+    _json_line(RefreshOutcome(status=run.status, failures=run.failures, spend=[spend]))  # type: ignore[arg-type]
     return 0
 
 

@@ -9,14 +9,16 @@ frames keep coming; the child commits through the same copy-and-swap writer as a
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from finops_tui.contract.refresh import REFRESH_EVENT, RefreshError, RefreshOutcome, RefreshProgress
 from finops_tui.errors import SourceError
-from finops_tui.reader import RefreshOutcome, RefreshProgress
+from finops_tui.logs import log_event
 
 
 class AwsRefresher:
@@ -42,26 +44,32 @@ class AwsRefresher:
 
     def run(self, progress: Callable[[RefreshProgress], None]) -> RefreshOutcome:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "finops_tui", *self.args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-m", "finops_tui", *self.args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        outcome, error = None, None
+        outcome: RefreshOutcome | None = None
+        error: str | None = None
+        stray: list[str] = []  # lines that are not events: logged, and shown if the child gave no outcome
         assert proc.stdout is not None
         for line in proc.stdout:
             try:
-                message = json.loads(line)
-            except ValueError:
+                event = REFRESH_EVENT.validate_json(line)
+            except ValidationError:
+                stray.append(line.strip())
+                log_event("refresh", "child-output", status="unparsed", line=line.strip()[:500])
                 continue
-            if "progress" in message:
-                p = message["progress"]
-                progress(RefreshProgress(p["step"], p["region"], p["state"], p.get("detail", "")))
-            elif "outcome" in message:
-                o = message["outcome"]
-                outcome = RefreshOutcome(o["status"], o["ce_requests"], o["ce_cost_usd"], o["failures"])
-            elif "error" in message:
-                error = message["error"]
+            if isinstance(event, RefreshProgress):
+                progress(event)
+            elif isinstance(event, RefreshOutcome):
+                outcome = event
+            elif isinstance(event, RefreshError):
+                error = event.message
         stderr = proc.stderr.read() if proc.stderr else ""
         proc.wait()
         if outcome is not None:
             return outcome
-        detail = error or (stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+        lines = [ln for ln in stderr.strip().splitlines() + stray if ln.strip()]
+        detail = error or (lines or [f"exit code {proc.returncode}"])[-1]
         raise SourceError(detail.removeprefix("finops-tui: error: "))

@@ -1,0 +1,48 @@
+"""`CostReader`: the one read interface every screen uses, whatever the source.
+
+Coarse-grained: one call returns what one tab needs, computed once. Every method returns a
+model from this package, so an implementation over HTTP returns exactly what the local one
+does. Calls block: the cockpit makes them from worker threads.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from finops_tui.contract.provenance import Overview
+from finops_tui.contract.scope import ViewScope
+from finops_tui.contract.sql import SqlResult
+from finops_tui.contract.views import AnomaliesView, BudgetsView, KpiView, OptimizationsView, ResourcesView
+
+
+@runtime_checkable
+class CostReader(Protocol):
+    contract_version: str
+
+    def overview(self) -> Overview:
+        """Source, datasets with ages, currencies by spend, providers, the latest refresh."""
+        ...
+
+    def kpi_view(self, scope: ViewScope) -> KpiView: ...
+
+    def resources_view(self, scope: ViewScope) -> ResourcesView: ...
+
+    def budgets_view(self, scope: ViewScope) -> BudgetsView: ...
+
+    def anomalies_view(self, scope: ViewScope) -> AnomaliesView: ...
+
+    def optimizations_view(self, scope: ViewScope) -> OptimizationsView: ...
+
+    def run_sql(self, sql: str, limit: int) -> SqlResult:
+        """Run user SQL read-only and sandboxed; raises QueryError with the engine's message."""
+        ...
+
+    def cancel_sql(self) -> None: ...
+
+    def has_changed(self) -> bool:
+        """True when the source has new data since the last `reload()`."""
+        ...
+
+    def reload(self) -> None: ...
+
+    def close(self) -> None: ...
