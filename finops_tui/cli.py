@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from finops_tui import __version__
 from finops_tui.errors import ConfigError, FinopsError
+
+if TYPE_CHECKING:
+    from finops_tui.config import Settings
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -131,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _run_tui(args: argparse.Namespace, settings: object) -> int:
+def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.commands import open_reader
 
     if args.snapshot and (args.demo or args.cache):

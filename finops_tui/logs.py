@@ -86,8 +86,7 @@ def logged(service: str, operation: str, **details: object) -> Iterator[dict[str
     try:
         yield found
     except BaseException as exc:
-        log_event(
-            service, operation, "error", (time.perf_counter() - start) * 1000, f"{type(exc).__name__}: {exc}", **found
-        )
+        elapsed = (time.perf_counter() - start) * 1000
+        log_event(service, operation, "error", elapsed, f"{type(exc).__name__}: {exc}", **found)
         raise
-    log_event(service, operation, "ok", (time.perf_counter() - start) * 1000, **found)
+    log_event(service, operation, "ok", (time.perf_counter() - start) * 1000, None, **found)

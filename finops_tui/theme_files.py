@@ -36,7 +36,8 @@ def builtin_themes_dir() -> Path:
 
 def load_theme_files(directory: Path) -> tuple[list[ThemeFile], list[str]]:
     """Valid themes, and one message per file that failed (for a single toast, not a crash)."""
-    themes, failures = [], []
+    themes: list[ThemeFile] = []
+    failures: list[str] = []
     if not directory.is_dir():
         return themes, failures
     for path in sorted(directory.glob("*.toml")):

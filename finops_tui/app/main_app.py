@@ -334,7 +334,7 @@ class FinopsApp(App[None]):
     def _run_refresh(self, refresher: Refresher) -> None:
         """Runs the collectors off the UI thread; progress and the outcome come back as messages."""
         try:
-            outcome = refresher.run(lambda p: self.post_message(RefreshStep(p)))
+            outcome = refresher.run(self._report_step)
         except FinopsError as exc:
             self.post_message(RefreshEnded(None, str(exc)))
             return
@@ -342,6 +342,10 @@ class FinopsApp(App[None]):
             self.post_message(RefreshEnded(None, f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(RefreshEnded(outcome, None))
+
+    def _report_step(self, progress: RefreshProgress) -> None:
+        """Called in the refresh worker's thread: post_message is thread-safe."""
+        self.post_message(RefreshStep(progress))
 
     @on(RefreshStep)
     def _refresh_step(self, message: RefreshStep) -> None:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from finops_tui.app.tabs import TABS
 from finops_tui.contract.vocabulary import METRIC_CYCLE_HINT
 
+if TYPE_CHECKING:
+    from finops_tui.app.main_app import FinopsApp
+
+Command = tuple[str, Callable[[], Any], str]
+
 
 class CockpitCommands(Provider):
-    def _commands(self) -> list[tuple[str, object, str]]:
-        app = self.app
-        commands: list[tuple[str, object, str]] = [
+    def _commands(self) -> list[Command]:
+        app = cast("FinopsApp", self.app)
+        commands: list[Command] = [
             (f"Go to {label}", partial(app.action_show_tab, tab), f"switch to the {label} tab") for tab, label in TABS
         ]
         commands += [

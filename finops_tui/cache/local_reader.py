@@ -201,7 +201,7 @@ class LocalCache:
         cur = self._cursor()
         as_of = self._as_of(cur, scope)
         if as_of is None:
-            empty = RankedTable.of(RankedTable.SCHEMA.empty_table())  # type: ignore[union-attr]
+            empty = RankedTable.of(RankedTable.SCHEMA.empty_table())
             return KpiView(scope=scope, as_of=None, summary=None, trend=[], services=empty, accounts=empty,
                            regions=empty, providers=empty, movers=empty)  # fmt: skip
         everyone = scope.model_copy(update={"provider": None})

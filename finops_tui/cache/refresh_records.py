@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 
@@ -22,8 +23,8 @@ class StoredAnswer:
     service: str
     operation: str
     account_id: str
-    request: dict
-    pages: list[dict]
+    request: dict[str, Any]
+    pages: list[dict[str, Any]]
     fetched_at: datetime
 
 
@@ -39,13 +40,13 @@ class RefreshRun:
     api_calls: dict[str, int]
     ce_requests: int
     ce_cost_usd: Decimal
-    collectors: list[dict]  # {collector, region, status, rows, calls}
+    collectors: list[dict[str, Any]]  # {collector, region, status, rows, calls}
     failures: list[str]
 
 
 def stored_answers(
     cur: duckdb.DuckDBPyConnection, service: str, account_id: str
-) -> dict[str, tuple[list[dict], datetime]]:
+) -> dict[str, tuple[list[dict[str, Any]], datetime]]:
     rows = cur.execute(
         "SELECT request_hash, response, fetched_at FROM api_request_cache WHERE service = ? AND account_id = ?",
         [service, account_id],

@@ -41,12 +41,12 @@ class KpiPane(DataPane[KpiView]):
                 for card in ("mtd", "last-month", "forecast", "period"):
                     yield Static("", id=f"card-{card}", classes="card")
             yield TrendChart(id="trend")
-            providers = DataTable(id="top-providers", cursor_type="row", zebra_stripes=False)
+            providers: DataTable[Text] = DataTable(id="top-providers", cursor_type="row", zebra_stripes=False)
             providers.border_title = "By provider (p filters)"
             yield providers
             with Grid(id="tops"):
                 for name in ("services", "accounts", "regions", "movers"):
-                    table = DataTable(id=f"top-{name}", cursor_type="row", zebra_stripes=False)
+                    table: DataTable[Text] = DataTable(id=f"top-{name}", cursor_type="row", zebra_stripes=False)
                     table.border_title = {
                         "services": "Top services",
                         "accounts": "Top accounts",

@@ -7,6 +7,8 @@ columns are shown as exact 2-decimal numbers (still numbers, so they sort and ri
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 import pyarrow.compute as pc
 from textual import on
@@ -77,7 +79,7 @@ class DataGrid(Vertical):
         empty_message: str = "No rows.",
         decimals: dict[str, int] | None = None,
         noun: str = "rows",
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.empty_message = empty_message

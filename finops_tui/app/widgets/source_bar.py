@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -79,7 +80,7 @@ class SourceBar(Widget):
     datasets: reactive[list[DatasetInfo]] = reactive(list, always_update=True)
     context: reactive[str] = reactive("")
 
-    def __init__(self, clock: Callable[[], datetime], stale_after: timedelta, **kwargs: object) -> None:
+    def __init__(self, clock: Callable[[], datetime], stale_after: timedelta, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._clock = clock
         self._stale_after = stale_after

@@ -15,12 +15,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from finops_tui.cache import cost_writes, dataset_writes, files, refresh_records
+from finops_tui.cache import cost_writes, dataset_ids, dataset_writes, files, refresh_records
 from finops_tui.contract.refresh import RefreshProgress
+from finops_tui.contract.vocabulary import DatasetKind
 from finops_tui.errors import SourceError
 from finops_tui.logs import logged
 from finops_tui.sources.aws import account_info, ce_insights, cost_explorer, inventory
@@ -66,7 +69,7 @@ def _regions(account: AwsAccount, options: RefreshOptions) -> list[str]:
     return sorted(r["RegionName"] for r in found)
 
 
-def _stored(cache_path: Path, service: str, account_id: str) -> dict[str, tuple[list[dict], datetime]]:
+def _stored(cache_path: Path, service: str, account_id: str) -> dict[str, tuple[list[dict[str, Any]], datetime]]:
     if not cache_path.exists():
         return {}
     con = files.connect_read_only(cache_path)
@@ -98,7 +101,9 @@ def run_refresh(
         files.ensure_cache(cache_path, memory_limit)
         started = options.now()
         guards = Guards()
-        accounts, notes, failures = [], [], []
+        accounts: list[AwsAccount] = []
+        notes: list[str] = []
+        failures: list[str] = []
         for profile in options.profiles:
             notify(RefreshProgress(step="sts.identify", region=None, state="running", detail=profile or "default"))
             try:
@@ -113,6 +118,15 @@ def run_refresh(
         run = _commit(cache_path, accounts, options, results, notes, failures, started, guards, memory_limit)
         info.update(run_status=run.status, ce_requests=run.ce_requests)
         return RefreshSummary(run, results, notes)
+
+
+def _region_clients(account: AwsAccount, region: str) -> Callable[[str], Any]:
+    """Clients for one region's inventory; "service@region" asks for another region (e.g. global S3 calls)."""
+
+    def client(service: str) -> Any:
+        return account.client(*service.split("@")) if "@" in service else account.client(service, region)
+
+    return client
 
 
 def _collect(
@@ -148,37 +162,27 @@ def _collect(
 
         return run
 
-    jobs = []
+    jobs: list[Callable[[], list[CollectorResult]]] = []
     for a in accounts:
         cache = _ce_cache(cache_path, a.account_id)
-        jobs.append(traced(a, "cost explorer", None, lambda a=a, c=cache: cost_explorer.collect(a, today, now, c)))
+        jobs.append(traced(a, "cost explorer", None, partial(cost_explorer.collect, a, today, now, cache)))
         asked = _insights_asked(cache_path, a.account_id)
-        for kind, job in (
-            ("forecast", lambda a=a: ce_insights.forecast(a, today, now)),
-            ("anomalies", lambda a=a: ce_insights.anomalies(a, today, now)),
-            ("rightsizing", lambda a=a: ce_insights.rightsizing(a, now)),
-        ):
+        insights: tuple[tuple[str, Callable[[], CollectorResult]], ...] = (
+            ("forecast", partial(ce_insights.forecast, a, today, now)),
+            ("anomalies", partial(ce_insights.anomalies, a, today, now)),
+            ("rightsizing", partial(ce_insights.rightsizing, a, now)),
+        )
+        for kind, job in insights:
             if not options.ce_analyses or (kind in asked and now - asked[kind] < cost_explorer.LATENCY):
                 continue  # asked less than 6 h ago: Cost Explorer would answer the same, for $0.01 more
             jobs.append(traced(a, kind, None, job))
-        jobs.append(traced(a, "budgets", None, lambda a=a: account_info.collect_budgets(a, today)))
+        jobs.append(traced(a, "budgets", None, partial(account_info.collect_budgets, a, today)))
         for region in _regions(a, options):
-            jobs.append(
-                traced(
-                    a,
-                    "inventory",
-                    region,
-                    lambda a=a, r=region: inventory.collect_region_inventory(
-                        lambda service, a=a, r=r: (
-                            a.client(*service.split("@")) if "@" in service else a.client(service, r)
-                        ),
-                        r,
-                        a.account_id,
-                        options.services,
-                        now,
-                    ),
-                )
-            )
+            collect = partial(
+                inventory.collect_region_inventory, _region_clients(a, region), region, a.account_id,
+                options.services, now,
+            )  # fmt: skip
+            jobs.append(traced(a, "inventory", region, collect))
     results: list[CollectorResult] = []
     with ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="refresh") as pool:
         for batch in pool.map(lambda job: job(), jobs):
@@ -215,14 +219,15 @@ def _commit(
         for r in results:
             if r.rows is None:
                 continue  # failed: the previous dataset stays, with its old age
-            label = labels[r.account_id]
+            account_id = r.account_id or ""  # set for every result by _collect
+            label = labels[account_id]
             if isinstance(r, cost_explorer.CostExplorerResult):
                 cost_writes.insert_api_costs(con, r.rows, f"AWS Cost Explorer, {label}")
                 refresh_records.store_answers(
                     con,
                     [
                         refresh_records.StoredAnswer(
-                            h, "ce", "GetCostAndUsage", r.account_id, request, answer.pages, answer.fetched_at
+                            h, "ce", "GetCostAndUsage", account_id, request, answer.pages, answer.fetched_at
                         )
                         for h, (request, answer) in r.answers.items()
                     ],
@@ -231,21 +236,21 @@ def _commit(
                 dataset_writes.replace_dataset(
                     con,
                     r.kind,
-                    f"{r.kind}:aws:{r.account_id}",
+                    dataset_ids.dataset_id(cast(DatasetKind, r.kind), "AWS", account_id),
                     r.rows,
                     source_kind="API",
                     source=f"AWS Cost Explorer {r.collector[3:]}, {label}",
                     provider="AWS",
-                    account_id=r.account_id,
+                    account_id=account_id,
                 )
                 refresh_records.store_answers(
                     con,
                     [
                         refresh_records.StoredAnswer(
-                            f"insight:{r.collector}:{r.account_id}",
+                            f"insight:{r.collector}:{account_id}",
                             "ce-insights",
                             r.collector,
-                            r.account_id,
+                            account_id,
                             {},
                             [],
                             options.now(),
@@ -256,36 +261,36 @@ def _commit(
                 dataset_writes.replace_dataset(
                     con,
                     "budgets",
-                    f"budgets:aws:{r.account_id}",
+                    dataset_ids.dataset_id("budgets", "AWS", account_id),
                     r.rows,
                     source_kind="API",
                     source=f"AWS Budgets, {label}",
                     provider="AWS",
-                    account_id=r.account_id,
+                    account_id=account_id,
                 )
                 history_failed = any(f.operation == "DescribeBudgetPerformanceHistory" for f in r.failures)
                 if isinstance(r, account_info.BudgetsResult) and r.history is not None and not history_failed:
                     dataset_writes.replace_dataset(
                         con,
                         "budget_history",
-                        f"budget_history:aws:{r.account_id}",
+                        dataset_ids.dataset_id("budget_history", "AWS", account_id),
                         r.history,
                         source_kind="API",
                         source=f"AWS Budgets performance history, {label}",
                         provider="AWS",
-                        account_id=r.account_id,
+                        account_id=account_id,
                     )
             else:
                 service = r.collector.removeprefix("inventory.")
                 dataset_writes.replace_dataset(
                     con,
                     "resources",
-                    f"resources:aws:{r.account_id}:{r.region}:{service}",
+                    dataset_ids.dataset_id("resources", "AWS", account_id, r.region or "", service),
                     r.rows,
                     source_kind="API",
                     source=f"AWS {service} in {r.region}, {label}",
                     provider="AWS",
-                    account_id=r.account_id,
+                    account_id=account_id,
                     data_through=options.now(),
                 )
         dataset_writes.fill_current_costs(con)

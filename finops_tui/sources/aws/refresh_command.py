@@ -93,7 +93,7 @@ def once_json(cache: Path, options: RefreshOptions, memory_limit: str | None) ->
         _json_line(RefreshError(message=str(exc)))
         return 1
     spend = refresh_records.cost_explorer_spend(run.ce_requests, run.ce_cost_usd, None)
-    _json_line(RefreshOutcome(status=run.status, failures=run.failures, spend=[spend]))  # type: ignore[arg-type]
+    _json_line(RefreshOutcome(status=run.status, failures=run.failures, spend=[spend]))
     return 0
 
 
