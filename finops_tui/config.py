@@ -17,9 +17,8 @@ from pydantic_settings import (
 )
 
 from finops_tui import locations
+from finops_tui.contract.vocabulary import Metric
 from finops_tui.errors import ConfigError
-
-CostMetric = Literal["EffectiveCost", "BilledCost", "ListCost", "ContractedCost"]
 
 
 class Settings(BaseSettings):
@@ -29,7 +28,7 @@ class Settings(BaseSettings):
 
     cache: Path | None = Field(None, description="Cache file; default is the platform data dir.")
     theme: str = Field("finops-dark", description="Theme name: built-in or a file in the themes dir.")
-    metric: CostMetric = Field("EffectiveCost", description="Cost column the KPIs start with.")
+    metric: Metric = Field("EffectiveCost", description="Cost column the KPIs start with.")
     stale_after_hours: float = Field(
         36.0, gt=0, description="A dataset whose data is older than this is shown as stale."
     )
