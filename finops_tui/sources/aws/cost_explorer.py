@@ -11,7 +11,7 @@ Cost Explorer bills $0.01 per request page and refreshes its data a few times a 
   day began); an identical request inside the window is answered from the cache: zero requests.
 The rows keep CE's `Estimated` flag (x_Extensions) and land in datasets
 `costs-ce:AWS:<account>:<YYYY-MM>`; where billing-export rows cover the same account and day the
-export wins in every figure (see cost_writes.apply_export_precedence).
+export wins in every figure (see cache/cost_slices.apply_export_precedence).
 """
 
 from __future__ import annotations
