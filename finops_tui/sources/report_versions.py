@@ -1,12 +1,18 @@
 """Choosing the newest version of each billing period's report, so a month is never counted twice.
 
 AWS rewrites the current month's report on every refresh. Legacy CUR puts each rewrite in a new
-assembly folder (`<report>/20260301-20260401/<assembly-id>/…`) and names the current one in
-`<report>-Manifest.json` (`reportKeys`); Data Exports (CUR 2.0, FOCUS) write
-`data/BILLING_PERIOD=2026-03/…` with a manifest under `metadata/BILLING_PERIOD=2026-03/` listing
-`dataFiles`, and may keep older executions in sibling folders. Loading every file found would
-double count, so within each billing-period folder we keep only the files the newest manifest
-lists or, without a manifest, the newest version folder.
+assembly folder (`<report>/20260301-20260401/<assembly-id>/…`), each with its own manifest, and
+names the current one in the billing-period manifest `<report>/20260301-20260401/<report>-Manifest.json`
+(`assemblyId`, `reportKeys`); Data Exports (CUR 2.0, FOCUS) write `data/BILLING_PERIOD=2026-03/…`
+with a manifest under `metadata/BILLING_PERIOD=2026-03/` listing `dataFiles`, and may keep older
+executions in sibling folders. Loading every file found would double count, so within each
+billing-period folder we keep one version:
+1. the assembly folder the billing-period manifest's `assemblyId` names: AWS documents that
+   manifest as the authoritative one, and manifests' timestamps can tie (S3 keeps whole seconds)
+   or even favour an older assembly's manifest;
+2. otherwise the files the newest manifest lists;
+3. otherwise, without a manifest, the newest version folder.
+The ingest notes say which version was chosen and why.
 
 Works on keys (`a/b/c.csv.gz`), so the same rules apply to a local folder and to an S3 prefix.
 """
@@ -79,47 +85,85 @@ def select_newest(candidates: list[Candidate], read_manifest: Callable[[str], by
             groups[("/".join(c.key.split("/")[: found[0] + 1]), found[1])].append(c)
 
     notes: list[str] = []
-    manifest_lists: list[set[str]] = []  # newest manifest first; each: files it lists, from the period folder on
+    documents: dict[str, object] = {}  # readable manifests, newest first
     for manifest in manifests:
         try:
-            listed = {_from_period(k) for k in _manifest_files(json.loads(read_manifest(manifest.key)))}
+            documents[manifest.key] = json.loads(read_manifest(manifest.key))
         except (ValueError, OSError) as exc:
             notes.append(f"{manifest.key}: manifest not readable ({exc}); versions chosen by folder date")
-            continue
-        manifest_lists.append({rel.lower() for rel in listed if rel})
+    # Each readable manifest's files, from the period folder on, to match data files wherever the prefix starts.
+    manifest_lists = [
+        (key, {rel.lower() for rel in (_from_period(k) for k in _manifest_files(document)) if rel})
+        for key, document in documents.items()
+    ]
 
     selected = list(loose)
     for (folder, period), files in sorted(groups.items()):
+        versions = _version_folders(folder, files)
+        chosen = _assembly_named_by_period_manifest(folder, versions, documents, notes)
         rels = {(_from_period(c.key) or "").lower(): c for c in files}
-        newest = next((listed for listed in manifest_lists if listed & rels.keys()), None)
-        if newest is not None:
-            keep = [c for rel, c in rels.items() if rel in newest]
-            _note_skipped(notes, period, folder, files, keep, "older report versions (not in the newest manifest)")
+        newest = next(((key, listed) for key, listed in manifest_lists if listed & rels.keys()), None)
+        if chosen is not None:
+            keep = versions[chosen[0]]
+            why = f"the billing-period manifest {chosen[1]} names it (assemblyId), whatever the files' dates"
+        elif newest is not None:
+            keep = [c for rel, c in rels.items() if rel in newest[1]]
+            why = f"the newest manifest that lists this period's files, {newest[0]}, lists them"
         else:
-            keep = _newest_version_folder(folder, files)
-            _note_skipped(notes, period, folder, files, keep, "older report versions (older folders)")
+            keep = _newest_version_folder(versions)
+            why = "no manifest lists this period's files; it holds the newest files"
+        _note_choice(notes, period, folder, versions, keep, why)
         selected.extend(keep)
     return Selection(sorted(selected, key=lambda c: c.key), notes)
 
 
-def _newest_version_folder(folder: str, files: list[Candidate]) -> list[Candidate]:
+def _version_folders(folder: str, files: list[Candidate]) -> dict[str, list[Candidate]]:
+    """A period folder's files by the subfolder they sit in (an assembly or execution; "" = the period folder)."""
     depth = folder.count("/") + 1
     versions: dict[str, list[Candidate]] = defaultdict(list)
     for c in files:
-        parts = c.key.split("/")
-        versions["/".join(parts[depth:-1][:1])].append(c)  # "" = files directly in the period folder
-    if len(versions) == 1:
-        return files
-    newest = max(versions.values(), key=lambda group: (max(c.modified for c in group), len(group)))
-    return newest
+        versions["/".join(c.key.split("/")[depth:-1][:1])].append(c)
+    return dict(versions)
 
 
-def _note_skipped(
-    notes: list[str], period: str, folder: str, files: list[Candidate], keep: list[Candidate], why: str
+def _assembly_named_by_period_manifest(
+    folder: str, versions: dict[str, list[Candidate]], documents: dict[str, object], notes: list[str]
+) -> tuple[str, str] | None:
+    """(assembly folder, manifest key) when the manifest directly in the period folder names one of its
+    assembly folders by `assemblyId`; None when there is no such manifest (the fallback rules decide)."""
+    for key, document in documents.items():  # newest first
+        if key.rsplit("/", 1)[0] != folder or not isinstance(document, dict):
+            continue
+        assembly = document.get("assemblyId")
+        if not isinstance(assembly, str) or not assembly:
+            continue
+        names = [name for name in versions if name and name.lower() == assembly.lower()]
+        if names:
+            return (assembly if assembly in versions else names[0]), key
+        notes.append(
+            f"{key}: names assembly {assembly}, but no data file of it was found in {folder}; "
+            "the version is chosen by the other manifests and folder dates"
+        )
+        return None
+    return None
+
+
+def _newest_version_folder(versions: dict[str, list[Candidate]]) -> list[Candidate]:
+    return max(versions.values(), key=lambda group: (max(c.modified for c in group), len(group)))
+
+
+def _note_choice(
+    notes: list[str], period: str, folder: str, versions: dict[str, list[Candidate]], keep: list[Candidate], why: str
 ) -> None:
-    skipped = len(files) - len(keep)
+    """Say which version was loaded and why, when there was a choice (files were skipped)."""
+    kept = {id(c) for c in keep}
+    loaded: list[str] = []
+    older: list[str] = []
+    for name, group in sorted(versions.items()):
+        (loaded if any(id(c) in kept for c in group) else older).append(name or "(the period folder itself)")
+    skipped = sum(len(group) for group in versions.values()) - len(keep)
     if skipped:
         notes.append(
-            f"{period}: loaded {len(keep)} file(s) of the newest report version in {folder}; "
-            f"skipped {skipped} file(s) of {why}"
+            f"{period}: loaded {len(keep)} file(s) of report version {', '.join(loaded)} in {folder} ({why}); "
+            f"skipped {skipped} file(s) of older report versions" + (f" ({', '.join(older)})" if older else "")
         )
