@@ -268,8 +268,10 @@ def _commit(
                     provider="AWS",
                     account_id=account_id,
                 )
-                history_failed = any(f.operation == "DescribeBudgetPerformanceHistory" for f in r.failures)
-                if isinstance(r, account_info.BudgetsResult) and r.history is not None and not history_failed:
+                missing = r.history_missing(label) if isinstance(r, account_info.BudgetsResult) else None
+                if missing:  # budgets stored; budget_history keeps its rows and its old age
+                    failures.append(missing)
+                elif isinstance(r, account_info.BudgetsResult) and r.history is not None:
                     dataset_writes.replace_dataset(
                         con,
                         "budget_history",
