@@ -17,7 +17,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from finops_tui.sources.aws import account_info, clients
+from finops_tui.sources.aws import account_info, ce_insights, clients
 from finops_tui.sources.aws.guards import Guards
 from finops_tui.sources.aws.refresh import run_refresh
 from tests.aws.conftest import _Raw, options
@@ -145,3 +145,92 @@ def test_a_refresh_whose_budget_history_is_denied_stores_the_budgets_and_keeps_t
     assert "budget history not refreshed (the stored history is kept)" in failure
     assert "DescribeBudgetPerformanceHistory: AccessDeniedException" in failure
     assert "grant the IAM permission budgets:DescribeBudgetPerformanceHistory" in failure
+
+
+# -- c. rightsizing stores region codes --------------------------------------------------------------
+
+
+def recommendation(instance: str, region: str) -> dict[str, Any]:
+    return {
+        "AccountId": ACCOUNT,
+        "RightsizingType": "Terminate",
+        "CurrentInstance": {
+            "ResourceId": instance,
+            "MonthlyCost": "10",
+            "ResourceDetails": {"EC2ResourceDetails": {"InstanceType": "m5.large", "Region": region}},
+        },
+        "TerminateRecommendationDetail": {"EstimatedMonthlySavings": "10", "CurrencyCode": "USD"},
+    }
+
+
+def test_rightsizing_stores_the_region_code_for_the_display_name_cost_explorer_answers():
+    account = Account()
+    ce = account.stub("ce")
+    regions = ["US East (N. Virginia)", "EU (Ireland)", "Europe (Frankfurt)", "Asia Pacific (Tokyo)", "Atlantis (Deep)"]
+    recommendations = [recommendation(f"i-{n}", region) for n, region in enumerate(regions)]
+    ce.add_response("get_rightsizing_recommendation", {"RightsizingRecommendations": recommendations})
+    result = ce_insights.rightsizing(account, NOW)
+    ce.assert_no_pending_responses()
+    assert result.rows.column("region_id").to_pylist() == [
+        "us-east-1",
+        "eu-west-1",
+        "eu-central-1",
+        "ap-northeast-1",
+        None,  # never a display name in region_id
+    ]
+    assert result.notes == [
+        "rightsizing: region Atlantis (Deep) unknown to this botocore's endpoint data; stored without a region "
+        "(upgrading boto3 may know it)"
+    ]
+
+
+def test_region_names_come_from_botocores_endpoint_data_in_every_partition():
+    assert ce_insights.region_code("US West (Oregon)") == "us-west-2"
+    assert ce_insights.region_code("AWS GovCloud (US-West)") == "us-gov-west-1"
+    assert ce_insights.region_code("China (Ningxia)") == "cn-northwest-1"
+    assert ce_insights.region_code("eu-west-3") == "eu-west-3"  # a code is already a code
+    assert ce_insights.region_code(None) is None
+
+
+# -- d. an anomaly's feedback is not its status ------------------------------------------------------
+
+
+def anomaly(n: int, feedback: str | None, end: str | None) -> dict[str, Any]:
+    found = {
+        "AnomalyId": f"a-{n}",
+        "AnomalyStartDate": "2026-11-20",
+        "MonitorArn": "arn:aws:ce::1:anomalymonitor/m",
+        "RootCauses": [
+            {
+                "Service": "Amazon Elastic Compute Cloud - Compute",
+                "Region": "us-east-1",
+                "LinkedAccount": ACCOUNT,
+                "LinkedAccountName": "prod",
+                "UsageType": "BoxUsage:m5.xlarge",
+            }
+        ],
+        "AnomalyScore": {"MaxScore": 0.9, "CurrentScore": 0.8},
+        "Impact": {"MaxImpact": 1.0, "TotalActualSpend": 200.0, "TotalExpectedSpend": 50.0},
+    }
+    if feedback:
+        found["Feedback"] = feedback
+    if end:
+        found["AnomalyEndDate"] = end
+    return found
+
+
+def test_anomaly_feedback_goes_to_the_root_cause_and_status_stays_our_own_state():
+    account = Account()
+    ce = account.stub("ce")
+    ce.add_response("get_anomaly_monitors", {"AnomalyMonitors": []})
+    found = [anomaly(1, "PLANNED_ACTIVITY", None), anomaly(2, "YES", "2026-11-22"), anomaly(3, None, None)]
+    ce.add_response("get_anomalies", {"Anomalies": found})
+    result = ce_insights.anomalies(account, TODAY, NOW)
+    ce.assert_no_pending_responses()
+    assert result.rows.column("status").to_pylist() == ["open", "closed", "open"]
+    cause = "Amazon Elastic Compute Cloud - Compute in us-east-1, account 123456789012 (prod), usage BoxUsage:m5.xlarge"
+    assert result.rows.column("root_cause").to_pylist() == [
+        f"{cause}; feedback in AWS: PLANNED_ACTIVITY (marked as planned activity)",
+        f"{cause}; feedback in AWS: YES (confirmed as an anomaly)",
+        cause,
+    ]

@@ -5,18 +5,25 @@ Each request is billed like GetCostAndUsage ($0.01 per page) and their answers c
 times a day, so a refresh asks at most once per data-latency window per account: the caller
 passes the time of the last successful ask (from the request cache) and gets nothing new when
 it is recent. moto implements none of these; tests stub them at botocore's before-call hook.
+
+What AWS answers is stored in our terms: rightsizing names regions by display name ("US East
+(N. Virginia)"), stored as the region code botocore's endpoint data gives it; an anomaly's
+`Feedback` (YES, NO, PLANNED_ACTIVITY) is what a user said about it in AWS, kept in the root
+cause text, while `status` stays our own state (open until AWS gives the anomaly an end date).
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import botocore.session
 import pyarrow as pa
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, DataNotFoundError
 
 from finops_tui.cache.schema import ANOMALIES, COST_FORECASTS, OPTIMIZATIONS
 from finops_tui.periods import next_month_start
@@ -76,6 +83,62 @@ def forecast(account: AwsAccount, today: date, now: datetime) -> InsightResult:
     return result
 
 
+def _region_key(name: str) -> str:
+    """A region display name compared loosely: case and spacing aside, and "EU (Ireland)" (Cost Explorer's
+    and the price list's older name) equal to "Europe (Ireland)" (botocore's)."""
+    key = re.sub(r"\s+", " ", name).strip().lower()
+    return re.sub(r"^europe \(", "eu (", key)
+
+
+@functools.cache
+def _region_codes() -> dict[str, str]:
+    """{region display name key or code: code} for every partition botocore knows (aws, aws-cn, GovCloud, ...)."""
+    try:
+        endpoints = botocore.session.get_session().get_data("endpoints")
+    except DataNotFoundError:
+        return {}
+    codes: dict[str, str] = {}
+    for partition in endpoints.get("partitions", []):
+        for code, region in partition.get("regions", {}).items():
+            codes[code] = code
+            if region.get("description"):
+                codes[_region_key(region["description"])] = code
+    return codes
+
+
+def region_code(name: str | None) -> str | None:
+    """'us-east-1' for 'US East (N. Virginia)' (or for 'us-east-1'); None when botocore does not know it."""
+    if not name:
+        return None
+    codes = _region_codes()
+    return codes.get(name) or codes.get(_region_key(name))
+
+
+_FEEDBACK = {
+    "YES": "confirmed as an anomaly",
+    "NO": "marked as not an anomaly",
+    "PLANNED_ACTIVITY": "marked as planned activity",
+}
+
+
+def _root_cause(causes: list[dict[str, Any]], feedback: str | None) -> str | None:
+    """The root causes as one line of text, with the user's feedback from AWS when there is some."""
+    parts = []
+    for cause in causes:
+        account = cause.get("LinkedAccount")
+        if account and cause.get("LinkedAccountName"):
+            account = f"{account} ({cause['LinkedAccountName']})"
+        where = [
+            " in ".join(w for w in (cause.get("Service"), cause.get("Region")) if w),
+            f"account {account}" if account else "",
+            f"usage {cause['UsageType']}" if cause.get("UsageType") else "",
+        ]
+        parts.append(", ".join(w for w in where if w))
+    if feedback:
+        parts.append(f"feedback in AWS: {feedback} ({_FEEDBACK.get(feedback, 'user feedback')})")
+    return "; ".join(p for p in parts if p) or None
+
+
 def _severity(impact: dict[str, Any]) -> str:
     percent = float(impact.get("TotalImpactPercentage") or 0)
     return "high" if percent >= 100 else "medium" if percent >= 25 else "low"
@@ -116,8 +179,8 @@ def anomalies(account: AwsAccount, today: date, now: datetime) -> InsightResult:
                         "sub_account_id": cause.get("LinkedAccount") or account.account_id,
                         "service_name": cause.get("Service"),
                         "region_id": cause.get("Region"),
-                        "root_cause": json.dumps(a.get("RootCauses") or []),
-                        "status": (a.get("Feedback") or ("open" if not a.get("AnomalyEndDate") else "closed")).lower(),
+                        "root_cause": _root_cause(a.get("RootCauses") or [], a.get("Feedback")),
+                        "status": "closed" if a.get("AnomalyEndDate") else "open",
                         "detected_at": now,
                     }
                 )
@@ -132,6 +195,7 @@ def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
     result = InsightResult("ce.rightsizing", None, None, kind="optimizations")
     ce = account.client("ce")
     rows: list[dict[str, Any]] = []
+    unknown_regions: set[str] = set()
     try:
         for page in ce.get_paginator("get_rightsizing_recommendation").paginate(
             Service="AmazonEC2",
@@ -152,6 +216,9 @@ def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
                     currency = target.get("CurrencyCode", "USD")
                     new_type = target.get("ResourceDetails", {}).get("EC2ResourceDetails", {}).get("InstanceType")
                     what = f"resize {details.get('InstanceType', '?')} to {new_type or '?'}"
+                region = region_code(details.get("Region"))
+                if details.get("Region") and region is None:
+                    unknown_regions.add(details["Region"])
                 rows.append(
                     {
                         "optimization_id": f"aws-rightsizing:{current.get('ResourceId')}:{kind.lower()}",
@@ -165,7 +232,7 @@ def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
                         "effort": "low",
                         "status": "open",
                         "provider_name": "AWS",
-                        "region_id": details.get("Region"),
+                        "region_id": region,
                         "sub_account_id": rec.get("AccountId") or account.account_id,
                         "detected_at": now,
                     }
@@ -173,5 +240,10 @@ def rightsizing(account: AwsAccount, now: datetime) -> InsightResult:
     except (BotoCoreError, ClientError) as exc:
         result.failures.append(failure_from(exc, "ce", None, "GetRightsizingRecommendation"))
         return result
+    if unknown_regions:
+        result.notes.append(
+            f"rightsizing: region {', '.join(sorted(unknown_regions))} unknown to this botocore's endpoint data; "
+            "stored without a region (upgrading boto3 may know it)"
+        )
     result.rows = pa.Table.from_pylist(rows, schema=OPTIMIZATIONS.row_schema)
     return result
