@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
-from configparser import ConfigParser
+from configparser import RawConfigParser
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -83,24 +83,31 @@ def _aws_section() -> list[str]:
         if os.environ.get(k)
     ]
     lines.append(f"  environment: {', '.join(env) if env else 'no AWS_* variables set'}")
-    for label, path in (
-        ("credentials file", Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")).expanduser()),
-        ("config file", Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser()),
-    ):
-        if path.exists():
-            parser = ConfigParser()
-            parser.read(path)
-            names = [s.removeprefix("profile ") for s in parser.sections()]
-            lines.append(f"  {label}: {path} (profiles: {', '.join(names) or 'none'})")
-        else:
-            lines.append(f"  {label}: {path} (absent)")
+    from botocore.exceptions import ConfigParseError
+
+    from finops_tui.sources.aws.clients import config_file_error, ini_file_problem, shared_files
+
+    for label, path in shared_files():
+        if not path.exists():
+            lines.append(f"  {label} file: {path} (absent)")
+            continue
+        problem = ini_file_problem(path)  # 'line N: why', never the line: it may hold a secret
+        if problem:
+            lines.append(f"  {label} file: {path} (PROBLEM: malformed, {problem}; boto3 cannot use it)")
+            continue
+        parser = RawConfigParser()
+        parser.read(path, encoding="utf-8")
+        names = [s.removeprefix("profile ") for s in parser.sections()]
+        lines.append(f"  {label} file: {path} (profiles: {', '.join(names) or 'none'})")
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")  # doctor makes no network calls
     try:
         import boto3
 
         creds = boto3.Session().get_credentials()
         lines.append(f"  boto3 chain: {'credentials found via ' + creds.method if creds else 'no credentials found'}")
-    except Exception as exc:
+    except ConfigParseError as exc:
+        lines.append(f"  boto3 chain: PROBLEM: {config_file_error(exc)}")
+    except Exception as exc:  # the chain's own message: names a profile or a provider, never a key
         lines.append(f"  boto3 chain: error resolving credentials: {exc}")
     return lines
 

@@ -3,14 +3,15 @@
 The prefix is listed, thinned to the newest report version per billing period (manifests
 first), and the chosen objects are downloaded into the caller's scratch folder, so ingest reads
 local files and the cache never depends on the network mid-load. boto3 errors become
-IngestError with what to do (credentials, permissions, bucket name).
+IngestError with what to do (credentials, permissions, bucket name, network); a malformed AWS
+shared config or credentials file becomes a ConfigError naming its file and line, never its content.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from finops_tui.errors import IngestError
+from finops_tui.errors import FinopsError, IngestError
 from finops_tui.logs import logged
 from finops_tui.sources import report_versions
 from finops_tui.sources.data_files import InputFile, is_data_file
@@ -25,9 +26,16 @@ def split_uri(uri: str) -> tuple[str, str]:
     return bucket, prefix
 
 
-def _advice(exc: Exception, uri: str) -> IngestError:
-    from botocore.exceptions import ClientError, NoCredentialsError
+def _advice(exc: Exception, uri: str) -> FinopsError:
+    from botocore.exceptions import ClientError, ConfigParseError, NoCredentialsError
 
+    from finops_tui.sources.aws.clients import config_file_error, network_advice
+    from finops_tui.sources.aws.outcome import is_network_error
+
+    if isinstance(exc, ConfigParseError):
+        return config_file_error(exc)
+    if is_network_error(exc):
+        return IngestError(f"{uri}: {network_advice(exc)} Nothing was loaded.")
     if isinstance(exc, NoCredentialsError):
         return IngestError(
             f"{uri}: no AWS credentials found. Configure them (aws configure, aws sso login "
@@ -53,8 +61,8 @@ def download_prefix(uri: str, scratch: Path, notes: list[str]) -> list[InputFile
     from botocore.exceptions import BotoCoreError, ClientError
 
     bucket, prefix = split_uri(uri)
-    s3 = boto3.client("s3")
     try:
+        s3 = boto3.client("s3")  # reads the shared config and credentials files
         with logged("s3", "list_objects_v2", bucket=bucket, prefix=prefix) as info:
             objects = [
                 o

@@ -14,9 +14,10 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from finops_tui.errors import SourceError
-from finops_tui.sources.aws.clients import ClientSettings, open_account
+from finops_tui.errors import FinopsError
+from finops_tui.sources.aws.clients import ClientSettings, network_advice, open_account
 from finops_tui.sources.aws.guards import Guards
+from finops_tui.sources.aws.outcome import is_network_error
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def test_connections(
         name = profile or "default credentials"
         try:
             account = open_account(profile, Guards(), settings)
-        except SourceError as exc:
+        except FinopsError as exc:  # credentials, network, or a malformed shared config file
             lines.append(f"  {name}: FAILED: {exc}")
             ok = False
             continue
@@ -87,5 +88,5 @@ def test_connections(
                 )
             except BotoCoreError as exc:
                 ok = False
-                lines.append(f"    {probe.api}: FAILED: {exc}")
+                lines.append(f"    {probe.api}: FAILED: {network_advice(exc) if is_network_error(exc) else exc}")
     return lines, ok

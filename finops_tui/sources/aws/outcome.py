@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
-from botocore.exceptions import ClientError, NoCredentialsError
+from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+NETWORK_ADVICE = "check the network connection, VPN and proxy (HTTPS_PROXY), or AWS_ENDPOINT_URL if set; then try again"
 
 _ADVICE = {
     "AccessDenied": "grant the IAM permission {service}:{operation} to this identity (see `finops-tui doctor "
@@ -64,8 +67,17 @@ def one_line(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def is_network_error(exc: BaseException) -> bool:
+    """No answer from AWS at all (DNS, refused, timeout, proxy, TLS), as opposed to an answer that said no."""
+    return isinstance(exc, BotoConnectionError | HTTPClientError)
+
+
 def failure_from(exc: BaseException, service: str, region: str | None, operation: str) -> CallFailure:
     """Turn a boto3/botocore exception into a CallFailure whose advice says what to do."""
+    if is_network_error(exc):
+        return CallFailure(
+            service, region, operation, "Network", f"cannot reach AWS: {one_line(str(exc))}", NETWORK_ADVICE
+        )
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
