@@ -1,12 +1,20 @@
-"""Where finops-tui keeps its config, cache, demo data and logs (XDG via platformdirs).
+"""Where finops-tui keeps its config, cache, demo data, logs and temporary files (XDG via platformdirs).
 
-`FINOPS_TUI_CONFIG_DIR`, `FINOPS_TUI_DATA_DIR` and `FINOPS_TUI_LOG_DIR` move each root
-(tests isolate every run this way); `--cache`/`FINOPS_TUI_CACHE` move the cache file alone.
+`FINOPS_TUI_CONFIG_DIR`, `FINOPS_TUI_DATA_DIR`, `FINOPS_TUI_LOG_DIR` and `FINOPS_TUI_TEMP_DIR` move
+each root (tests isolate every run this way); `--cache`/`FINOPS_TUI_CACHE` move the cache file alone.
+Folders finops-tui creates are private (0700) whatever the umask: they hold cost data.
 """
 
 from __future__ import annotations
 
+import atexit
+import errno
 import os
+import shutil
+import socket
+import stat
+import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -54,3 +62,102 @@ def user_themes_dir() -> Path:
 
 def log_file() -> Path:
     return log_dir() / "finops-tui.jsonl"
+
+
+def temp_dir() -> Path:
+    """Root of the per-process temporary folders (zip members, S3 downloads, scratch and snapshot copies).
+
+    In the user's cache dir rather than a shared /tmp, so no other user can plant or read a path there,
+    and so the next run finds what a killed one left behind.
+    """
+    return _dir("FINOPS_TUI_TEMP_DIR", str(Path(_DIRS.user_cache_dir) / "tmp"))
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create `path` and its missing parents as 0700 whatever the umask; an existing folder is left as it is."""
+    missing = []
+    folder = path
+    while not os.path.lexists(folder):
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:  # made by a concurrent run in the meantime: it is theirs to keep as it is
+            continue
+        os.chmod(folder, 0o700)  # mkdir's mode is reduced by the umask; chmod is not
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
+    return path
+
+
+_PROCESS_DIRS: dict[tuple[int, Path], Path] = {}  # (pid, temp_dir()) -> that process's folder
+_PROCESS_PREFIX = "pid-"
+
+
+def process_temp_dir() -> Path:
+    """This process's private temporary folder (0700, named by PID and host), removed when it exits.
+
+    Made on first use; folders of processes that are no longer alive (killed runs) are removed then.
+    Raises OSError when no private folder can be made.
+    """
+    pid = os.getpid()
+    key = (pid, temp_dir())
+    known = _PROCESS_DIRS.get(key)
+    if known is not None and known.is_dir():
+        return known
+    root = _temp_root()
+    _remove_dead_process_dirs(root)
+    folder = root / f"{_PROCESS_PREFIX}{pid}@{socket.gethostname()}"
+    shutil.rmtree(folder, ignore_errors=True)  # a dead process that had our PID
+    os.mkdir(folder, 0o700)
+    os.chmod(folder, 0o700)
+    _PROCESS_DIRS[key] = folder
+    atexit.register(_remove_process_dir, pid, folder)
+    return folder
+
+
+def _temp_root() -> Path:
+    """temp_dir(), or when it cannot be made (read-only HOME), a folder of this user's own in the system temp dir."""
+    try:
+        return make_private_dir(temp_dir())
+    except OSError:
+        pass
+    root = Path(tempfile.gettempdir()) / f"finops-tui-{os.geteuid()}"
+    with suppress(FileExistsError):
+        os.mkdir(root, 0o700)
+    st = os.lstat(root)
+    # A shared folder: use it only if it is a real folder of ours that nobody else can enter.
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        raise PermissionError(errno.EPERM, "not a private folder of this user", str(root))
+    return root
+
+
+def _remove_dead_process_dirs(root: Path) -> None:
+    host = socket.gethostname()
+    with suppress(OSError):
+        for entry in os.scandir(root):
+            pid, _, entry_host = entry.name.removeprefix(_PROCESS_PREFIX).partition("@")
+            if (
+                entry.name.startswith(_PROCESS_PREFIX)
+                and pid.isdigit()
+                and entry_host == host
+                and not process_alive(int(pid))
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this PID exists (on this host), whoever owns it."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def _remove_process_dir(pid: int, folder: Path) -> None:
+    if os.getpid() == pid:  # a forked child inherits the handler but not the folder
+        shutil.rmtree(folder, ignore_errors=True)

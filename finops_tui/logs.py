@@ -2,12 +2,17 @@
 
 Every record carries service, operation, status, duration_ms and error, so a log line answers
 "what ran, did it work, how long, why not" without reading code.
+
+The log holds paths and account names, so its folder is 0700 and the file 0600. Logging never
+stops a command: when the log cannot be opened (read-only HOME) or written (disk full), records
+are dropped without a word on the terminal.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,19 +42,43 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str = "INFO", path: Path | None = None) -> Path:
-    """Send finops_tui logs to a JSON-lines file; returns its path. Idempotent."""
+class _QuietFileHandler(logging.FileHandler):
+    """A record that cannot be written (disk full, file removed) is dropped, never a traceback on stderr."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
+def configure_logging(level: str = "INFO", path: Path | None = None) -> Path | None:
+    """Send finops_tui logs to a JSON-lines file; returns its path, or None when it cannot be opened. Idempotent."""
     path = path or locations.log_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for handler in list(LOGGER.handlers):
-        LOGGER.removeHandler(handler)
-        handler.close()
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(JsonLineFormatter())
-    LOGGER.addHandler(handler)
+    for old in list(LOGGER.handlers):
+        LOGGER.removeHandler(old)
+        old.close()
     LOGGER.setLevel(level)
     LOGGER.propagate = False
+    try:
+        locations.make_private_dir(path.parent)
+        _create_private(path)
+        handler: logging.Handler = _QuietFileHandler(path, encoding="utf-8")
+    except OSError:
+        LOGGER.addHandler(logging.NullHandler())
+        return None
+    handler.setFormatter(JsonLineFormatter())
+    LOGGER.addHandler(handler)
     return path
+
+
+def _create_private(path: Path) -> None:
+    """Create the log file as 0600 whatever the umask; an existing one keeps its mode."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def log_event(

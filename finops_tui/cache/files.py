@@ -8,22 +8,31 @@ until it reopens; a writer killed at any point leaves the original file untouche
 
 `scratch_session` opens a throwaway database with the same settings and schema, for work that
 must see what a load would store without touching any cache (`ingest --check`).
+
+Everything a writer puts on disk besides the cache itself (its copy, DuckDB's spill files) lives in
+one private folder `<cache>.tmp-<pid>/` (0700) beside the cache, removed when the write ends and, if
+the writer was killed, by the next writer. A rewritten cache keeps the mode of the file it replaces;
+a new one is 0600. Disk-full and unwritable-folder failures are one-line CacheErrors.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import glob
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
+from finops_tui import locations
 from finops_tui.cache import migrations
 from finops_tui.errors import CacheError
 from finops_tui.logs import logged
@@ -33,7 +42,15 @@ READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "enable_external_access": False,
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
+    # No spill folder: DuckDB lets SQL read and write its temp_directory even with external access
+    # off, so a shared `<cache>.tmp/` let one reader's query copy data out or read another's spill.
+    # A query that needs more than duckdb_memory_limit fails instead of spilling.
+    "temp_directory": "",
 }
+# After the file is open, no SQL may reach the local disk at all; with external access off DuckDB still
+# allows the database's own files (read_blob of the cache, ATTACH of it) and the temp folder.
+_NO_LOCAL_FILES = "SET GLOBAL disabled_filesystems = 'LocalFileSystem'"
+_PRIVATE_COPIES: set[Path] = set()  # upgraded snapshot copies, deleted once a reader has them open
 
 
 def _session_defaults(con: duckdb.DuckDBPyConnection, memory_limit: str | None) -> None:
@@ -59,10 +76,13 @@ def _bad_size(value: str, why: str = "") -> CacheError:
     )
 
 
-def _writer_defaults(con: duckdb.DuckDBPyConnection, memory_limit: str | None) -> None:
-    """Settings of every read-write connection: the session defaults plus what big loads need."""
+def _writer_defaults(con: duckdb.DuckDBPyConnection, memory_limit: str | None, spill: Path) -> None:
+    """Settings of every read-write connection: the session defaults plus what big loads need.
+
+    `spill` must be inside a private folder of this process: spill files hold cost data.
+    """
     _session_defaults(con, memory_limit)
-    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/finops-tui-spill'")
+    con.execute(f"SET temp_directory = {_sql_text(str(spill))}")
     # Row order in the cache carries no meaning; not preserving it lets big loads run in parallel.
     con.execute("SET preserve_insertion_order = false")
 
@@ -81,11 +101,16 @@ def connect_read_only(path: Path, memory_limit: str | None = None) -> duckdb.Duc
         # DuckDB shares one instance per file within a process: a second open finds it already set up.
         if not con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0]:
             _session_defaults(con, memory_limit)
+            con.execute(_NO_LOCAL_FILES)
             con.execute("SET lock_configuration = true")
         migrations.check_readable(migrations.file_version(con), path)
     except BaseException:
         con.close()
         raise
+    finally:
+        if path in _PRIVATE_COPIES:  # open now (or refused): nothing of it needs to stay on disk
+            _PRIVATE_COPIES.discard(path)
+            shutil.rmtree(path.parent, ignore_errors=True)
     return con
 
 
@@ -106,12 +131,60 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+def _remove_any(path: Path) -> None:
+    """Remove a file, a symlink (never what it points to) or a folder tree."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        _remove(path)
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _unwritable(folder: Path, exc: OSError) -> CacheError:
+    return CacheError(
+        f"Cannot write in {folder} ({exc.strerror or exc}): finops-tui writes a cache by replacing it, so its "
+        "folder must be writable. Fix the folder's permissions, or choose another file with --cache FILE."
+    )
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, duckdb.Error) and any(
+        text in str(exc) for text in ("No space left on device", "Disk quota exceeded")
+    )
+
+
+def _write_failed(path: Path, phase: str, exc: BaseException) -> CacheError:
+    why = "the disk is full" if _disk_full(exc) else str(getattr(exc, "strerror", None) or exc).splitlines()[0]
+    return CacheError(
+        f"Cannot write {path}: {why} while {phase}; {path} is unchanged and the partial copy was removed. "
+        f"Free space in {path.parent} (a write needs room for a second copy of the cache), then run this again."
+    )
+
+
+def copy_private(source: Path, target: Path) -> None:
+    """Copy `source` to a new file `target` that only its owner can read (0600 whatever the umask)."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    shutil.copyfile(source, target)  # into the existing file: its mode stays
+
+
 @contextmanager
 def writer_lock(path: Path, wait_seconds: float = 30.0) -> Iterator[None]:
     """One writer per cache file across processes (flock; released if the process dies)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+") as handle:
+    try:
+        locations.make_private_dir(path.parent)
+        handle = _open_lock_file(path.with_name(path.name + ".lock"))
+    except OSError as exc:
+        raise _unwritable(path.parent, exc) from None
+    with handle:
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
@@ -136,10 +209,24 @@ def writer_lock(path: Path, wait_seconds: float = 30.0) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _open_lock_file(lock_path: Path) -> TextIO:
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.fchmod(fd, 0o600)
+    except FileExistsError:
+        fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+    return os.fdopen(fd, "r+")
+
+
 def _remove_stale_copies(path: Path) -> None:
-    """Copies left by a writer that was killed; safe because we hold the writer lock."""
-    for stale in path.parent.glob(path.name + ".tmp-*"):
-        _remove(stale)
+    """What killed processes left beside the cache; safe because we hold the writer lock.
+
+    `<cache>.tmp-<pid>` folders (and the plain copies of older versions) are only ever made by a
+    writer holding this lock, and `<cache>.tmp/` is where readers of older versions spilled.
+    """
+    for stale in path.parent.glob(glob.escape(path.name) + ".tmp-*"):
+        _remove_any(stale)
+    _remove_any(path.with_name(path.name + ".tmp"))
 
 
 def _fold_stale_wal(path: Path) -> None:
@@ -161,6 +248,30 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _private_work_dir(path: Path) -> Path:
+    """`<cache>.tmp-<pid>/`, 0700: the writer's copy and its spill files, on the cache's own filesystem."""
+    folder = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    _remove_any(folder)
+    try:
+        os.mkdir(folder, 0o700)
+        os.chmod(folder, 0o700)
+    except OSError as exc:
+        raise _unwritable(path.parent, exc) from None
+    return folder
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits a rewritten `path` keeps: its own, or 0600 for a new cache."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o600
+
+
+def _checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CHECKPOINT")
+
+
 @contextmanager
 def write_session(path: Path, memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of the cache, swapped in only if the block succeeds.
@@ -172,29 +283,58 @@ def write_session(path: Path, memory_limit: str | None = None) -> Iterator[duckd
     with writer_lock(path), logged("cache", "write_session", path=str(path)):
         _remove_stale_copies(path)
         _fold_stale_wal(path)
-        work = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        folder = _private_work_dir(path)
+        try:
+            yield from _write_in(folder, path, memory_limit)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_in(folder: Path, path: Path, memory_limit: str | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    work = folder / path.name
+    mode = _mode_for(path)
+    try:
         if path.exists():
-            shutil.copyfile(path, work)
-        try:
-            con = duckdb.connect(str(work))
-        except duckdb.Error as exc:
-            _remove(work)
-            raise CacheError(f"{path} is not a DuckDB file this build can open ({exc}).") from None
-        try:
-            _writer_defaults(con, memory_limit)
-            migrations.migrate(con, path)
-            yield con
-            con.execute("CHECKPOINT")
-        except BaseException:
+            copy_private(path, work)
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)  # a partial copy can be most of a disk: not a moment longer
+        raise _write_failed(path, "copying it", exc) from None
+    try:
+        con = duckdb.connect(str(work))
+    except duckdb.Error as exc:
+        raise CacheError(f"{path} is not a DuckDB file this build can open ({exc}).") from None
+    try:
+        _writer_defaults(con, memory_limit, folder / "spill")
+        migrations.migrate(con, path)
+        yield con
+        _checkpoint(con)
+    except BaseException as exc:
+        with suppress(duckdb.Error):
             con.close()
-            _remove(work)
-            _remove(_wal(work))
-            raise
+        shutil.rmtree(folder, ignore_errors=True)
+        if _disk_full(exc):
+            raise _write_failed(path, "writing it", exc) from None
+        raise
+    try:
         con.close()
         _remove(_wal(work))
+        os.chmod(work, mode)
         _fsync(work)
         os.replace(work, path)
         _fsync(path.parent)
+    except (OSError, duckdb.Error) as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise _write_failed(path, "saving it", exc) from None
+
+
+def private_temp_dir() -> Path:
+    """This process's private temporary folder (see locations.process_temp_dir), or a one-line CacheError."""
+    try:
+        return locations.process_temp_dir()
+    except OSError as exc:
+        raise CacheError(
+            f"Cannot make a private temporary folder ({exc}). Set FINOPS_TUI_TEMP_DIR to a writable folder."
+        ) from None
 
 
 SCRATCH_MARK = "scratch_database"  # meta key present only in a scratch_session's database
@@ -208,11 +348,11 @@ def scratch_session(memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPy
     here behaves as it would on the cache; no cache file is ever opened. Its `meta` holds
     SCRATCH_MARK, so code that may only run on a throwaway database can tell.
     """
-    with tempfile.TemporaryDirectory(prefix="finops-tui-scratch-") as folder:
+    with tempfile.TemporaryDirectory(prefix="finops-tui-scratch-", dir=private_temp_dir()) as folder:
         path = Path(folder) / "scratch.duckdb"
         con = duckdb.connect(str(path))
         try:
-            _writer_defaults(con, memory_limit)
+            _writer_defaults(con, memory_limit, Path(folder) / "spill")
             migrations.migrate(con, path)
             con.execute("INSERT INTO meta VALUES (?, 'true')", [SCRATCH_MARK])
             yield con
@@ -237,9 +377,71 @@ def ensure_cache(path: Path, memory_limit: str | None = None) -> None:
 
 
 def upgraded_private_copy(path: Path) -> Path:
-    """For snapshots of an older schema: migrate a temporary copy, never the file itself."""
-    target = Path(tempfile.mkdtemp(prefix="finops-tui-snapshot-")) / path.name
-    shutil.copyfile(path, target)
-    with write_session(target):
-        pass
+    """For snapshots of an older schema: migrate a temporary copy, never the file itself.
+
+    The copy is in this process's private temporary folder; `connect_read_only` deletes it as soon as
+    it has opened it (DuckDB keeps reading the open file), and a killed run's copy goes at the next run.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="snapshot-", dir=private_temp_dir()))
+    target = folder / path.name
+    try:
+        copy_private(path, target)
+        with write_session(target):
+            pass
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise CacheError(f"Cannot copy {path} to upgrade it: {exc.strerror or exc}. Free space in {folder}.") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _PRIVATE_COPIES.add(target)
     return target
+
+
+@contextmanager
+def published(target: Path) -> Iterator[Path]:
+    """A private path to build a new file at; it appears as `target` only when the block succeeds.
+
+    The work happens in `<target>.partial-<pid>/` (0700) in the target's folder, so a run killed at any
+    moment never leaves a file under the final name; the finished file is fsynced and linked into place,
+    never replacing a file that appeared meanwhile. Partials of dead runs are removed first.
+    """
+    try:
+        locations.make_private_dir(target.parent)
+        _remove_dead_partials(target)
+        folder = target.with_name(f"{target.name}.partial-{os.getpid()}")
+        _remove_any(folder)
+        os.mkdir(folder, 0o700)
+        os.chmod(folder, 0o700)
+    except OSError as exc:
+        raise _unwritable(target.parent, exc) from None
+    work = folder / target.name
+    try:
+        yield work
+        _fsync(work)
+        _link_new(work, target)
+        _fsync(target.parent)
+    except OSError as exc:
+        raise _write_failed(target, "writing it", exc) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _link_new(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)  # atomic, and refuses to replace an existing file
+    except FileExistsError:
+        raise CacheError(f"{target} appeared while it was being written; choose a new file name.") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        if os.path.lexists(target):  # a filesystem without hard links: check, then rename
+            raise CacheError(f"{target} appeared while it was being written; choose a new file name.") from None
+        os.replace(source, target)
+
+
+def _remove_dead_partials(target: Path) -> None:
+    for stale in target.parent.glob(glob.escape(target.name) + ".partial-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not locations.process_alive(int(pid)):
+            _remove_any(stale)
