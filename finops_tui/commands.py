@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,21 +140,24 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    """Copy the cache under the writer lock (so no write is half in it) and stamp its origin."""
+    """Copy the cache under the writer lock (so no write is half in it) and stamp its origin.
+
+    The file (0600) is built under a temporary name and appears as OUT only when whole: a snapshot
+    killed at any moment leaves no OUT behind, and running it again works.
+    """
     source = _demo_cache() if args.demo else settings.cache_file()
     if not source.exists():
         raise ConfigError(f"No cache file at {source} to snapshot.")
     target = Path(args.output).expanduser()
-    if target.exists():
+    if os.path.lexists(target):
         raise ConfigError(f"{target} already exists; choose a new file name for the snapshot.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with files.writer_lock(source):
-        shutil.copyfile(source, target)
-    with files.write_session(target) as con:
-        cost_writes.set_meta(con, "snapshot_of", str(source))
-        cost_writes.set_meta(con, "written_on", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
-        cost_writes.set_meta(con, "written_by", f"finops-tui snapshot on {os.uname().nodename}")
-    target.with_name(target.name + ".lock").unlink(missing_ok=True)
+    with files.published(target) as building:
+        with files.writer_lock(source):
+            files.copy_private(source, building)
+        with files.write_session(building) as con:
+            cost_writes.set_meta(con, "snapshot_of", str(source))
+            cost_writes.set_meta(con, "written_on", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+            cost_writes.set_meta(con, "written_by", f"finops-tui snapshot on {os.uname().nodename}")
     print(f"Snapshot written to {target}. Open it with: finops-tui --snapshot {target}")
     return 0
 

@@ -158,11 +158,26 @@ def _disk_full(exc: BaseException) -> bool:
     )
 
 
-def _write_failed(path: Path, phase: str, exc: BaseException) -> CacheError:
-    why = "the disk is full" if _disk_full(exc) else str(getattr(exc, "strerror", None) or exc).splitlines()[0]
-    return CacheError(
+class _WriteFailed(CacheError):
+    """A write session failed on the disk (full, or an I/O error); `why` says how in a few words."""
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+def _why(exc: BaseException) -> str:
+    if _disk_full(exc):
+        return "the disk is full"
+    return str(getattr(exc, "strerror", None) or exc).strip().splitlines()[0]
+
+
+def _write_failed(path: Path, phase: str, exc: BaseException) -> _WriteFailed:
+    why = _why(exc)
+    return _WriteFailed(
         f"Cannot write {path}: {why} while {phase}; {path} is unchanged and the partial copy was removed. "
-        f"Free space in {path.parent} (a write needs room for a second copy of the cache), then run this again."
+        f"Free space in {path.parent} (a write needs room for a second copy of the cache), then run this again.",
+        why,
     )
 
 
@@ -421,8 +436,12 @@ def published(target: Path) -> Iterator[Path]:
         _fsync(work)
         _link_new(work, target)
         _fsync(target.parent)
-    except OSError as exc:
-        raise _write_failed(target, "writing it", exc) from None
+    except (OSError, _WriteFailed) as exc:
+        why = exc.why if isinstance(exc, _WriteFailed) else _why(exc)
+        raise CacheError(
+            f"Cannot write {target}: {why}; nothing was left under that name. "
+            f"Free space in {target.parent} (this needs room for two copies of the cache), then run this again."
+        ) from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
