@@ -60,6 +60,19 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", metavar="SQL")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument("--limit", type=int, default=None, help="at most this many rows")
+    query.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop the query after this long (default: query_timeout_seconds in the config, 300; 0: never)",
+    )
+    query.add_argument(
+        "--no-csv-guard",
+        action="store_true",
+        help="CSV: write text cells that start with = + - @ as they are (default: prefix ' so spreadsheets "
+        "do not run them as formulas)",
+    )
 
     snapshot = sub.add_parser("snapshot", help="write a consistent copy of the cache for offline review")
     _common(snapshot)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from finops_tui import locations
@@ -118,25 +121,75 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def query(args: argparse.Namespace, settings: Settings) -> int:
-    reader = open_reader(args, settings)
+    """Stream the result to stdout in batches: memory stays bounded whatever the result's size.
+
+    The query runs in a worker thread while the main thread waits: a Ctrl-C is then always seen at
+    once (a main thread inside DuckDB may not notice it) and interrupts the query on its cursor.
+    """
+    if args.limit is not None and args.limit < 0:
+        raise ConfigError(f"--limit {args.limit}: give a number of rows, 0 or more.")
+    timeout = settings.query_timeout_seconds if args.timeout is None else args.timeout
+    if timeout < 0:
+        raise ConfigError(f"--timeout {timeout}: give seconds, 0 for no timeout.")
+    reader = None
     try:
-        limit = args.limit if args.limit is not None else sys.maxsize - 1
-        result = reader.run_sql(args.sql, limit)
-        is_demo = reader.source_info().is_demo
+        reader = open_reader(args, settings)
+        _in_worker(partial(_stream_query, reader, args, timeout or None), reader.interrupt_sql)
+    except KeyboardInterrupt:
+        print("finops-tui: query cancelled", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     finally:
-        reader.close()
+        if reader is not None:
+            reader.close()
+    return 0
+
+
+def _in_worker(job: Callable[[], object], interrupt: Callable[[], object]) -> None:
+    """Run `job` in a thread; on Ctrl-C, `interrupt` it until it stops (30 s at most), then re-raise."""
+    failure: list[BaseException] = []
+    done = threading.Event()  # not Thread.join: a join cut short by Ctrl-C can report a live thread dead
+
+    def run() -> None:
+        try:
+            job()
+        except BaseException as exc:
+            failure.append(exc)  # handed to the main thread as it is
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="query", daemon=True).start()
+    try:
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        for _ in range(300):
+            interrupt()
+            if done.wait(0.1):
+                break
+        raise
+    if failure:
+        raise failure[0]
+
+
+def _stream_query(reader: LocalCache, args: argparse.Namespace, timeout: float | None) -> None:
+    out = sys.stdout
+    is_demo = reader.source_info().is_demo
     if is_demo:
         print(f"note: {DEMO_NOTE}", file=sys.stderr)
-    writer = {"json": write_json, "csv": write_csv, "table": write_table}[args.format]
-    writer(result.table.table, sys.stdout)
-    if args.format == "table":
-        shown = (
-            f"{result.table.num_rows:,} of {result.total_rows:,} rows"
-            if result.truncated
-            else f"{result.total_rows:,} row(s)"
-        )
-        print(f"({shown}{' — ' + DEMO_NOTE if is_demo else ''})")
-    return 0
+    with reader.stream_sql(args.sql, args.limit, timeout) as result:
+        if args.format == "json":
+            write_json(result.schema, result.batches, out)
+        elif args.format == "csv":
+            write_csv(result.schema, result.batches, out, guard=not args.no_csv_guard, terminal=out.isatty())
+        else:
+            write_table(result.schema, result.batches, out)
+        if args.format == "table":
+            shown = f"{result.rows:,} row(s)" + (f", cut at --limit {args.limit:,}" if result.truncated else "")
+            print(f"({shown}{' — ' + DEMO_NOTE if is_demo else ''})")
+        out.flush()
 
 
 def snapshot(args: argparse.Namespace, settings: Settings) -> int:

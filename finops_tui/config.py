@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         10_000, ge=1, le=1_000_000, description="Rows the SQL pane fetches before saying 'showing N of M'."
     )
     duckdb_memory_limit: str = Field("2GB", description="DuckDB memory_limit for ingest and queries.")
+    query_timeout_seconds: float = Field(
+        300.0, ge=0, description="`finops-tui query` stops a query after this long; 0 means never."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @classmethod

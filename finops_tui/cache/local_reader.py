@@ -11,16 +11,16 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
-import pyarrow as pa
 import pyarrow.compute as pc
 
-from finops_tui.cache import cost_queries, files, migrations, refresh_records
+from finops_tui.cache import cost_queries, files, migrations, refresh_records, user_sql
 from finops_tui.contract import CONTRACT_VERSION
 from finops_tui.contract.provenance import CurrencySpend, DatasetInfo, Overview, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
@@ -267,33 +267,46 @@ class LocalCache:
         )
         return OptimizationsView(scope=scope, table=OptimizationsTable.of(table))
 
-    # -- SQL pane -------------------------------------------------------------------------
+    # -- SQL pane and `query` -------------------------------------------------------------
     def run_sql(self, sql: str, limit: int) -> SqlResult:
-        start = time.perf_counter()
         cursor = self._cursor()
         self._sql_cursor = cursor
         try:
-            relation = cursor.sql(sql)
-            if relation is None:
-                table = pa.table({"result": pa.array(["OK"])})
-                return _sql_result(table, 1, False, start)
-            table = relation.limit(limit + 1).to_arrow_table()
-            truncated = table.num_rows > limit
-            total = table.num_rows
-            if truncated:
-                table = table.slice(0, limit)
-                total = relation.count("*").fetchall()[0][0]
-            return _sql_result(table, total, truncated, start)
-        except duckdb.InterruptException:
-            raise QueryError("Query cancelled.") from None
-        except duckdb.Error as exc:
-            raise QueryError(_clean_error(exc)) from None
+            result = user_sql.materialise(cursor, sql, limit)
         finally:
-            self._sql_cursor = None
+            with self._lock:
+                self._sql_cursor = None
+        return SqlResult(
+            table=TableData(table=result.table),
+            total_rows=result.total_rows,
+            truncated=result.truncated,
+            elapsed_ms=result.elapsed_ms,
+        )
+
+    @contextmanager
+    def stream_sql(self, sql: str, limit: int | None, timeout: float | None) -> Iterator[user_sql.Stream]:
+        """For `finops-tui query`: the result in Arrow batches (bounded memory), stopped after `timeout` s."""
+        cursor = self._cursor()
+        self._sql_cursor = cursor
+        try:
+            with user_sql.stream(cursor, sql, limit, timeout) as result:
+                yield result
+        finally:
+            with self._lock:
+                self._sql_cursor = None
 
     @property
     def sql_running(self) -> bool:
         return self._sql_cursor is not None
+
+    def interrupt_sql(self) -> bool:
+        """Interrupt the running user query once; False when none runs."""
+        with self._lock:
+            cursor = self._sql_cursor
+            if cursor is None:
+                return False
+            cursor.interrupt()
+            return True
 
     def cancel_sql(self) -> None:
         """Interrupt the running query, repeatedly until it has ended (an interrupt that lands between
@@ -304,24 +317,6 @@ class LocalCache:
 
     def _interrupt_until_done(self, cursor: duckdb.DuckDBPyConnection) -> None:
         for _ in range(200):  # 10 s at most
-            if self._sql_cursor is not cursor:
+            if self._sql_cursor is not cursor or not self.interrupt_sql():
                 return
-            cursor.interrupt()
             time.sleep(0.05)
-
-
-def _sql_result(table: pa.Table, total: int, truncated: bool, started: float) -> SqlResult:
-    elapsed = (time.perf_counter() - started) * 1000
-    return SqlResult(table=TableData(table=table), total_rows=total, truncated=truncated, elapsed_ms=elapsed)
-
-
-def _clean_error(exc: duckdb.Error) -> str:
-    text = str(exc).strip()
-    if "file system operations are disabled" in text or "Cannot change configuration" in text:
-        return (
-            f"{text.splitlines()[0]}\nThe SQL pane is read-only and sandboxed: it can query the cache's "
-            "tables (costs, cost_daily, datasets, resources, budgets, …) but not files, ATTACH, COPY or INSTALL."
-        )
-    if "read-only" in text.lower() or "read only" in text.lower():
-        return f"{text.splitlines()[0]}\nThe cache is opened read-only here; change data with `finops-tui ingest`."
-    return text

@@ -13,6 +13,7 @@ from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import RankedTable
 from finops_tui.contract.views import KpiView
 from finops_tui.money import format_delta_pct, format_money
+from finops_tui.terminal_text import escape_controls
 
 
 def _delta_text(current: float, previous: float) -> Text:
@@ -140,7 +141,7 @@ class KpiPane(DataPane[KpiView]):
                 )
             )
             table.add_row(
-                Text(str(row["name"]), overflow="ellipsis", no_wrap=True),
+                Text(escape_controls(str(row["name"])), overflow="ellipsis", no_wrap=True),
                 Text(format_money(row["month_to_date"], currency), justify="right"),
                 change,
             )

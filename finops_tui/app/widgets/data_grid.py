@@ -19,16 +19,29 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 from textual_fastdatatable import ArrowBackend, DataTable
 
+from finops_tui.terminal_text import CONTROLS_PATTERN, escape_controls
+
 
 def display_ready(table: pa.Table, decimals: dict[str, int]) -> pa.Table:
-    """Round float columns to fixed decimals (as Decimal) so cells read 1234.50, not 1.2345e+03."""
+    """Round float columns to fixed decimals (as Decimal) so cells read 1234.50, not 1.2345e+03, and
+    show control characters in text (an ESC from a billing file) escaped, never raw on the terminal."""
     columns = []
     for field, column in zip(table.schema, table.columns, strict=True):
         places = decimals.get(field.name)
         if places is not None and (pa.types.is_floating(field.type) or pa.types.is_decimal(field.type)):
             column = pc.round(pc.cast(column, pa.float64()), places).cast(pa.decimal128(24, places))
+        elif pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            column = _escaped(column)
         columns.append(column)
-    return pa.table(columns, names=table.column_names)
+    return pa.table(columns, names=[escape_controls(n) for n in table.column_names])
+
+
+def _escaped(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The column with control characters escaped; one regex scan when there are none (the usual case)."""
+    if not pc.any(pc.match_substring_regex(column, CONTROLS_PATTERN)).as_py():
+        return column
+    values = [None if v is None else escape_controls(v) for v in column.to_pylist()]
+    return pa.chunked_array([pa.array(values, column.type)])
 
 
 def filter_rows(table: pa.Table, needle: str) -> pa.Table:

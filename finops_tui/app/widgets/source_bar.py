@@ -14,6 +14,7 @@ from finops_tui.contract.provenance import DatasetInfo, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
 from finops_tui.contract.vocabulary import HEADER_KINDS
 from finops_tui.money import format_age, is_stale
+from finops_tui.terminal_text import escape_controls
 
 _BADGE_STYLE = {
     "DEMO": "bold black on yellow",
@@ -50,7 +51,7 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
             live = [d for d in group if d.origin == "API"]
             # an API's datasets are named "<service>, <account>": the service names the segment
             apis = "/".join(sorted({(d.source or "API").split(",")[0] for d in live}))
-            for name, part in (("costs", exports), (apis, live)):
+            for name, part in (("costs", exports), (escape_controls(apis), live)):
                 if not part:
                     continue
                 if part is live and exports:
@@ -94,9 +95,9 @@ class SourceBar(Widget):
             line.append(f" {src.kind} ", style=_BADGE_STYLE.get(src.kind, "reverse"))
             if src.is_demo:
                 line.append(" generated data, not real spend ", style="bold black on yellow")
-            line.append(f" {src.location}")
+            line.append(f" {escape_controls(src.location)}")
             if src.origin:
-                line.append(f" (origin: {src.origin})", style="dim")
+                line.append(f" (origin: {escape_controls(src.origin)})", style="dim")
             line.append("  read-only" if src.read_only else "  read-write", style="bold")
         if self.context:
             line.append(f"  │ {self.context}", style="dim")
@@ -115,7 +116,9 @@ class SourceBar(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("live: ", style="dim")
         style = "bold red" if r.status == "failed" else "bold yellow" if r.status == "partial" else ""
-        text.append(f"{r.source}, refreshed {format_age(r.finished_at, self._clock())} ago", style=style)
+        text.append(
+            f"{escape_controls(r.source)}, refreshed {format_age(r.finished_at, self._clock())} ago", style=style
+        )
         if r.status != "ok":
             text.append(f" ({r.status}: {len(r.failures)} problem(s))", style="bold yellow")
         for spend in r.spend:
