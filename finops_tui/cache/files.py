@@ -150,12 +150,19 @@ def _unwritable(folder: Path, exc: OSError) -> CacheError:
     )
 
 
-def _disk_full(exc: BaseException) -> bool:
-    if isinstance(exc, OSError):
-        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    return isinstance(exc, duckdb.Error) and any(
-        text in str(exc) for text in ("No space left on device", "Disk quota exceeded")
-    )
+def _disk_full(exc: BaseException | None) -> bool:
+    """ENOSPC/EDQUOT, also as DuckDB reports it, and also behind the error it caused (a failed rollback)."""
+    for _ in range(8):  # a short chain of __context__s, never a cycle
+        if exc is None:
+            return False
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, duckdb.Error) and any(
+            text in str(exc) for text in ("No space left on device", "Disk quota exceeded")
+        ):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 class _WriteFailed(CacheError):
