@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from finops_tui import __version__
-from finops_tui.errors import ConfigError, FinopsError
+from finops_tui.errors import Cancelled, ConfigError, FinopsError
 
 if TYPE_CHECKING:
     from finops_tui.config import Settings
@@ -123,9 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        from finops_tui.config import load_settings
+        from finops_tui.config import check_row_limit, load_settings
         from finops_tui.logs import configure_logging
 
+        if getattr(args, "limit", None) is not None:  # refused here, before DuckDB sees a LIMIT it cannot hold
+            check_row_limit("--limit", args.limit)
         settings = load_settings(cache=getattr(args, "cache", None), theme=getattr(args, "theme", None))
         configure_logging(settings.log_level)
         if args.command is None:
@@ -140,11 +142,14 @@ def main(argv: list[str] | None = None) -> int:
             "refresh": commands.refresh,
         }[args.command]
         return handler(args, settings)
+    except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was
+        print(f"finops-tui: {exc}", file=sys.stderr)
+        return exc.exit_code
     except FinopsError as exc:
         print(f"finops-tui: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("finops-tui: interrupted", file=sys.stderr)
+        print("finops-tui: cancelled (Ctrl-C)", file=sys.stderr)
         return 130
 
 

@@ -5,10 +5,12 @@ Precedence, highest first: command-line flags (applied by the CLI), environment,
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,6 +21,44 @@ from pydantic_settings import (
 from finops_tui import locations
 from finops_tui.contract.vocabulary import Metric
 from finops_tui.errors import ConfigError
+
+# Units DuckDB's memory_limit accepts, in bytes. DuckDB also takes a bare 'G' or words ('1 gigabyte');
+# only the unambiguous spellings are offered here.
+_MEMORY_UNITS = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([a-z]+)", re.IGNORECASE)
+_PERCENT = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*%")
+MIN_MEMORY_BYTES = 16e6  # below this DuckDB cannot load even a small billing file (it accepts '1KB', then fails)
+MEMORY_LIMIT_HELP = (
+    "give a size with a unit (KB, MB, GB, TB or KiB, MiB, GiB, TiB) such as 512MB, 2GB or 1.5GiB, "
+    "at least 16MB, or a share of this machine's memory such as 50%"
+)
+
+
+def _physical_memory() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def memory_limit(value: str) -> str:
+    """A DuckDB memory_limit, checked: '2GB' as given; a percentage becomes the size it stands for here.
+
+    DuckDB itself takes sizes it cannot work with ('1KB', '-1GB' wraps to 16 EiB) and fails only
+    later, mid-load; so the checks are ours. ValueError says what a valid value looks like."""
+    text = value.strip()
+    if percent := _PERCENT.fullmatch(text):
+        share = float(percent.group(1))
+        if not 0 < share <= 100:
+            raise ValueError(f"{value!r} is not a share between 0% and 100%; {MEMORY_LIMIT_HELP}")
+        size = int(_physical_memory() * share / 100)
+        if size < MIN_MEMORY_BYTES:
+            raise ValueError(f"{value!r} of this machine's memory is under 16MB; {MEMORY_LIMIT_HELP}")
+        return f"{size // 2**20}MiB"
+    size_match = _SIZE.fullmatch(text)
+    unit = _MEMORY_UNITS.get(size_match.group(2).lower()) if size_match else None
+    if size_match is None or unit is None:
+        raise ValueError(f"{value!r} is not a memory size DuckDB knows; {MEMORY_LIMIT_HELP}")
+    if float(size_match.group(1)) * unit < MIN_MEMORY_BYTES:
+        raise ValueError(f"{value!r} is too small for DuckDB to load billing files; {MEMORY_LIMIT_HELP}")
+    return text
 
 
 class Settings(BaseSettings):
@@ -41,6 +81,24 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @field_validator("cache", mode="before")
+    @classmethod
+    def _cache_is_a_file_path(cls, value: object) -> object:
+        """An empty value would be the current directory; a directory is not a cache file."""
+        if isinstance(value, str | Path) and not str(value).strip():
+            raise ValueError(
+                "empty: give the cache file's path, or remove the key to use the default "
+                f"({locations.default_cache_file()})"
+            )
+        if isinstance(value, str | Path) and Path(value).expanduser().is_dir():
+            raise ValueError(f"{value} is a directory: give the path of a cache file, such as {value}/cache.duckdb")
+        return value
+
+    @field_validator("duckdb_memory_limit")
+    @classmethod
+    def _memory_limit_duckdb_accepts(cls, value: str) -> str:
+        return memory_limit(value)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -55,6 +113,17 @@ class Settings(BaseSettings):
 
     def cache_file(self) -> Path:
         return (self.cache or locations.default_cache_file()).expanduser()
+
+
+MAX_ROW_LIMIT = 10**12  # beyond any result a query can return; DuckDB's LIMIT itself ends at 2**63 - 2
+
+
+def check_row_limit(flag: str, value: int) -> None:
+    """A row limit given on the command line: 0 or more, and not past MAX_ROW_LIMIT (ConfigError, exit 2)."""
+    if value < 0:
+        raise ConfigError(f"{flag} {value}: give a number of rows, 0 or more.")
+    if value > MAX_ROW_LIMIT:
+        raise ConfigError(f"{flag} {value}: at most {MAX_ROW_LIMIT:,} rows; leave {flag} out to get every row.")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -33,3 +33,9 @@ class SourceError(FinopsError):
 
 class QueryError(FinopsError):
     """A user's SQL failed; the message is DuckDB's, cleaned up."""
+
+
+class Cancelled(FinopsError):
+    """The user stopped a command (Ctrl-C); the message says what was left as it was. Exit 130, as for SIGINT."""
+
+    exit_code = 130

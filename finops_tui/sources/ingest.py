@@ -2,7 +2,8 @@
 
 Every file is staged into one `CostLoad` first; only when all of them parse does the load
 finish, and the cache changes in one swap. A bad file raises IngestError naming the file, column
-and row; the load rolls back and the cache stays as it was.
+and row; the load rolls back and the cache stays as it was. So does Ctrl-C (Cancelled, exit 130)
+and a full disk (IngestError saying so, not blaming the file).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from finops_tui.cache import files
 from finops_tui.cache.cost_load import CostLoad
 from finops_tui.cache.cost_slices import FileProvenance, LoadSummary
-from finops_tui.errors import IngestError
+from finops_tui.errors import Cancelled, IngestError
 from finops_tui.logs import logged
 from finops_tui.sources import formats, input_files, staging
 from finops_tui.sources.billing_files import BillingFile, sniff
@@ -87,6 +90,23 @@ def _provenance(inputs: input_files.InputSet, staged: staging.StagedFile) -> Fil
     )
 
 
+@contextmanager
+def stopped_cleanly(cache_path: Path | None) -> Iterator[None]:
+    """Ctrl-C becomes Cancelled and a full disk an IngestError that says so; both after the load rolled back."""
+    try:
+        yield
+    except (KeyboardInterrupt, RuntimeError, duckdb.Error) as exc:
+        if staging.is_interrupt(exc):
+            raise Cancelled(staging.CANCELLED) from None
+        if staging.is_disk_full(exc):
+            raise IngestError(staging.disk_full_message(exc, str(cache_path or "the temporary folder"))) from None
+        raise
+    except OSError as exc:
+        if staging.is_disk_full(exc):
+            raise IngestError(staging.disk_full_message(exc, str(cache_path or "the temporary folder"))) from None
+        raise
+
+
 def ingest_paths(
     paths: list[str],
     cache_path: Path,
@@ -97,6 +117,7 @@ def ingest_paths(
 ) -> IngestReport:
     forced = formats.by_name(format_name) if format_name else None
     with (
+        stopped_cleanly(cache_path),
         input_files.resolved(paths) as inputs,
         _origins_in_errors(inputs),
         logged("ingest", "load_files", files=len(inputs.files)) as info,

@@ -9,9 +9,9 @@ first offending row to name it.
 
 from __future__ import annotations
 
-import csv
-import gzip
+import errno
 import re
+import threading
 from dataclasses import dataclass, field
 
 import duckdb
@@ -19,10 +19,10 @@ import duckdb
 from finops_tui.cache import dataset_ids
 from finops_tui.cache.cost_load import AppendFailed, CostLoad
 from finops_tui.cache.schema import FOCUS_COLUMNS
-from finops_tui.errors import IngestError
+from finops_tui.errors import Cancelled, IngestError
 from finops_tui.sources import formats
 from finops_tui.sources.billing_files import BillingFile
-from finops_tui.sources.formats import values
+from finops_tui.sources.formats import bad_rows, csv_shape, values
 from finops_tui.sources.formats.base import BillingFormat
 from finops_tui.sources.formats.columns import SourceColumns, literal, quote
 
@@ -36,6 +36,7 @@ class StagedFile:
     extension_columns: list[str]
     missing_columns: list[str]
     warnings: list[str] = field(default_factory=list)
+    beyond_bound: str | None = None  # with the bound not enforced (`ingest --check`): where a cost first is
 
     @property
     def format_label(self) -> str:
@@ -64,8 +65,42 @@ def first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0]
 
 
+CANCELLED = "ingest cancelled (Ctrl-C) before the load finished: nothing was loaded and the cache is as it was."
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """DuckDB's answer to Ctrl-C mid-query: InterruptException, or a RuntimeError 'Query interrupted'."""
+    return isinstance(exc, KeyboardInterrupt | duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+    )
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC or a quota, as an OSError or in DuckDB's message."""
+    text = str(exc).lower()
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or (
+        "no space left on device" in text or "disk quota exceeded" in text
+    )
+
+
+def disk_full_message(exc: BaseException, fallback: str) -> str:
+    """Which file could not be written (DuckDB names it in quotes; OSError in `filename`) and what to do."""
+    quoted = re.search(r'"([^"]+)"', str(exc))
+    where = getattr(exc, "filename", None) or (quoted.group(1) if quoted else fallback)
+    return (
+        f"The disk is full (no space left on device) writing {where}. Free space on that disk (DuckDB also "
+        "spills to the temporary folder: point TMPDIR at a larger disk) and ingest again; nothing was loaded "
+        "and the cache is as it was."
+    )
+
+
 def _read_advice(exc: BaseException) -> str:
     text = str(exc).lower()
+    if "out of memory" in text:
+        return (
+            "DuckDB ran out of memory within duckdb_memory_limit: raise it in the config file "
+            "(or FINOPS_TUI_DUCKDB_MEMORY_LIMIT), e.g. to 4GB, and ingest again."
+        )
     if "unicode" in text or "utf-8" in text or "utf8" in text:
         return (
             "The file is not UTF-8 text: convert it (for example `iconv -f LATIN1 -t UTF-8 in.csv > out.csv`) "
@@ -81,6 +116,13 @@ def describe(con: duckdb.DuckDBPyConnection, file: BillingFile) -> SourceColumns
     try:
         rows = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(file)}").fetchall()
     except duckdb.Error as exc:
+        if is_interrupt(exc):
+            raise Cancelled(CANCELLED) from None
+        if is_disk_full(exc):  # DuckDB spilled to a full temporary folder: the file is not to blame
+            raise IngestError(disk_full_message(exc, "the temporary folder")) from None
+        ragged = ragged_row(file) if _csv_shape_error(exc) else None
+        if ragged:
+            raise IngestError(ragged) from None
         raise IngestError(
             f"{file.path}: cannot be read as {file.kind.upper()}: {first_line(exc)}. {_read_advice(exc)}"
         ) from None
@@ -91,18 +133,29 @@ def describe(con: duckdb.DuckDBPyConnection, file: BillingFile) -> SourceColumns
     return SourceColumns([(r[0], r[1]) for r in rows])
 
 
+def _csv_shape_error(exc: BaseException) -> bool:
+    """DuckDB's CSV reader gave up on the rows' shape (not on the bytes: gzip, encoding, I/O)."""
+    return isinstance(exc, duckdb.InvalidInputException) and (
+        "CSV Error" in str(exc) or "Expected Number of Columns" in str(exc)
+    )
+
+
+def ragged_row(file: BillingFile) -> str | None:
+    """The first CSV row with more or fewer fields than the header, as the error message; None if none."""
+    if file.kind not in ("csv", "csv.gz"):
+        return None
+    ragged = csv_shape.ragged_row(file.path, file.kind == "csv.gz")
+    if ragged is None:
+        return None
+    return (
+        f"{file.path}: {ragged.describe()}. Fix that row (a stray or missing delimiter, or an unclosed quote) "
+        "and ingest again; nothing was loaded."
+    )
+
+
 def _refuse_duplicate_headers(file: BillingFile) -> None:
     """DuckDB renames a repeated header to `X_1`; a billing file with two `BilledCost` columns is ambiguous."""
-    opener = gzip.open if file.kind == "csv.gz" else open
-    try:
-        with opener(file.path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
-            line = handle.readline()
-    except (OSError, EOFError):
-        return  # unreadable gzip: the reader reports it with its own message
-    delimiter = max(",;\t|", key=line.count)
-    names = [n.strip() for n in next(csv.reader([line], delimiter=delimiter), [])]
-    lowered = [n.lower() for n in names]
-    repeated = sorted({n for n in names if n and lowered.count(n.lower()) > 1})
+    repeated = csv_shape.repeated_names(csv_shape.header_names(file.path, file.kind == "csv.gz"))
     if repeated:
         raise IngestError(
             f"{file.path}: duplicate column name(s) in the header: {', '.join(repeated)}. "
@@ -144,34 +197,28 @@ def _select_sql(
     return sql, extras, [c for c in FOCUS_COLUMNS if c not in projected]
 
 
-def _locate_bad_value(
-    con: duckdb.DuckDBPyConnection, file: BillingFile, fmt: BillingFormat, cols: SourceColumns, kind: str, name: str
-) -> str:
-    """Find the first row whose value in column `name` does not parse, for the error message."""
-    parse, what = values.parser_for(kind)
-    c = cols.ref(name)
-    row = con.execute(
-        f"SELECT n, v FROM (SELECT row_number() OVER () AS n, CAST({c} AS VARCHAR) AS v, "
-        f"{parse(f'CAST({c} AS VARCHAR)')} AS p FROM {reader_sql(file, fmt)}) "
-        "WHERE v IS NOT NULL AND p IS NULL LIMIT 1"
-    ).fetchall()
-    if not row:
-        return f"column {name} has a value that cannot be parsed"
-    hint = ""
-    if kind == "money" and re.fullmatch(r"\s*-?\d+,\d+\s*", row[0][1]):
-        hint = " (a decimal comma? export with '.' as the decimal separator)"
-    return f"column {cols.actual(name)}, data row {row[0][0]}: {row[0][1]!r} is not {what}{hint}"
-
-
 def choose_format(file: BillingFile, cols: SourceColumns, forced: BillingFormat | None) -> BillingFormat:
-    fmt = forced or formats.detect(cols, str(file.path))
-    missing = [name for name in fmt.required() if not cols.has(name)]
-    if missing:
-        raise IngestError(
-            f"{file.path}: required {fmt.label} column(s) {', '.join(missing)} not found "
-            f"(found: {cols.sample()}). Check the header row and the delimiter."
-        )
+    try:
+        fmt = forced or formats.detect(cols, str(file.path))
+        missing = [name for name in fmt.required() if not cols.has(name)]
+        if missing:
+            raise IngestError(
+                f"{file.path}: required {fmt.label} column(s) {', '.join(missing)} not found "
+                f"(found: {cols.sample()}). Check the header row and the delimiter."
+            )
+    except IngestError:
+        ragged = _ragged_instead(file, cols)
+        if ragged:
+            raise IngestError(ragged) from None
+        raise
     return fmt
+
+
+def _ragged_instead(file: BillingFile, cols: SourceColumns) -> str | None:
+    """A ragged row can make DuckDB's sniffer take a data row for the header, or a whole line for one
+    column. Then the columns it found are not the header's, and the row, not the format, is the news."""
+    header = csv_shape.header_names(file.path, file.kind == "csv.gz") if file.kind in ("csv", "csv.gz") else []
+    return ragged_row(file) if len(header) > 1 and len(header) != len(cols.described) else None
 
 
 def stage(
@@ -179,11 +226,15 @@ def stage(
     file: BillingFile,
     forced: BillingFormat | None = None,
     origin: str | None = None,
+    *,
+    enforce_bound: bool = True,
 ) -> StagedFile:
     """Append one billing file to the open `load`; IngestError names the file, column and row.
 
     `origin` is what provenance calls the file (an s3:// URI, a zip member), default its path.
-    The rows are marked with the load's source kind.
+    The rows are marked with the load's source kind. A cost or price at or beyond MONEY_BOUND is
+    an IngestError; with `enforce_bound=False` (`ingest --check`) the rows stay and `beyond_bound`
+    says where the first one is. Ctrl-C while DuckDB reads the file raises Cancelled.
     """
     origin = origin or str(file.path)
     con = load.connection
@@ -194,38 +245,89 @@ def stage(
         sql, extras, missing = _select_sql(file, fmt, cols, load.source_kind, version, origin)
     except KeyError as exc:
         raise IngestError(
-            f"{file.path}: {fmt.label} column {exc.args[0]} not found (found: {cols.sample()})."
+            _ragged_instead(file, cols)
+            or f"{file.path}: {fmt.label} column {exc.args[0]} not found (found: {cols.sample()})."
         ) from None
     try:
-        rows = load.append(sql)
+        rows = _interruptible_append(load, sql)
     except AppendFailed as failed:  # the load is rolled back, so the connection can still read the file
         raise IngestError(_why_not_loaded(con, file, fmt, cols, failed.cause)) from None
     if rows == 0:
         raise IngestError(f"{file.path}: the file has a header but no data rows; nothing to load.")
-    return _checked(load, StagedFile(file, fmt, version, rows, extras, missing), origin)
+    staged = StagedFile(file, fmt, version, rows, extras, missing)
+    return _checked(load, staged, cols, origin, enforce_bound)
+
+
+def _interruptible_append(load: CostLoad, sql: str) -> int:
+    """`load.append(sql)` in a worker thread, so Ctrl-C reaches the main thread at once and interrupts
+    DuckDB; left alone, one INSERT over a big file notices the interrupt only when it has finished."""
+    outcome: list[int | BaseException] = []
+    done = threading.Event()  # not Thread.join: a join that Ctrl-C interrupted may later return too early
+
+    def append() -> None:
+        try:
+            outcome.append(load.append(sql))
+        except BaseException as exc:  # handed to the main thread
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=append, name="finops-ingest-append", daemon=True).start()
+    try:
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        load.connection.interrupt()
+        done.wait()  # DuckDB stops within moments, and the load rolls back
+        raise Cancelled(CANCELLED) from None
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _why_not_loaded(
     con: duckdb.DuckDBPyConnection, file: BillingFile, fmt: BillingFormat, cols: SourceColumns, exc: duckdb.Error
 ) -> str:
+    if is_interrupt(exc):
+        raise Cancelled(CANCELLED)
     message = first_line(exc)
+    if _csv_shape_error(exc):
+        ragged = ragged_row(file)
+        if ragged:
+            return ragged
+    if is_disk_full(exc):  # the file is fine: the cache's copy or DuckDB's spill could not be written
+        return disk_full_message(exc, "the cache or the temporary folder")
+    if "out of memory" in message.lower():
+        return f"{file.path}: could not be loaded: {message}. {_read_advice(exc)} Nothing was loaded."
     if not isinstance(exc, duckdb.InvalidInputException):
         return f"{file.path}: cannot be read: {message}. {_read_advice(exc)} Nothing was loaded."
     if "finops:" in message:  # a strict cast named the kind and column that did not parse
         kind, _, name = message.split("finops:", 1)[1].rstrip("'\" ").partition(":")
-        where = _locate_bad_value(con, file, fmt, cols, kind, name)
+        where = bad_rows.bad_value(con, reader_sql(file, fmt), cols, kind, name)
         return f"{file.path}: {where}. Fix or remove that row and ingest again; nothing was loaded."
     return f"{file.path}: {message}. Nothing was loaded."
 
 
-def _checked(load: CostLoad, staged: StagedFile, origin: str) -> StagedFile:
+def _checked(load: CostLoad, staged: StagedFile, cols: SourceColumns, origin: str, enforce_bound: bool) -> StagedFile:
     this_file = f"x_SourceFile = {literal(origin)}"
+    file, fmt, con = staged.file, staged.format, load.connection
     undated = load.count(f"{this_file} AND ChargePeriodStart IS NULL")
     if undated:
+        first = bad_rows.undated(con, reader_sql(file, fmt), fmt.projection(cols))
+        where = f" (the first is data row {first})" if first else ""
         raise IngestError(
-            f"{staged.file.path}: {undated} row(s) have a cost but no ChargePeriodStart, so they "
+            f"{file.path}: {undated} row(s) have a cost but no ChargePeriodStart{where}, so they "
             "belong to no day. Fix the export (every row needs a charge date); nothing was loaded."
         )
+    bounded = [c for c in values.BOUNDED_COLUMNS if c not in staged.missing_columns]
+    if bounded and load.count(f"{this_file} AND ({' OR '.join(values.beyond_bound(quote(c)) for c in bounded)})"):
+        where = f"{file.path}: {bad_rows.beyond_bound(con, reader_sql(file, fmt), fmt.projection(cols))}"
+        if enforce_bound:
+            raise IngestError(
+                f"{where}. Such a figure is an export error and would overflow every total; fix or remove "
+                "that row and ingest again. Nothing was loaded."
+            )
+        staged.beyond_bound = where
     if "BillingPeriodStart" in staged.missing_columns:
         staged.warnings.append("BillingPeriodStart missing: derived from the month of ChargePeriodStart")
     for col in ("EffectiveCost", "BillingCurrency"):

@@ -6,6 +6,8 @@ ingest would store and the cache is never opened. Each file is its own load, kep
 when it parses, so one run lists every unusable file. Hard errors (unreadable file, unknown
 format, no cost column, a value that does not parse, mixed formats) are collected as ingest
 would raise them; everything else is a warning, counted per rule, with a few example values.
+A cost beyond the bound ingest refuses (values.MONEY_BOUND) is both: its rows are counted as a
+finding, and the file is listed as one ingest would refuse.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from finops_tui.cache.cost_load import CostLoad
 from finops_tui.cache.schema import FOCUS_COLUMNS
 from finops_tui.errors import IngestError
 from finops_tui.sources import formats, input_files, staging
-from finops_tui.sources.ingest import check_one_format, unique_files
+from finops_tui.sources.formats import values
+from finops_tui.sources.ingest import check_one_format, stopped_cleanly, unique_files
 
 # Allowed values from the FOCUS 1.2 specification (NULL is allowed where the column is nullable).
 ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
@@ -122,6 +125,18 @@ def run_checks(con: duckdb.DuckDBPyConnection, missing: set[str]) -> list[Findin
     for column in MANDATORY:
         if column in missing:
             findings.append(Finding("mandatory column", _count(con, "true"), f"{column} is absent from the file(s)"))
+    for column in values.BOUNDED_COLUMNS:
+        if column in missing:
+            continue
+        _rule(
+            con,
+            findings,
+            "cost bound",
+            values.beyond_bound(f'"{column}"'),
+            f"{column} is at or beyond the bound of {values.BOUND_TEXT}: an export error that would "
+            "overflow every total; ingest refuses the file",
+            f'"{column}"',
+        )
     for column, allowed in ALLOWED_VALUES.items():
         if column in missing:
             continue
@@ -185,16 +200,22 @@ def run_checks(con: duckdb.DuckDBPyConnection, missing: set[str]) -> list[Findin
 def check_paths(paths: list[str], *, format_name: str | None = None, memory_limit: str | None = None) -> CheckReport:
     """Stage `paths` into a scratch database and report FOCUS rule violations; the cache is never opened."""
     forced = formats.by_name(format_name) if format_name else None
-    with input_files.resolved(paths) as inputs, files.scratch_session(memory_limit) as con:
+    with stopped_cleanly(None), input_files.resolved(paths) as inputs, files.scratch_session(memory_limit) as con:
         unique, _ = unique_files(inputs)
         staged: list[staging.StagedFile] = []
         errors: list[str] = []
         for bf in unique:  # each file in its own load, so one run lists every unusable file
             try:
                 with CostLoad(con, "FILE", finish="keep") as load:
-                    staged.append(staging.stage(load, bf, forced, inputs.origin_of(bf.path)))
+                    staged.append(staging.stage(load, bf, forced, inputs.origin_of(bf.path), enforce_bound=False))
             except IngestError as exc:
                 errors.append(str(exc).replace(str(bf.path), inputs.origin_of(bf.path)))
+                continue
+            if staged[-1].beyond_bound:
+                errors.append(
+                    f"{staged[-1].beyond_bound.replace(str(bf.path), inputs.origin_of(bf.path))}; "
+                    "ingest refuses such a file."
+                )
         try:
             check_one_format(staged)
         except IngestError as exc:

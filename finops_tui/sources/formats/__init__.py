@@ -6,7 +6,7 @@ to carry a FOCUS-like column is still read as CUR); `--format NAME` skips detect
 
 from __future__ import annotations
 
-from finops_tui.errors import IngestError
+from finops_tui.errors import ConfigError, IngestError
 from finops_tui.sources.formats.aws_cur import AwsCur
 from finops_tui.sources.formats.azure import Azure
 from finops_tui.sources.formats.base import BillingFormat
@@ -32,7 +32,7 @@ def by_name(name: str) -> BillingFormat:
     for fmt in FORMATS:
         if fmt.name == name:
             return fmt
-    raise IngestError(f"Unknown format {name!r}. Known formats: {', '.join(names())}.")
+    raise ConfigError(f"--format {name}: unknown format. Known formats: {', '.join(names())}.")
 
 
 def detect(cols: SourceColumns, where: str) -> BillingFormat:

@@ -3,13 +3,17 @@
 A value that is present but does not parse raises inside DuckDB with a marker
 (`finops:<kind>:<column>`), so the load stops on the first bad value; staging then runs one
 more query to name the row. Blank and NULL stay NULL. Money is DECIMAL(38,12) so sums are exact.
+
+MONEY_BOUND: a cost or price of 10^15 or more (either sign) is refused. DECIMAL(38,12) holds 26
+integer digits, so a few rows near its limit (9e25) would overflow every sum and break each total
+and the KPI tab; below 10^15 a sum of up to 10^11 rows stays exact, and no real bill comes near.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from finops_tui.cache.schema import MONEY
+from finops_tui.cache.schema import MONEY, MONEY_COLUMNS
 from finops_tui.sources.formats.columns import SourceColumns, literal
 
 _NUMERIC = (
@@ -33,6 +37,17 @@ _US_DATE = (
 )
 
 
+MONEY_BOUND = 10**15
+BOUND_TEXT = f"1e15 ({MONEY_BOUND:,}), either sign"
+# FOCUS money columns the bound applies to: costs and prices (quantities are never summed as money).
+BOUNDED_COLUMNS = tuple(c for c in MONEY_COLUMNS if not c.endswith("Quantity"))
+
+
+def beyond_bound(expr: str) -> str:
+    """SQL condition: the money value `expr` is at or beyond MONEY_BOUND."""
+    return f"abs({expr}) >= {MONEY_BOUND}"
+
+
 def marker(kind: str, name: str) -> str:
     return f"error({literal(f'finops:{kind}:{name}')})"
 
@@ -53,8 +68,8 @@ def time_parse(c: str) -> str:
 
 def money(cols: SourceColumns, name: str) -> str:
     c, kind = cols.ref(name), cols.type_of(name)
-    if kind.startswith(_NUMERIC):
-        return f"CAST({c} AS {MONEY})"
+    if kind.startswith(_NUMERIC):  # NaN, infinity or beyond DECIMAL's range: named like text that does not parse
+        return f"CASE WHEN {c} IS NULL THEN NULL ELSE coalesce(try_cast({c} AS {MONEY}), {marker('money', name)}) END"
     return f"CASE WHEN {c} IS NULL THEN NULL ELSE coalesce({money_parse(c)}, {marker('money', name)}) END"
 
 
