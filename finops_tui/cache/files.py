@@ -248,7 +248,9 @@ def _remove_stale_copies(path: Path) -> None:
     """
     for stale in path.parent.glob(glob.escape(path.name) + ".tmp-*"):
         _remove_any(stale)
-    _remove_any(path.with_name(path.name + ".tmp"))
+    old_spill = path.with_name(path.name + ".tmp")
+    if old_spill.is_dir() and not old_spill.is_symlink():
+        shutil.rmtree(old_spill, ignore_errors=True)
 
 
 def _fold_stale_wal(path: Path) -> None:
