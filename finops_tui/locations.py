@@ -126,6 +126,7 @@ def _temp_root() -> Path:
     root = Path(tempfile.gettempdir()) / f"finops-tui-{os.geteuid()}"
     with suppress(FileExistsError):
         os.mkdir(root, 0o700)
+        os.chmod(root, 0o700)
     st = os.lstat(root)
     # A shared folder: use it only if it is a real folder of ours that nobody else can enter.
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:

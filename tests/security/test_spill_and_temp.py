@@ -4,6 +4,7 @@ points 1, 3 and 6)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -285,3 +287,76 @@ def test_the_next_writer_removes_what_readers_of_older_versions_spilled_beside_t
     spill = _shared_spill_folder(cache)
     ingest_paths([str(_csv(tmp_path / "b.csv", account="b1"))], cache)
     assert not spill.exists()
+
+
+def _zip(tmp_path: Path) -> Path:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(_csv(tmp_path / "m.csv"), "2025-03/m.csv")
+    return archive
+
+
+def _env_with_read_only_home(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chmod(home, 0o555)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FINOPS_TUI_TEMP_DIR", "FINOPS_TUI_LOG_DIR"))}
+    return {k: v for k, v in env.items() if not k.startswith("XDG_")} | {"HOME": str(home)}
+
+
+def _as_a_user() -> Callable[[], None] | None:
+    """For root: drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH in the child, so a read-only HOME is one."""
+    if os.geteuid() != 0:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def drop() -> None:
+        for cap in (1, 2):
+            if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+    return drop
+
+
+def test_with_a_read_only_home_zip_members_go_to_a_private_folder_of_this_user_in_tmp(tmp_path, temp_root):
+    shared = Path(tempfile.gettempdir())
+    env = _env_with_read_only_home(tmp_path)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "finops_tui", "ingest", "--cache", str(tmp_path / "c.duckdb"), str(_zip(tmp_path))],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            preexec_fn=_as_a_user(),
+            timeout=HANG_GUARD,
+        )
+    finally:
+        os.chmod(tmp_path / "home", 0o700)
+    assert result.returncode == 0, result.stderr
+    own = shared / f"finops-tui-{os.geteuid()}"
+    _assert_private(own)
+    assert list(own.iterdir()) == []  # its per-process folder went at exit
+
+
+def test_a_planted_temporary_folder_in_a_shared_tmp_is_refused_in_one_line(tmp_path, temp_root):
+    shared = Path(tempfile.gettempdir())
+    planted = tmp_path / "someone-elses"
+    planted.mkdir()
+    (shared / f"finops-tui-{os.geteuid()}").symlink_to(planted)
+    env = _env_with_read_only_home(tmp_path)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "finops_tui", "ingest", "--cache", str(tmp_path / "c.duckdb"), str(_zip(tmp_path))],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            preexec_fn=_as_a_user(),
+            timeout=HANG_GUARD,
+        )
+    finally:
+        os.chmod(tmp_path / "home", 0o700)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "private temporary folder" in result.stderr, result.stderr
+    assert list(planted.iterdir()) == []
