@@ -18,9 +18,18 @@ if TYPE_CHECKING:
     from finops_tui.config import Settings
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cache", metavar="FILE", help="cache file (default: $FINOPS_TUI_CACHE or the data dir)")
-    parser.add_argument("--demo", action="store_true", help="use the generated DEMO cache")
+def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """--cache and --demo, before or after the command. A subcommand's copies default to SUPPRESS, so
+    `finops-tui --cache X doctor` keeps X instead of the subparser resetting it to None."""
+    cache_default = None if top else argparse.SUPPRESS
+    demo_default = False if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--cache",
+        metavar="FILE",
+        default=cache_default,
+        help="cache file (default: $FINOPS_TUI_CACHE or the data dir)",
+    )
+    parser.add_argument("--demo", action="store_true", default=demo_default, help="use the generated DEMO cache")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Terminal cockpit for cloud cost (FinOps) operations. With no command, opens the cockpit.",
     )
     parser.add_argument("--version", action="version", version=f"finops-tui {__version__}")
-    _common(parser)
+    _common(parser, top=True)
     parser.add_argument("--snapshot", metavar="FILE", help="open any cache file read-only for offline review")
     parser.add_argument("--theme", metavar="NAME", help="colour theme (built-in or a file in the themes dir)")
     parser.add_argument(

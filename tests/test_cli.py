@@ -212,3 +212,14 @@ def test_logs_are_json_lines_in_a_file(cli_env, tmp_path, shared_focus_csv):
     load = [r for r in records if r["service"] == "ingest" and r["operation"] == "load_files"]
     assert load and load[-1]["status"] == "ok" and load[-1]["duration_ms"] > 0
     assert set(load[-1]) >= {"service", "operation", "status", "duration_ms", "error"}
+
+
+def test_cache_before_the_command_is_kept(tmp_path, cli_env, shared_focus_csv):
+    """`finops-tui --cache X doctor` reads X: a subcommand's own --cache must not reset it to the default."""
+    cache = tmp_path / "before.duckdb"
+    assert run("ingest", "--cache", str(cache), str(shared_focus_csv), env=cli_env).returncode == 0
+    for args in (["--cache", str(cache), "doctor"], ["doctor", "--cache", str(cache)]):
+        result = run(*args, env=cli_env)
+        assert result.returncode == 0 and f"file: {cache}" in result.stdout, args
+    result = run("--cache", str(cache), "query", "SELECT count(*) AS n FROM costs", "--format", "csv", env=cli_env)
+    assert result.stdout.splitlines() == ["n", "1000"]
