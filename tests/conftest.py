@@ -1,4 +1,4 @@
-"""Every test runs with its own config, data and log dirs, and no FINOPS_TUI_CACHE from the environment."""
+"""Every test runs with its own config, data, log and temp dirs, and no FINOPS_TUI_CACHE from the environment."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("FINOPS_TUI_CONFIG_DIR", str(tmp_path / "_config"))
     monkeypatch.setenv("FINOPS_TUI_DATA_DIR", str(tmp_path / "_data"))
     monkeypatch.setenv("FINOPS_TUI_LOG_DIR", str(tmp_path / "_logs"))
+    # Per-process temp folders (zip members, S3 downloads, scratch and snapshot copies) go here, not under
+    # ~/.cache/finops-tui/tmp: a test never touches the user's folders, and what it leaves goes with tmp_path.
+    monkeypatch.setenv("FINOPS_TUI_TEMP_DIR", str(tmp_path / "_temp"))
     monkeypatch.delenv("FINOPS_TUI_CACHE", raising=False)
 
 
