@@ -150,7 +150,7 @@ FROM (
 
 def write_focus_files(out_dir: Path, end: date) -> list[Path]:
     """Write one FOCUS Parquet file per billing period, ending at `end` (inclusive)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    locations.make_private_dir(out_dir)
     first = end - timedelta(days=HISTORY_DAYS - 1)
     con = duckdb.connect()
     try:
@@ -283,7 +283,7 @@ def ensure_demo_cache(end: date | None = None, target: Path | None = None) -> Pa
     """Reuse the demo cache if it was generated for `end` (default: yesterday, UTC), else rebuild it."""
     end = end or (datetime.now(UTC).date() - timedelta(days=1))
     target = target or locations.demo_cache_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    locations.make_private_dir(target.parent)  # 0700 whatever the umask: the DEMO is cost data too
     if target.exists():
         try:
             con = files.connect_read_only(target)

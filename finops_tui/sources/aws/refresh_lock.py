@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from finops_tui.errors import SourceError
+from finops_tui.locations import make_private_dir
 
 
 @contextmanager
 def refresh_lock(cache_path: Path) -> Iterator[None]:
     path = cache_path.with_name(cache_path.name + ".refresh.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)  # the cache's folder: 0700 whatever the umask, like the cache's own writers
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
