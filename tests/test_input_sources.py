@@ -20,6 +20,7 @@ import pytest
 
 from finops_tui.errors import IngestError
 from finops_tui.sources.ingest import ingest_paths
+from tests.test_report_versions import NEW, PERIOD, cur_period, november
 
 HEADER = "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,BillingAccountId"
 
@@ -143,3 +144,19 @@ def test_s3_errors_say_what_to_do_and_load_nothing(bucket, tmp_path):
     with pytest.raises(IngestError, match="no billing file"):
         ingest_paths(["s3://billing/empty/"], tmp_path / "c.duckdb")
     assert not (tmp_path / "c.duckdb").exists()
+
+
+def test_the_billing_period_folder_itself_loads_only_the_newest_assembly(tmp_path, monkeypatch):
+    """`ingest <report>/20261101-20261201`: the folder's own name is the billing period that groups its versions."""
+    for key, text in cur_period().items():
+        write(tmp_path / key, text, mtime=1_000)
+    ingest_paths([str(tmp_path / "cur")], tmp_path / "whole.duckdb")
+    period = ingest_paths([str(tmp_path / PERIOD)], tmp_path / "period.duckdb")
+    assert november(tmp_path / "period.duckdb") == november(tmp_path / "whole.duckdb") == (4, Decimal("8.00"))
+    assert [Path(f.path).parent.name for f in period.files] == [NEW, NEW]
+    assert any(f"report version {NEW}" in note and "billing-period manifest" in note for note in period.notes)
+    monkeypatch.chdir(tmp_path / PERIOD)  # the same from inside it: `ingest .` and `ingest '**'`
+    for n, arg in enumerate((".", "**")):
+        here = ingest_paths([arg], tmp_path / f"here-{n}.duckdb")
+        assert november(tmp_path / f"here-{n}.duckdb") == (4, Decimal("8.00")), arg
+        assert [Path(f.path).parent.name for f in here.files] == [NEW, NEW], arg

@@ -171,10 +171,17 @@ def _glob_files(path: Path, notes: list[str]) -> list[Path]:
 
 
 def newest_local(paths: list[Path], root: Path | None, notes: list[str]) -> list[Path]:
-    """Apply report-version selection to local files (keys relative to `root`, or absolute)."""
+    """Apply report-version selection to local files found under folder `root` (None: keys are absolute paths).
+
+    Keys run from `root`'s own name on: `root` can be the billing-period folder itself
+    (`ingest <report>/20261101-20261201`, or `ingest .` inside it), and without its name in the keys no
+    file would have a billing period, every assembly would be loaded and the month double counted.
+    For the same reason a glob's files (`ingest '**'` inside that folder) are keyed by absolute path.
+    """
+    top = Path(os.path.abspath(root)).name if root else ""  # abspath: the real name of '.' or '..'
 
     def key(p: Path) -> str:
-        return (p.relative_to(root) if root else p).as_posix()
+        return (Path(top) / p.relative_to(root)).as_posix() if root else Path(os.path.abspath(p)).as_posix()
 
     by_key = {key(p): p for p in paths}
     stats = {k: p.stat() for k, p in by_key.items()}
