@@ -9,6 +9,7 @@ interrupts the cursor; DuckDB then raises, and the caller gets a QueryError or K
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Generator, Iterator
@@ -20,21 +21,65 @@ import pyarrow as pa
 
 from finops_tui.cache.result_limits import BATCH_ROWS, MAX_RESULT_BYTES, bounded
 from finops_tui.errors import QueryError
+from finops_tui.terminal_text import escape_controls
 
 SANDBOX_ADVICE = (
     "The SQL pane and `query` are read-only and sandboxed: they can query the cache's tables (costs, "
     "cost_daily, datasets, resources, budgets, …) but not files, ATTACH, COPY or INSTALL."
 )
+READ_ONLY_ADVICE = "The cache is opened read-only here; change data with `finops-tui ingest`."
+MEMORY_ADVICE = (
+    "Queries here never spill to disk, so a query must fit in duckdb_memory_limit: narrow it (a WHERE on "
+    "ChargePeriodStart, the rollup table cost_daily, fewer columns), or raise duckdb_memory_limit (the config key, "
+    "or FINOPS_TUI_DUCKDB_MEMORY_LIMIT)."
+)
+# DuckDB's first line starts with the error's class ("Permission Error: "); user text it quotes (a string that
+# failed to convert) comes after it, so these match what DuckDB says, not what the query says.
+_CLASS = r"^(?:[A-Z][A-Za-z ]* Error: )?"
+_SANDBOX = re.compile(
+    r"^Permission Error: "  # a file, a file system, an extension: whatever the sandbox switched off
+    + "|"
+    + _CLASS
+    + r"(?:File system \w+ has been disabled by configuration|Cannot access file .* file system operations are "
+    r"disabled|Loading external extensions is disabled|Cannot change configuration option )"
+)
+_READ_ONLY = re.compile(_CLASS + r"Cannot execute statement of type .* in read-only mode")
+_OUT_OF_MEMORY = re.compile(r"^Out of Memory Error: ")
+_CONTEXT = re.compile(r"^\s*(?:LINE \d+:.*|\^+\s*)$")  # DuckDB's echo of the query and the caret under it
 
 
 def clean_error(exc: BaseException) -> str:
+    """DuckDB's message as one line, with advice after it when we have some.
+
+    One line: `finops-tui query` prints one line per error, and the SQL pane has a few lines of room. Kept:
+    DuckDB's first paragraph (its message, 'Did you mean "costs"?', the candidate columns); dropped: the
+    `LINE 1:` echo of the query with its caret, and the generic advice (SET temp_directory, SET threads,
+    …) that the locked, sandboxed reader refuses anyway. Control characters (from the query's literals, or
+    billing text quoted in a conversion error) are shown escaped.
+    """
     text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
-    if "file system operations are disabled" in text or "Cannot change configuration" in text:
-        return f"{first}\n{SANDBOX_ADVICE}"
-    if "read-only" in text.lower() or "read only" in text.lower():
-        return f"{first}\nThe cache is opened read-only here; change data with `finops-tui ingest`."
-    return text
+    if not text:
+        return type(exc).__name__
+    first = text.splitlines()[0].strip()
+    if isinstance(exc, duckdb.PermissionException) or _SANDBOX.search(first):
+        return _with_advice(first, SANDBOX_ADVICE)
+    if isinstance(exc, duckdb.OutOfMemoryException) or _OUT_OF_MEMORY.search(first):
+        return _with_advice(first, MEMORY_ADVICE)
+    if _READ_ONLY.search(first):
+        return _with_advice(first, READ_ONLY_ADVICE)
+    return _with_advice(_first_paragraph(text), "")
+
+
+def _first_paragraph(text: str) -> str:
+    paragraph = text.split("\n\n", 1)[0]
+    return " ".join(line.strip() for line in paragraph.splitlines() if line.strip() and not _CONTEXT.match(line))
+
+
+def _with_advice(message: str, advice: str) -> str:
+    message = escape_controls(message)
+    if not advice:
+        return message
+    return f"{message}{'' if message.endswith(('.', '!', '?')) else '.'} {advice}"
 
 
 def _interrupted(exc: BaseException) -> bool:
