@@ -226,14 +226,14 @@ _BUDGET_DIMENSION = """CASE b.filter_dimension WHEN 'ServiceName' THEN d.Service
 
 def budget_periods(cur: duckdb.DuckDBPyConnection, today: date) -> pa.Table:
     """Each budget's current period and "as of" day, from the last day with data in its own currency."""
-    last_day = dict(
-        cur.execute(
-            "SELECT BillingCurrency, max(ChargeDate) FROM cost_daily WHERE ChargeDate <= ? GROUP BY 1", [today]
-        ).fetchall()
-    )
     rows: list[dict[str, Any]] = []
-    for budget_id, time_unit, currency in cur.execute("SELECT budget_id, time_unit, currency FROM budgets").fetchall():
-        as_of = last_day.get(currency) or today
+    for budget_id, time_unit, last_day in cur.execute(
+        "SELECT b.budget_id, b.time_unit, l.last_day FROM budgets b LEFT JOIN ("
+        "  SELECT BillingCurrency, max(ChargeDate) AS last_day FROM cost_daily WHERE ChargeDate <= ? GROUP BY 1"
+        ") l ON l.BillingCurrency IS NOT DISTINCT FROM b.currency",
+        [today],
+    ).fetchall():
+        as_of = last_day or today
         start, end = periods.period_bounds(as_of, periods.unit_of(time_unit))
         rows.append({"budget_id": budget_id, "period_start": start, "period_end": end, "as_of": as_of})
     schema = pa.schema([("budget_id", pa.string()), ("period_start", pa.date32()), ("period_end", pa.date32()),
@@ -245,8 +245,8 @@ def budgets(cur: duckdb.DuckDBPyConnection, scope: ViewScope, today: date) -> pa
     """Budget vs actual spend (the scope's metric, from `cost_daily`) for each budget's current period."""
     m = metric_column(scope.metric)
     cur.register("budget_periods", budget_periods(cur, today))
-    try:
-        spend: pa.Table = cur.sql(
+    try:  # a few rows: tuples from `execute` skip the second bind a relation (`cur.sql`) makes
+        result = cur.execute(
             f"""
             WITH spend AS (
                 SELECT b.budget_id, coalesce(sum(d.{m}), 0)::DOUBLE AS actual
@@ -268,11 +268,13 @@ def budgets(cur: duckdb.DuckDBPyConnection, scope: ViewScope, today: date) -> pa
             FROM budgets b JOIN budget_periods p USING (budget_id) JOIN spend s USING (budget_id)
             LEFT JOIN previous pr USING (budget_id)
             """
-        ).to_arrow_table()
+        )
+        names = [column[0] for column in result.description]
+        spend = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     finally:
         cur.unregister("budget_periods")
     rows = []
-    for r in spend.to_pylist():
+    for r in spend:
         forecast = periods.run_rate(r["actual"], r["period_start"], r["as_of"], r["period_end"])
         amount = r["amount"]
         status = "OVER" if r["actual"] > amount else "AT RISK" if forecast > amount else "OK"
