@@ -20,7 +20,11 @@ from finops_tui.cache.migrations import ROLLUP_DAILY_SELECT, ROLLUP_RESOURCE_SEL
 
 STAGED = "staged_costs"  # temp view: the rows the open load appended
 OLDER = "older_costs"  # temp view: (rowid r, x_DatasetId) of every row that was there before the load
-_SLICES = f"SELECT DISTINCT x_DatasetId FROM {STAGED}"
+# Temp table, made once per finishing load: the appended rows grouped by slice, currency, provider, account
+# and billing month (a few hundred rows at most). The summary, the slice list and the datasets rows all
+# come from it, so finishing scans the appended rows once instead of once per figure.
+GROUPS = "load_groups"
+_SLICES = f"SELECT DISTINCT x_DatasetId FROM {GROUPS}"
 
 
 @dataclass(frozen=True)
@@ -54,16 +58,27 @@ def replace_older_slices(
     con: duckdb.DuckDBPyConnection, files: Sequence[FileProvenance], source_kind: str, source: str | None
 ) -> LoadSummary:
     """Older rows of every slice the load touched go; rollups and provenance follow. Returns what was loaded."""
-    summary = summarize_staged(con)
-    con.execute(f"DELETE FROM costs WHERE rowid IN (SELECT r FROM {OLDER} WHERE x_DatasetId IN ({_SLICES}))")
-    for table in ("cost_daily", "cost_resource_monthly"):
-        con.execute(f"DELETE FROM {table} WHERE x_DatasetId IN ({_SLICES})")
-    in_slices = f"x_DatasetId IN ({_SLICES}) AND x_DatasetId NOT LIKE '{API_COSTS_LIKE}'"
-    con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(where=f"WHERE {in_slices}"))
-    con.execute("INSERT INTO cost_resource_monthly " + ROLLUP_RESOURCE_SELECT.format(and_where=f"AND {in_slices}"))
+    _group_staged(con)
+    summary = _summary(con)
+    # The slices as a list of literals, not a subquery: DuckDB pushes the filter into each scan (and skips
+    # row groups of other slices by their min/max), where a subquery would be a join over every row.
+    slices = [str(r[0]) for r in con.execute(f"{_SLICES} WHERE x_DatasetId IS NOT NULL ORDER BY 1").fetchall()]
+    if slices:
+        in_slices = "x_DatasetId IN (" + ", ".join(_text(s) for s in slices) + ")"
+        con.execute(f"DELETE FROM costs WHERE rowid IN (SELECT r FROM {OLDER} WHERE {in_slices})")
+        for table in ("cost_daily", "cost_resource_monthly"):
+            con.execute(f"DELETE FROM {table} WHERE {in_slices}")
+        exported = f"{in_slices} AND x_DatasetId NOT LIKE '{API_COSTS_LIKE}'"
+        con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(where=f"WHERE {exported}"))
+        con.execute("INSERT INTO cost_resource_monthly " + ROLLUP_RESOURCE_SELECT.format(and_where=f"AND {exported}"))
     apply_export_precedence(con)
     _record_cost_datasets(con, files, source_kind, source)
+    con.execute(f"DROP TABLE {GROUPS}")
     return summary
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def apply_export_precedence(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,38 +110,56 @@ def _record_cost_datasets(
         f"""
         INSERT INTO datasets
         SELECT x_DatasetId, 'costs', ?, ?, ?::JSON, ?, ?, any_value(ProviderName), any_value(BillingAccountId),
-               CAST(any_value(BillingPeriodStart) AS DATE), count(*),
+               CAST(any_value(period_start) AS DATE), sum(line_items)::BIGINT,
                (SELECT to_json(map_from_entries(list({{'key': coalesce(cur, '(none)'),
                         'value': {{'BilledCost': billed, 'EffectiveCost': eff}}}})))
-                FROM (SELECT BillingCurrency AS cur, sum(BilledCost)::DOUBLE AS billed,
-                             sum(EffectiveCost)::DOUBLE AS eff
-                      FROM {STAGED} s2 WHERE s2.x_DatasetId = s.x_DatasetId GROUP BY 1)),
-               now()::TIMESTAMP, min(ChargePeriodStart), max(coalesce(ChargePeriodEnd, ChargePeriodStart)),
-               NULL
-        FROM {STAGED} s GROUP BY x_DatasetId
+                FROM (SELECT cur, sum(billed)::DOUBLE AS billed, sum(eff)::DOUBLE AS eff
+                      FROM {GROUPS} g2 WHERE g2.x_DatasetId = g.x_DatasetId GROUP BY 1)),
+               now()::TIMESTAMP, min(data_from), max(data_through), NULL
+        FROM {GROUPS} g GROUP BY x_DatasetId
         """,
         [source_kind, source, files_json, fmt, "/".join(versions)],
     )
 
 
+def _group_staged(con: duckdb.DuckDBPyConnection) -> None:
+    """One pass over the appended rows: the GROUPS table everything else of the finish is computed from."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {GROUPS} AS
+        SELECT x_DatasetId, BillingCurrency AS cur, ProviderName, BillingAccountId,
+               date_trunc('month', BillingPeriodStart) AS period, any_value(BillingPeriodStart) AS period_start,
+               sum(BilledCost) AS billed, sum(EffectiveCost) AS eff, count(*) AS line_items,
+               min(ChargePeriodStart) AS data_from, max(coalesce(ChargePeriodEnd, ChargePeriodStart)) AS data_through
+        FROM {STAGED} GROUP BY ALL
+        """
+    )
+
+
 def summarize_staged(con: duckdb.DuckDBPyConnection) -> LoadSummary:
     """Rows, slices, periods, providers, accounts and per-currency totals of the open load."""
+    _group_staged(con)
+    try:
+        return _summary(con)
+    finally:
+        con.execute(f"DROP TABLE {GROUPS}")
 
+
+def _summary(con: duckdb.DuckDBPyConnection) -> LoadSummary:
     def column(sql: str) -> list[str]:
         return [str(r[0]) for r in con.execute(sql).fetchall()]
 
     totals = [
         CostTotals(r[0], float(r[1] or 0), float(r[2] or 0))
         for r in con.execute(
-            f"SELECT BillingCurrency, sum(BilledCost), sum(EffectiveCost) FROM {STAGED} "
-            "GROUP BY 1 ORDER BY 2 DESC NULLS LAST"
+            f"SELECT cur, sum(billed), sum(eff) FROM {GROUPS} GROUP BY 1 ORDER BY 2 DESC NULLS LAST"
         ).fetchall()
     ]
     return LoadSummary(
-        rows=int(con.execute(f"SELECT count(*) FROM {STAGED}").fetchall()[0][0]),
+        rows=int(con.execute(f"SELECT coalesce(sum(line_items), 0) FROM {GROUPS}").fetchall()[0][0]),
         datasets=column(_SLICES + " ORDER BY 1"),
-        billing_periods=column(f"SELECT DISTINCT strftime(BillingPeriodStart, '%Y-%m') FROM {STAGED} ORDER BY 1"),
-        providers=column(f"SELECT DISTINCT coalesce(ProviderName, '(none)') FROM {STAGED} ORDER BY 1"),
-        accounts=column(f"SELECT DISTINCT coalesce(BillingAccountId, '(none)') FROM {STAGED} ORDER BY 1"),
+        billing_periods=column(f"SELECT DISTINCT strftime(period, '%Y-%m') FROM {GROUPS} ORDER BY 1"),
+        providers=column(f"SELECT DISTINCT coalesce(ProviderName, '(none)') FROM {GROUPS} ORDER BY 1"),
+        accounts=column(f"SELECT DISTINCT coalesce(BillingAccountId, '(none)') FROM {GROUPS} ORDER BY 1"),
         totals=totals,
     )
