@@ -143,8 +143,16 @@ class CostLoad:
 
     def count(self, where: str = "true") -> int:
         """How many of the rows appended so far match the SQL condition `where`."""
+        return self.counts([where])[0]
+
+    def counts(self, conditions: Sequence[str], where: str = "true") -> list[int]:
+        """How many of the appended rows matching `where` match each of `conditions`, in one scan."""
         self._require_open()
-        return int(self._con.execute(f"SELECT count(*) FROM {STAGED} WHERE {where}").fetchall()[0][0])
+        if not conditions:
+            return []
+        columns = ", ".join(f"count_if({c})" for c in conditions)
+        row = self._con.execute(f"SELECT {columns} FROM {STAGED} WHERE {where}").fetchall()[0]
+        return [int(n or 0) for n in row]
 
     def record_files(self, provenance: Sequence[FileProvenance]) -> None:
         """The files the rows came from, recorded with every slice when the load finishes."""

@@ -309,9 +309,17 @@ def _why_not_loaded(
 
 
 def _checked(load: CostLoad, staged: StagedFile, cols: SourceColumns, origin: str, enforce_bound: bool) -> StagedFile:
-    this_file = f"x_SourceFile = {literal(origin)}"
     file, fmt, con = staged.file, staged.format, load.connection
-    undated = load.count(f"{this_file} AND ChargePeriodStart IS NULL")
+    bounded = [c for c in values.BOUNDED_COLUMNS if c not in staged.missing_columns]
+    # One scan of the file's rows for all three checks (undated, beyond the bound, Tags not JSON).
+    undated, beyond, bad_tags = load.counts(
+        [
+            "ChargePeriodStart IS NULL",
+            " OR ".join(values.beyond_bound(quote(c)) for c in bounded) if bounded else "false",
+            "json_extract(Tags, '$.x_unparsed') IS NOT NULL" if "Tags" not in staged.missing_columns else "false",
+        ],
+        where=f"x_SourceFile = {literal(origin)}",
+    )
     if undated:
         first = bad_rows.undated(con, reader_sql(file, fmt), fmt.projection(cols))
         where = f" (the first is data row {first})" if first else ""
@@ -319,8 +327,7 @@ def _checked(load: CostLoad, staged: StagedFile, cols: SourceColumns, origin: st
             f"{file.path}: {undated} row(s) have a cost but no ChargePeriodStart{where}, so they "
             "belong to no day. Fix the export (every row needs a charge date); nothing was loaded."
         )
-    bounded = [c for c in values.BOUNDED_COLUMNS if c not in staged.missing_columns]
-    if bounded and load.count(f"{this_file} AND ({' OR '.join(values.beyond_bound(quote(c)) for c in bounded)})"):
+    if beyond:
         where = f"{file.path}: {bad_rows.beyond_bound(con, reader_sql(file, fmt), fmt.projection(cols))}"
         if enforce_bound:
             raise IngestError(
@@ -333,7 +340,6 @@ def _checked(load: CostLoad, staged: StagedFile, cols: SourceColumns, origin: st
     for col in ("EffectiveCost", "BillingCurrency"):
         if col in staged.missing_columns:
             staged.warnings.append(f"{col} missing: figures that need it will be blank for this file")
-    bad_tags = load.count(f"{this_file} AND json_extract(Tags, '$.x_unparsed') IS NOT NULL")
     if bad_tags:
         staged.warnings.append(f'{bad_tags} row(s) with Tags that are not JSON: kept as {{"x_unparsed": …}}')
     return staged
