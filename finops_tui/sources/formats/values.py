@@ -11,6 +11,7 @@ and the KPI tab; below 10^15 a sum of up to 10^11 rows stays exact, and no real 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from finops_tui.cache.schema import MONEY, MONEY_COLUMNS
@@ -66,8 +67,23 @@ def time_parse(c: str) -> str:
     return f"coalesce({_ISO_TIME.format(c=c)}, {_US_DATE.format(c=c)})"
 
 
+# Exact numeric types every value of which fits DECIMAL(38,12): casting them cannot fail (a larger scale
+# only rounds), so they need no per-row check.
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+_DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+
+
+def _always_fits(kind: str) -> bool:
+    decimal = _DECIMAL.fullmatch(kind)
+    if decimal:
+        return int(decimal.group(1)) - int(decimal.group(2)) <= 26
+    return kind in _INTEGERS
+
+
 def money(cols: SourceColumns, name: str) -> str:
     c, kind = cols.ref(name), cols.type_of(name)
+    if _always_fits(kind):
+        return f"CAST({c} AS {MONEY})"
     if kind.startswith(_NUMERIC):  # NaN, infinity or beyond DECIMAL's range: named like text that does not parse
         return f"CASE WHEN {c} IS NULL THEN NULL ELSE coalesce(try_cast({c} AS {MONEY}), {marker('money', name)}) END"
     return f"CASE WHEN {c} IS NULL THEN NULL ELSE coalesce({money_parse(c)}, {marker('money', name)}) END"
