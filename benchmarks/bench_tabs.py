@@ -446,7 +446,7 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
         Case("provider names", "header", lambda: cost_queries.providers(cur), plain("provider_names"), _rows),
         Case("datasets", "header", reader.datasets, plain("datasets"), _rows),
         Case(
-            "kpi_view (9 queries)",
+            "kpi_view (10 queries)",
             "view",
             lambda: reader.kpi_view(scope),
             plain(*kpi_names),
@@ -540,6 +540,8 @@ def bench_paint(cache: Path) -> dict[str, float]:
         out = subprocess.run(
             [sys.executable, "-c", PAINT, str(cache)], capture_output=True, text=True, cwd=ROOT, timeout=120
         )
+        if out.returncode != 0:
+            raise SystemExit(f"the first-paint run failed:\n{out.stderr}")
         a, b = map(float, out.stdout.split())
         paints.append(a)
         shown.append(b)
