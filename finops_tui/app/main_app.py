@@ -17,7 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from finops_tui.app.keys_screen import KeysScreen
 from finops_tui.app.palette import CockpitCommands
@@ -27,6 +27,7 @@ from finops_tui.app.panes.sql import SqlPane
 from finops_tui.app.panes.tables import AnomaliesPane, BudgetsPane, OptimizationsPane, ResourcesPane
 from finops_tui.app.tabs import TABS
 from finops_tui.app.themes import register_themes
+from finops_tui.app.widgets.footer import CockpitFooter
 from finops_tui.app.widgets.refresh_status import RefreshStatusLine
 from finops_tui.app.widgets.source_bar import SourceBar
 from finops_tui.config import Settings
@@ -184,7 +185,7 @@ class FinopsApp(App[None]):
                 with TabPane(f"{number} {label}", id=tab):
                     yield self._pane(tab)
         yield RefreshStatusLine(id="refresh-status")
-        yield Footer()
+        yield CockpitFooter()
 
     def _pane(self, tab: str) -> CockpitPane:
         if tab == "sql":

@@ -102,11 +102,15 @@ class DataGrid(Vertical):
         self.shown: pa.Table | None = None
         self.sort_key: tuple[str, str] | None = None
         self.note = ""
+        # The grid swaps its table on every load (textual-fastdatatable cannot clear one). It keeps the one
+        # on screen here and never looks it up with query_one: Textual's query cache (1,024 entries per
+        # node, keyed by DOM generation) would otherwise hold every replaced table, and its Arrow data.
+        self.table = self._new_table(pa.table({}))
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: text to find in any column (esc clears)", id="filter")
         yield Static(self.empty_message, id="empty")
-        yield self._new_table(pa.table({}))
+        yield self.table
         yield Static("", id="status")
 
     def _new_table(self, data: pa.Table) -> DataTable:
@@ -133,10 +137,10 @@ class DataGrid(Vertical):
             shown = shown.sort_by([self.sort_key])
         self.shown = shown
         self.set_class(self.full.num_rows == 0, "empty")
-        old = self.query_one(DataTable)
+        old = self.table
         cursor, focused = old.cursor_coordinate, old.has_focus
         await old.remove()
-        table = self._new_table(shown)
+        table = self.table = self._new_table(shown)
         await self.mount(table, before=self.query_one("#status"))
         if shown.num_rows:
             table.move_cursor(row=min(cursor.row, shown.num_rows - 1), column=cursor.column)
@@ -145,7 +149,7 @@ class DataGrid(Vertical):
         self._update_status()
 
     def focus_table(self) -> None:
-        self.query_one(DataTable).focus()
+        self.table.focus()
 
     def _update_status(self) -> None:
         total = self.full.num_rows if self.full is not None else 0
@@ -168,7 +172,7 @@ class DataGrid(Vertical):
         field = self.query_one("#filter", Input)
         field.value = ""
         self.remove_class("filtering")
-        self.query_one(DataTable).focus()
+        self.table.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -176,7 +180,7 @@ class DataGrid(Vertical):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one(DataTable).focus()
+        self.table.focus()
 
     async def watch_needle(self) -> None:
         await self._rebuild()
@@ -190,7 +194,7 @@ class DataGrid(Vertical):
 
     async def action_sort_cursor_column(self) -> None:
         if self.shown is not None and self.shown.num_columns:
-            column = self.query_one(DataTable).cursor_column
+            column = self.table.cursor_column
             await self.sort_by(self.shown.column_names[min(column, self.shown.num_columns - 1)])
 
     @on(DataTable.HeaderSelected)
