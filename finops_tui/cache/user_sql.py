@@ -192,12 +192,16 @@ def stream(cursor: duckdb.DuckDBPyConnection, sql: str, limit: int | None, timeo
             if _interrupted(exc):
                 raise KeyboardInterrupt from None
             raise QueryError(clean_error(exc)) from None
-        except RuntimeError as exc:  # DuckDB reports Ctrl-C during execution as "Query interrupted"
+        except (RuntimeError, OSError, pa.ArrowException) as exc:
+            # DuckDB reports Ctrl-C as RuntimeError("Query interrupted"); an error met while streaming
+            # (a cast failing on row 5,000,001) comes through Arrow's reader as OSError/ArrowException.
             if deadline.expired:
                 raise deadline.error() from None
             if _interrupted(exc):
                 raise KeyboardInterrupt from None
-            raise
+            if isinstance(exc, RuntimeError) and not isinstance(exc, pa.ArrowException):
+                raise
+            raise QueryError(clean_error(exc)) from None
 
 
 def _counted(reader: pa.RecordBatchReader, result: Stream, limit: int | None) -> Generator[pa.RecordBatch]:

@@ -117,3 +117,12 @@ def test_negative_limit_and_timeout_are_usage_errors(cache: Path) -> None:
     for flags in (["--limit", "-1"], ["--timeout", "-5"]):
         run = _measured(["query", "--cache", str(cache), "SELECT 1", *flags])
         assert run["rc"] == 2 and "Traceback" not in run["stderr"], flags
+
+
+def test_an_error_met_while_streaming_is_one_line(cache: Path) -> None:
+    # The first 500k rows stream out before the cast fails; Arrow's reader reports it as an OSError.
+    sql = "SELECT CASE WHEN range > 500000 THEN (range::VARCHAR || 'x')::INT END AS v FROM range(1000000)"
+    run = _measured(["query", "--cache", str(cache), sql, "--format", "csv"])
+    assert run["rc"] == 1
+    assert run["stderr"].strip().splitlines() == ["finops-tui: error: Conversion Error: Could not convert string "
+                                                  "'500001x' to INT32"]  # fmt: skip

@@ -99,3 +99,13 @@ async def test_escape_cancels_a_running_query(demo_cache):
         await settle(pilot)
         assert not pane.running
         assert "cancelled" in str(pane.query_one("#sql-error").render()).lower()
+
+
+async def test_an_error_quoting_markup_is_shown_as_text(demo_cache):
+    """DuckDB quotes the failing text; '[/x]' read as Rich markup used to crash the cockpit."""
+    app = make_app(demo_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = await _run(pilot, "SELECT '[/x]'::INTEGER")
+        assert pane.has_class("error") and app.is_running
+        assert "[/x]" in str(pane.query_one("#sql-error").render())

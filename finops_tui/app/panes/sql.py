@@ -60,7 +60,7 @@ class SqlPane(CockpitPane):
         editor = TextArea(EXAMPLE, id="sql-editor", soft_wrap=False, show_line_numbers=True)
         editor.border_title = "SQL (ctrl+j / F5 / ctrl+enter to run)"
         yield editor
-        yield Static("", id="sql-error")
+        yield Static("", id="sql-error", markup=False)  # DuckDB quotes the query: '[/x]' is text
         yield Static("Ready.", id="sql-status")
         yield DataGrid(empty_message="The query returned no rows.", noun="rows")
 
