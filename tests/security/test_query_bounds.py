@@ -109,8 +109,9 @@ def test_ctrl_c_cancels_a_running_query_with_one_line_and_exit_130(cache: Path) 
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 130
-    assert err.strip() == "finops-tui: query cancelled"
+    assert proc.returncode == 130, err
+    # "query cancelled" once the query runs; a signal landing a moment earlier gets the CLI's own line
+    assert err.strip() in ("finops-tui: query cancelled", "finops-tui: cancelled (Ctrl-C)"), err
 
 
 def test_negative_limit_and_timeout_are_usage_errors(cache: Path) -> None:
