@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -16,6 +14,7 @@ from finops_tui.cache import cost_writes, files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.config import Settings
 from finops_tui.errors import ConfigError
+from finops_tui.interruptible import run_interruptibly
 from finops_tui.money import format_money
 from finops_tui.output import write_csv, write_json, write_table
 
@@ -134,7 +133,7 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
     reader = None
     try:
         reader = open_reader(args, settings)
-        _in_worker(partial(_stream_query, reader, args, timeout or None), reader.interrupt_sql)
+        run_interruptibly(partial(_stream_query, reader, args, timeout or None), reader.interrupt_sql, name="query")
     except KeyboardInterrupt:
         print("finops-tui: query cancelled", file=sys.stderr)
         return 130
@@ -145,33 +144,6 @@ def query(args: argparse.Namespace, settings: Settings) -> int:
         if reader is not None:
             reader.close()
     return 0
-
-
-def _in_worker(job: Callable[[], object], interrupt: Callable[[], object]) -> None:
-    """Run `job` in a thread; on Ctrl-C, `interrupt` it until it stops (30 s at most), then re-raise."""
-    failure: list[BaseException] = []
-    done = threading.Event()  # not Thread.join: a join cut short by Ctrl-C can report a live thread dead
-
-    def run() -> None:
-        try:
-            job()
-        except BaseException as exc:
-            failure.append(exc)  # handed to the main thread as it is
-        finally:
-            done.set()
-
-    threading.Thread(target=run, name="query", daemon=True).start()
-    try:
-        while not done.wait(0.1):
-            pass
-    except KeyboardInterrupt:
-        for _ in range(300):
-            interrupt()
-            if done.wait(0.1):
-                break
-        raise
-    if failure:
-        raise failure[0]
 
 
 def _stream_query(reader: LocalCache, args: argparse.Namespace, timeout: float | None) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import errno
 import re
-import threading
 from dataclasses import dataclass, field
+from functools import partial
 
 import duckdb
 
@@ -20,6 +20,7 @@ from finops_tui.cache import dataset_ids
 from finops_tui.cache.cost_load import AppendFailed, CostLoad
 from finops_tui.cache.schema import FOCUS_COLUMNS
 from finops_tui.errors import Cancelled, IngestError
+from finops_tui.interruptible import run_interruptibly
 from finops_tui.sources import formats
 from finops_tui.sources.billing_files import BillingFile
 from finops_tui.sources.formats import bad_rows, csv_shape, values
@@ -259,30 +260,12 @@ def stage(
 
 
 def _interruptible_append(load: CostLoad, sql: str) -> int:
-    """`load.append(sql)` in a worker thread, so Ctrl-C reaches the main thread at once and interrupts
-    DuckDB; left alone, one INSERT over a big file notices the interrupt only when it has finished."""
-    outcome: list[int | BaseException] = []
-    done = threading.Event()  # not Thread.join: a join that Ctrl-C interrupted may later return too early
-
-    def append() -> None:
-        try:
-            outcome.append(load.append(sql))
-        except BaseException as exc:  # handed to the main thread
-            outcome.append(exc)
-        finally:
-            done.set()
-
-    threading.Thread(target=append, name="finops-ingest-append", daemon=True).start()
+    """`load.append(sql)` so that Ctrl-C interrupts DuckDB at once; left alone, one INSERT over a big file
+    notices the interrupt only when it has finished. The load then rolls back."""
     try:
-        while not done.wait(0.1):
-            pass
+        return run_interruptibly(partial(load.append, sql), load.connection.interrupt, name="finops-ingest-append")
     except KeyboardInterrupt:
-        load.connection.interrupt()
-        done.wait()  # DuckDB stops within moments, and the load rolls back
         raise Cancelled(CANCELLED) from None
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]
 
 
 def _why_not_loaded(
