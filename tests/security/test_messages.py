@@ -3,8 +3,6 @@ is not an unknown format, a full disk is not a corrupt export, a usage mistake e
 
 from __future__ import annotations
 
-import hashlib
-import os
 import socket
 import subprocess
 import sys
@@ -13,7 +11,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.security.cli_support import ROOT, clean_env, one_line, run, sha256
+
 HEADER = "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,BillingAccountId"
 
 
@@ -30,11 +29,8 @@ def _closed_port() -> int:
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     """The CLI's dirs under tmp_path; fake AWS keys and an AWS endpoint on a port nobody listens on."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FINOPS_TUI_"))}
+    clean = clean_env(tmp_path)
     clean.update(
-        FINOPS_TUI_CONFIG_DIR=str(tmp_path / "config"),
-        FINOPS_TUI_DATA_DIR=str(tmp_path / "data"),
-        FINOPS_TUI_LOG_DIR=str(tmp_path / "logs"),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "aws-credentials"),
         AWS_CONFIG_FILE=str(tmp_path / "aws-config"),
         AWS_ACCESS_KEY_ID="AKIAEXAMPLE",
@@ -44,24 +40,6 @@ def env(tmp_path: Path) -> dict[str, str]:
         AWS_DEFAULT_REGION="us-east-1",
     )
     return clean
-
-
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "finops_tui", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
-    )
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def assert_one_line(result: subprocess.CompletedProcess[str], code: int) -> str:
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == code, result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.fixture
@@ -105,7 +83,7 @@ def test_refresh_without_network_says_cannot_reach_aws(env: dict[str, str], tmp_
 
 def test_ingest_from_s3_without_network_says_cannot_reach_aws(env: dict[str, str], cache: Path) -> None:
     before = sha256(cache)
-    line = assert_one_line(run("ingest", "--cache", str(cache), "s3://bucket/x", env=env), 1)
+    line = one_line(run("ingest", "--cache", str(cache), "s3://bucket/x", env=env), 1)
     assert "Cannot reach AWS (network)" in line and "Nothing was loaded" in line
     assert sha256(cache) == before
 
@@ -156,7 +134,7 @@ def test_the_cli_names_a_ragged_row_in_one_line_and_keeps_the_cache(
 ) -> None:
     path = _ragged(tmp_path / "ragged.csv", 1, "1.25,1.00,USD,2025-03-02T00:00:00Z,2025-03-01T00:00:00Z,USD,Acme,a1")
     before = sha256(cache)
-    line = assert_one_line(run("ingest", "--cache", str(cache), str(path), env=env), 1)
+    line = one_line(run("ingest", "--cache", str(cache), str(path), env=env), 1)
     assert "data row 2 (line 3) has 8 fields where the header has 7" in line
     assert sha256(cache) == before
 
@@ -240,7 +218,7 @@ def test_the_cli_says_disk_full_in_one_line(env: dict[str, str], tmp_path: Path,
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
     )
-    line = assert_one_line(result, 1)
+    line = one_line(result, 1)
     assert "disk is full" in line and "/var/cache/c.tmp" in line and "complete" not in line
     assert sha256(cache) == before
 
@@ -255,7 +233,7 @@ def test_an_unknown_format_name_is_a_usage_error(env: dict[str, str], tmp_path: 
         ["ingest", "--cache", str(cache), "--format", "nosuch", str(more)],
         ["ingest", "--check", "--format", "nosuch", str(more)],
     ):
-        line = assert_one_line(run(*args, env=env), 2)
+        line = one_line(run(*args, env=env), 2)
         assert "nosuch" in line and "focus" in line
 
 
@@ -263,18 +241,18 @@ def test_an_unknown_format_name_is_a_usage_error(env: dict[str, str], tmp_path: 
 def test_an_empty_cache_setting_is_refused_naming_the_key(env: dict[str, str], tmp_path: Path, value: str) -> None:
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "config.toml").write_text(f"cache = {value}\n")
-    line = assert_one_line(run("doctor", env=env), 2)
+    line = one_line(run("doctor", env=env), 2)
     assert "cache" in line and "empty" in line
 
 
 def test_an_empty_cache_variable_or_a_directory_is_refused(env: dict[str, str], tmp_path: Path) -> None:
-    line = assert_one_line(run("doctor", env={**env, "FINOPS_TUI_CACHE": ""}), 2)
+    line = one_line(run("doctor", env={**env, "FINOPS_TUI_CACHE": ""}), 2)
     assert "cache" in line and "empty" in line
-    line = assert_one_line(run("doctor", "--cache", str(tmp_path), env=env), 2)
+    line = one_line(run("doctor", "--cache", str(tmp_path), env=env), 2)
     assert "cache" in line and "is a directory" in line
 
 
 @pytest.mark.parametrize(("limit", "needle"), [("-1", "0 or more"), ("99999999999999999999", "at most")])
 def test_query_limit_out_of_range_is_a_usage_error(env: dict[str, str], cache: Path, limit: str, needle: str) -> None:
-    line = assert_one_line(run("query", "--cache", str(cache), "select 1", "--limit", limit, env=env), 2)
+    line = one_line(run("query", "--cache", str(cache), "select 1", "--limit", limit, env=env), 2)
     assert "--limit" in line and needle in line

@@ -4,8 +4,6 @@ cannot use."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import signal
 import subprocess
 import sys
@@ -19,8 +17,8 @@ from finops_tui.config import Settings, load_settings
 from finops_tui.errors import ConfigError, IngestError
 from finops_tui.sources.ingest import ingest_paths
 from finops_tui.sources.validation import check_paths
+from tests.security.cli_support import ROOT, clean_env, one_line, run, sha256
 
-ROOT = Path(__file__).resolve().parents[2]
 HEADER = "BilledCost,EffectiveCost,ChargePeriodStart,BillingPeriodStart,BillingCurrency,ProviderName,BillingAccountId"
 
 
@@ -35,31 +33,7 @@ def _csv(path: Path, *rows: str) -> Path:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FINOPS_TUI_"))}
-    clean.update(
-        FINOPS_TUI_CONFIG_DIR=str(tmp_path / "config"),
-        FINOPS_TUI_DATA_DIR=str(tmp_path / "data"),
-        FINOPS_TUI_LOG_DIR=str(tmp_path / "logs"),
-    )
-    return clean
-
-
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "finops_tui", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
-    )
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def one_line(result: subprocess.CompletedProcess[str], code: int) -> str:
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == code, result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
+    return clean_env(tmp_path)
 
 
 @pytest.fixture
