@@ -19,6 +19,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
+import duckdb
+import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError
 
 from finops_tui.cache import cost_writes, dataset_ids, dataset_writes, files, refresh_records
@@ -198,6 +200,29 @@ def _collect(
     return results
 
 
+def _write_dataset(
+    con: duckdb.DuckDBPyConnection,
+    kind: DatasetKind,
+    account_id: str,
+    rows: pa.Table,
+    source: str,
+    *parts: str,
+    data_through: datetime | None = None,
+) -> None:
+    """Replace one account's dataset of `kind` with what an AWS API answered."""
+    dataset_writes.replace_dataset(
+        con,
+        kind,
+        dataset_ids.dataset_id(kind, "AWS", account_id, *parts),
+        rows,
+        source_kind="API",
+        source=source,
+        provider="AWS",
+        account_id=account_id,
+        data_through=data_through,
+    )
+
+
 def _commit(
     cache_path: Path,
     accounts: list[AwsAccount],
@@ -233,15 +258,8 @@ def _commit(
                     ],
                 )
             elif isinstance(r, ce_insights.InsightResult):
-                dataset_writes.replace_dataset(
-                    con,
-                    r.kind,
-                    dataset_ids.dataset_id(cast(DatasetKind, r.kind), "AWS", account_id),
-                    r.rows,
-                    source_kind="API",
-                    source=f"AWS Cost Explorer {r.collector[3:]}, {label}",
-                    provider="AWS",
-                    account_id=account_id,
+                _write_dataset(
+                    con, cast(DatasetKind, r.kind), account_id, r.rows, f"AWS Cost Explorer {r.collector[3:]}, {label}"
                 )
                 refresh_records.store_answers(
                     con,
@@ -258,43 +276,18 @@ def _commit(
                     ],
                 )
             elif r.collector.startswith("budgets"):
-                dataset_writes.replace_dataset(
-                    con,
-                    "budgets",
-                    dataset_ids.dataset_id("budgets", "AWS", account_id),
-                    r.rows,
-                    source_kind="API",
-                    source=f"AWS Budgets, {label}",
-                    provider="AWS",
-                    account_id=account_id,
-                )
+                _write_dataset(con, "budgets", account_id, r.rows, f"AWS Budgets, {label}")
                 missing = r.history_missing(label) if isinstance(r, account_info.BudgetsResult) else None
                 if missing:  # budgets stored; budget_history keeps its rows and its old age
                     failures.append(missing)
                 elif isinstance(r, account_info.BudgetsResult) and r.history is not None:
-                    dataset_writes.replace_dataset(
-                        con,
-                        "budget_history",
-                        dataset_ids.dataset_id("budget_history", "AWS", account_id),
-                        r.history,
-                        source_kind="API",
-                        source=f"AWS Budgets performance history, {label}",
-                        provider="AWS",
-                        account_id=account_id,
-                    )
+                    source = f"AWS Budgets performance history, {label}"
+                    _write_dataset(con, "budget_history", account_id, r.history, source)
             else:
                 service = r.collector.removeprefix("inventory.")
-                dataset_writes.replace_dataset(
-                    con,
-                    "resources",
-                    dataset_ids.dataset_id("resources", "AWS", account_id, r.region or "", service),
-                    r.rows,
-                    source_kind="API",
-                    source=f"AWS {service} in {r.region}, {label}",
-                    provider="AWS",
-                    account_id=account_id,
-                    data_through=options.now(),
-                )
+                source = f"AWS {service} in {r.region}, {label}"
+                parts = (r.region or "", service)
+                _write_dataset(con, "resources", account_id, r.rows, source, *parts, data_through=options.now())
         dataset_writes.fill_current_costs(con)
         status = "ok" if not failures else ("partial" if any(r.rows is not None for r in results) else "failed")
         run = refresh_records.RefreshRun(
