@@ -88,8 +88,8 @@ def write_csv(
 
 def write_table(
     schema: pa.Schema, batches: Iterable[pa.RecordBatch], out: IO[str], max_width: int = 48, sample_rows: int = 1000
-) -> int:
-    """An aligned text table; column widths come from the first `sample_rows` rows. Returns rows written."""
+) -> None:
+    """An aligned text table; column widths come from the first `sample_rows` rows."""
     header = [escape_controls(n) for n in schema.names]
     numeric = [
         pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type) for f in schema
@@ -109,11 +109,7 @@ def write_table(
 
     out.write(line(header) + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
-    written = 0
     for cells in sample:
         out.write(line(cells) + "\n")
-        written += 1
     for row in rows:
         out.write(line([escape_controls(_text(v))[:max_width] for v in row]) + "\n")
-        written += 1
-    return written

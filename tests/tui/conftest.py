@@ -73,7 +73,7 @@ async def settle(pilot, rounds: int = 50) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         running = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-        if not running and not any(p.busy for p in app.query(DataPane)):
+        if not running and not any(p.loading for p in app.query(DataPane)):
             return
     raise AssertionError("the cockpit did not settle")
 

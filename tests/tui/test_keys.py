@@ -177,7 +177,7 @@ async def test_first_frame_paints_before_the_queries_finish(demo_cache):
     app.reader.kpi_view = slow_kpis
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(KpiPane)
-        await wait_until(pilot, lambda: pane.busy and app.overview is not None)
+        await wait_until(pilot, lambda: pane.loading and app.overview is not None)
         assert pane.loading  # spinner shown while the worker waits
         assert "DEMO" in app.query_one(SourceBar).render().plain  # header already painted
         await pilot.press("2")  # the UI still answers keys

@@ -14,7 +14,6 @@ from typing import Any, Generic, TypeVar
 from textual import on, work
 from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive
 from textual.worker import get_current_worker
 
 from finops_tui.contract.reader import CostReader
@@ -57,8 +56,6 @@ class DataPane(CockpitPane, Generic[ViewT]):
             super().__init__()
             self.pane, self.error = pane, error
 
-    busy: reactive[bool] = reactive(False)
-
     def fetch(self, scope: ViewScope) -> ViewT:
         raise NotImplementedError
 
@@ -70,7 +67,6 @@ class DataPane(CockpitPane, Generic[ViewT]):
         if not self.stale:
             return
         self.stale = False
-        self.busy = True
         self.loading = True
         self._fetch(scope)
 
@@ -92,14 +88,12 @@ class DataPane(CockpitPane, Generic[ViewT]):
             message.stop()
             await self.show(message.view)
             self.loading = False
-            self.busy = False
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         if message.pane is self:
             message.stop()
             self.loading = False
-            self.busy = False
             self.stale = True
             self.app.notify(
                 f"{self.title}: {message.error}\nThe last good data stays on screen.",
