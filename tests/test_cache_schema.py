@@ -92,7 +92,7 @@ def test_a_v1_cache_as_shipped_upgrades_to_the_declared_shape():
     con.execute(f"CREATE TABLE costs (\n    {', '.join(c.ddl for c in schema.COSTS.columns)}\n)")
     con.execute(V1_TABLES_AS_SHIPPED)
     con.execute("INSERT INTO schema_migrations VALUES (1, 'v1', now()::TIMESTAMP)")
-    assert migrations.migrate(con, ":memory:") == [2, 3, 4]
+    assert migrations.migrate(con, ":memory:") == list(range(2, migrations.LATEST_VERSION + 1))
     assert_matches_declaration(con)
 
 

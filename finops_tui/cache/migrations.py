@@ -76,6 +76,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "daily and per-resource monthly cost rollups", _rollups),
     Migration(3, "refresh runs, reusable API answers, provider forecasts"),
     Migration(4, "budget performance history"),
+    Migration(5, "local analysis: anomaly drivers and feedback, rule evidence and actions, budget origins"),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -172,6 +172,8 @@ BUDGETS = Table(
         Column("filter_values", "VARCHAR[]"),
         Column("tags", JSON),
         _DATASET_ID,
+        Column("origin", VARCHAR, "where the budget comes from: aws (AWS Budgets) or file (the budgets file)", 5),
+        Column("filters", JSON, 'every filter, e.g. {"provider": ["AWS"], "tag": {"team": "data"}}', 5),
     ),
     "budgets; actual spend is computed from cost_daily, never stored",
 )
@@ -195,6 +197,10 @@ ANOMALIES = Table(
         Column("status", VARCHAR),
         Column("detected_at", TIMESTAMP),
         _DATASET_ID,
+        Column("impact", MONEY, "actual_cost - expected_cost over the anomaly's days", 5),
+        Column("origin", VARCHAR, "computed (detected here from the cache) or aws (Cost Anomaly Detection)", 5),
+        Column("drivers", JSON, "what explains the delta: [{dimension, value, delta, share}], largest first", 5),
+        Column("series_key", VARCHAR, "the series judged, e.g. AWS|123456789012|Amazon EC2|USD", 5),
     ),
     "cost anomalies",
 )
@@ -217,6 +223,11 @@ OPTIMIZATIONS = Table(
         Column("sub_account_id", VARCHAR),
         Column("detected_at", TIMESTAMP),
         _DATASET_ID,
+        Column("rule_id", VARCHAR, "the local rule that fired, or NULL for a provider's recommendation", 5),
+        Column("evidence", JSON, "the metrics and costs behind it, with their window", 5),
+        Column("action", VARCHAR, "the exact command that would act on it (never run by finops-tui)", 5),
+        Column("savings_basis", VARCHAR, "how estimated_savings was worked out", 5),
+        Column("origin", VARCHAR, "computed (a local rule) or aws (AWS's own recommendation)", 5),
     ),
     "savings recommendations",
 )
@@ -285,6 +296,18 @@ BUDGET_HISTORY = Table(
     ),
     "budgeted and actual amounts of past periods",
 )
+ANOMALY_FEEDBACK = Table(
+    "anomaly_feedback",
+    5,
+    (
+        Column("anomaly_id", VARCHAR),
+        Column("series_key", VARCHAR, "muting applies to the series: later anomalies of it are muted too"),
+        Column("status", VARCHAR, "acknowledged or muted"),
+        Column("note", VARCHAR),
+        Column("updated_at", TIMESTAMP),
+    ),
+    "what users said about anomalies; not a dataset, so refresh and re-ingest never replace it",
+)
 SCHEMA_MIGRATIONS = Table(
     "schema_migrations",
     0,  # created before any migration runs: it records them
@@ -307,6 +330,7 @@ TABLES: dict[str, Table] = {
         API_REQUEST_CACHE,
         COST_FORECASTS,
         BUDGET_HISTORY,
+        ANOMALY_FEEDBACK,
     )
 }
 # The table each dataset kind lives in (a kind is its table's name).
