@@ -1,0 +1,89 @@
+"""Daily cost series for the forecast model and the budgets, and the KPI forecast built on them.
+
+A series is day -> cost for one currency (never summed across), optionally narrowed by cost
+columns (from the `cost_daily` rollup: thousands of rows) or by tags. Tags live only in the
+line items' `Tags` JSON, so a tag filter reads `costs`, bounded to the days asked for (a range
+on ChargePeriodStart, which the scan prunes by row group) and to the currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+import duckdb
+
+from finops_tui import periods
+from finops_tui.analysis import forecast as model
+from finops_tui.cache.cost_queries import metric_column, provider_forecast
+from finops_tui.contract.scope import ViewScope
+from finops_tui.contract.views import BacktestMonth, Forecast
+
+HISTORY_DAYS = 210  # three closed months back-tested, each with 8 weeks of history and the back-test origins
+
+
+def _tag_path(key: str) -> str:
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def daily_series(
+    cur: duckdb.DuckDBPyConnection,
+    metric: str,
+    currency: str | None,
+    first: date,
+    last: date,
+    columns: Mapping[str, tuple[str, ...]] | None = None,
+    tags: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[date, float]:
+    """Cost per day first..last (inclusive) in `currency`; `columns`: column -> any of these values."""
+    m = metric_column(metric)
+    where = ["BillingCurrency IS NOT DISTINCT FROM ?"]
+    params: list[object] = [currency]
+    for column, values in (columns or {}).items():
+        if column not in ("ProviderName", "SubAccountId", "ServiceName", "RegionId", "ServiceCategory",
+                          "ChargeCategory"):  # fmt: skip
+            raise ValueError(f"cannot filter budgets on {column!r}")
+        where.append(f'"{column}" IN ({", ".join("?" for _ in values)})')
+        params += list(values)
+    if tags:
+        for key, values in tags.items():
+            where.append(f"json_extract_string(Tags, ?) IN ({', '.join('?' for _ in values)})")
+            params += [_tag_path(key), *values]
+        sql = (
+            f"SELECT CAST(ChargePeriodStart AS DATE), sum({m})::DOUBLE FROM costs WHERE {' AND '.join(where)} "
+            "AND ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1"
+        )
+    else:
+        sql = (
+            f"SELECT ChargeDate, sum({m})::DOUBLE FROM cost_daily WHERE {' AND '.join(where)} "
+            "AND ChargeDate >= ? AND ChargeDate < ? GROUP BY 1"
+        )
+    params += [first, last + timedelta(days=1)]
+    return {day: float(cost or 0.0) for day, cost in cur.execute(sql, params).fetchall()}
+
+
+def kpi_forecast(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date, today: date) -> Forecast | None:
+    """The month's forecast for the KPI card; None once the month is closed (as_of's month before today's)."""
+    if periods.month_start(as_of) < periods.month_start(today):
+        return None
+    columns = {"ProviderName": (scope.provider,)} if scope.provider else None
+    series = daily_series(cur, scope.metric, scope.currency, as_of - timedelta(days=HISTORY_DAYS), as_of, columns)
+    start, end = periods.month_start(as_of), periods.next_month_start(as_of)
+    result = model.forecast_period(series, start, end, as_of, partial_day=as_of >= today)
+    rest, label = provider_forecast(cur, scope, as_of)
+    left = (end - as_of).days - 1
+    partial = " (today still being billed)" if as_of >= today else ""
+    return Forecast(
+        value=result.value,
+        method=f"MTD {result.actual:,.2f}{partial} + model for {left} day(s) left",
+        provider_rest=rest,
+        provider_label=label,
+        lower=result.lower,
+        upper=result.upper,
+        model=result.model,
+        interval=result.interval,
+        backtest=[
+            BacktestMonth(month=m.month, forecast=m.forecast, actual=m.actual, error_pct=m.error_pct)
+            for m in model.backtest_months(series, as_of)
+        ],
+    )
