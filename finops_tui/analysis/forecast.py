@@ -223,6 +223,8 @@ def backtest_months(series: Mapping[date, float], as_of: date, months: int = 3) 
     first = min(series)
     result = []
     month = as_of.replace(day=1)
+    if (as_of + timedelta(days=1)).day == 1:  # as_of ends its month: that month is closed too
+        month = as_of + timedelta(days=1)
     for _ in range(months):
         end = month
         month = (month - timedelta(days=1)).replace(day=1)

@@ -65,7 +65,7 @@ def aws_specs(cur: duckdb.DuckDBPyConnection) -> list[BudgetSpec]:
     rows = cur.execute(
         "SELECT b.budget_id, b.budget_name, coalesce(b.origin, 'aws'), b.time_unit, b.budget_amount::DOUBLE, "
         "b.currency, b.parent_budget_id, b.filter_dimension, b.filter_values, b.filters::VARCHAR, "
-        "d.source_kind = 'DEMO' FROM budgets b LEFT JOIN datasets d ON d.dataset_id = b.x_DatasetId "
+        "d.source_kind = 'DEMO' FROM budgets b LEFT JOIN datasets d ON d.dataset_id = b.x_dataset_id "
         "ORDER BY b.budget_id"
     ).fetchall()
     specs = []

@@ -62,12 +62,25 @@ def daily_series(
     return {day: float(cost or 0.0) for day, cost in cur.execute(sql, params).fetchall()}
 
 
+def scope_series(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> dict[date, float]:
+    """The scope's daily spend over the history the forecast and its back-test use."""
+    columns = {"ProviderName": (scope.provider,)} if scope.provider else None
+    return daily_series(cur, scope.metric, scope.currency, as_of - timedelta(days=HISTORY_DAYS), as_of, columns)
+
+
+def backtest(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> list[BacktestMonth]:
+    """The model's error on the last three closed months (for `doctor`, also when the month is closed)."""
+    return [
+        BacktestMonth(month=m.month, forecast=m.forecast, actual=m.actual, error_pct=m.error_pct)
+        for m in model.backtest_months(scope_series(cur, scope, as_of), as_of)
+    ]
+
+
 def kpi_forecast(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date, today: date) -> Forecast | None:
     """The month's forecast for the KPI card; None once the month is closed (as_of's month before today's)."""
     if periods.month_start(as_of) < periods.month_start(today):
         return None
-    columns = {"ProviderName": (scope.provider,)} if scope.provider else None
-    series = daily_series(cur, scope.metric, scope.currency, as_of - timedelta(days=HISTORY_DAYS), as_of, columns)
+    series = scope_series(cur, scope, as_of)
     start, end = periods.month_start(as_of), periods.next_month_start(as_of)
     result = model.forecast_period(series, start, end, as_of, partial_day=as_of >= today)
     rest, label = provider_forecast(cur, scope, as_of)

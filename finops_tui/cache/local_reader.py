@@ -38,6 +38,7 @@ from finops_tui.contract.tables import (
 from finops_tui.contract.views import (
     TOP_ROWS,
     AnomaliesView,
+    BacktestMonth,
     BudgetsView,
     KpiView,
     OptimizationsView,
@@ -226,6 +227,13 @@ class LocalCache:
             providers=top("provider", None, of=everyone),
             movers=top("service", by="movement"),
         )
+
+    @survives_reload
+    def forecast_backtest(self, scope: ViewScope) -> list[BacktestMonth]:
+        """The forecast model's error on the last three closed months (local only: `finops-tui doctor`)."""
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        return [] if as_of is None else cost_series.backtest(cur, scope, as_of)
 
     @survives_reload
     def resources_view(self, scope: ViewScope) -> ResourcesView:
