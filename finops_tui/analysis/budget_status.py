@@ -84,11 +84,18 @@ def breach_date(
     return None
 
 
-def assess(spec: BudgetSpec, series: Mapping[date, float], as_of: date, *, partial_day: bool = False) -> BudgetState:
+def assess(
+    spec: BudgetSpec,
+    series: Mapping[date, float],
+    as_of: date,
+    *,
+    partial_day: bool = False,
+    history_from: date | None = None,
+) -> BudgetState:
     """The budget's current period (the one holding `as_of`), judged from its daily `series`."""
     start, end = periods.period_bounds(as_of, spec.unit)
     target = spec.amount / (end - start).days
-    f = forecast_period(series, start, end, as_of, partial_day=partial_day)
+    f = forecast_period(series, start, end, as_of, partial_day=partial_day, history_from=history_from)
     rest_of_today = f.daily.get(as_of, 0.0) - series.get(as_of, 0.0) if partial_day else 0.0
     breach = breach_date(start, series, f.daily, spec.amount, as_of, max(0.0, rest_of_today))
     elapsed = (as_of - start).days + 1

@@ -156,13 +156,21 @@ class PeriodForecast:
 
 
 def forecast_period(
-    series: Mapping[date, float], start: date, end: date, as_of: date, *, partial_day: bool = False
+    series: Mapping[date, float],
+    start: date,
+    end: date,
+    as_of: date,
+    *,
+    partial_day: bool = False,
+    history_from: date | None = None,
 ) -> PeriodForecast:
     """Forecast the period [start, end) from `series` (day → cost, a missing day is 0) through `as_of`.
 
-    History starts on the series' first day. `partial_day`: `as_of` is still being billed.
+    History starts on `history_from` (the first day the cache has data for, so that days before a
+    filtered series' first cost count as the zeros they are), else on the series' first day.
+    `partial_day`: `as_of` is still being billed.
     """
-    first = min(series) if series else as_of
+    first = history_from if history_from is not None else min(series) if series else as_of
     fit_end = as_of - timedelta(days=1) if partial_day else as_of
     history = series_values(series, first, fit_end) if fit_end >= first else []
     model = fit(history, fit_end)
@@ -213,14 +221,16 @@ class MonthError:
 BACKTEST_DAY = 15  # the forecast as it stood mid-month
 
 
-def backtest_months(series: Mapping[date, float], as_of: date, months: int = 3) -> list[MonthError]:
+def backtest_months(
+    series: Mapping[date, float], as_of: date, months: int = 3, history_from: date | None = None
+) -> list[MonthError]:
     """The model's error on the last `months` closed months before `as_of`'s, oldest first.
 
     A month is left out when the history holds fewer than 28 days before its origin (nothing to fit).
     """
     if not series:
         return []
-    first = min(series)
+    first = history_from if history_from is not None else min(series)
     result = []
     month = as_of.replace(day=1)
     if (as_of + timedelta(days=1)).day == 1:  # as_of ends its month: that month is closed too
@@ -232,7 +242,7 @@ def backtest_months(series: Mapping[date, float], as_of: date, months: int = 3) 
         if (origin - first).days < 27:
             continue
         history = {d: v for d, v in series.items() if d <= origin}
-        predicted = forecast_period(history, month, end, origin)
+        predicted = forecast_period(history, month, end, origin, history_from=first)
         actual = sum(series_values(series, month, end - timedelta(days=1)))
         result.append(MonthError(month, predicted.value, actual))
     return sorted(result, key=lambda m: m.month)

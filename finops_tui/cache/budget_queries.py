@@ -26,7 +26,7 @@ from finops_tui.analysis.budget_status import (
     tree_order,
     without_data,
 )
-from finops_tui.cache.cost_series import daily_series
+from finops_tui.cache.cost_series import daily_series, first_days
 from finops_tui.contract.tables import BudgetsTable
 
 HISTORY_DAYS = 120  # before the period's start: 8 weeks for the model, the rest for back-test origins
@@ -108,15 +108,17 @@ def last_period_actuals(cur: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[
 
 
 def judge(cur: duckdb.DuckDBPyConnection, spec: BudgetSpec, metric: str, held: dict[str | None, date],
-          today: date) -> BudgetState:  # fmt: skip
+          today: date, firsts: dict[str | None, date]) -> BudgetState:  # fmt: skip
     """One budget's state in its current period: the one holding its currency's last day with data."""
     if spec.currency not in held:
         return without_data(spec, today, held)
     as_of = held[spec.currency]
     start, _ = periods.period_bounds(as_of, spec.unit)
+    first = start - timedelta(days=HISTORY_DAYS)
     columns: dict[str, tuple[str, ...]] = {column: values for column, values in spec.columns.items()}
-    series = daily_series(cur, metric, spec.currency, start - timedelta(days=HISTORY_DAYS), as_of, columns, spec.tags)
-    return assess(spec, series, as_of, partial_day=as_of >= today)
+    series = daily_series(cur, metric, spec.currency, first, as_of, columns, spec.tags)
+    known = max(first, firsts.get(spec.currency, first))
+    return assess(spec, series, as_of, partial_day=as_of >= today, history_from=known)
 
 
 def budget_table(
@@ -124,13 +126,13 @@ def budget_table(
 ) -> pa.Table:
     """Every budget (cache and `extra`, e.g. the file's) in tree order, parents before children."""
     specs = aws_specs(cur) + list(extra)
-    held = last_days(cur, today)
+    held, firsts = last_days(cur, today), first_days(cur)
     history = last_period_actuals(cur)
     flags = overcommitted(specs)
     ranked = sorted(specs, key=lambda s: s.origin)  # siblings: AWS first, then the file's, each in its own order
     rows: list[dict[str, Any]] = []
     for spec, depth in tree_order(ranked):
-        state = judge(cur, spec, metric, held, today)
+        state = judge(cur, spec, metric, held, today, firsts)
         rows.append(_row(state, depth, flags.get(spec.budget_id, ""), history.get(spec.budget_id, [])))
     return pa.Table.from_pylist(rows, schema=BudgetsTable.SCHEMA)
 

@@ -62,17 +62,29 @@ def daily_series(
     return {day: float(cost or 0.0) for day, cost in cur.execute(sql, params).fetchall()}
 
 
-def scope_series(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> dict[date, float]:
-    """The scope's daily spend over the history the forecast and its back-test use."""
+def first_days(cur: duckdb.DuckDBPyConnection) -> dict[str | None, date]:
+    """The first day with cost data, per currency: before it the cache knows nothing; after it, no row is 0."""
+    rows = cur.execute("SELECT BillingCurrency, min(ChargeDate) FROM cost_daily GROUP BY 1").fetchall()
+    return {currency: day for currency, day in rows}
+
+
+def scope_series(
+    cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date
+) -> tuple[dict[date, float], date | None]:
+    """The scope's daily spend over the history the forecast and its back-test use, and where it starts."""
     columns = {"ProviderName": (scope.provider,)} if scope.provider else None
-    return daily_series(cur, scope.metric, scope.currency, as_of - timedelta(days=HISTORY_DAYS), as_of, columns)
+    first = as_of - timedelta(days=HISTORY_DAYS)
+    series = daily_series(cur, scope.metric, scope.currency, first, as_of, columns)
+    known = first_days(cur).get(scope.currency)
+    return series, max(first, known) if known is not None else None
 
 
 def backtest(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> list[BacktestMonth]:
     """The model's error on the last three closed months (for `doctor`, also when the month is closed)."""
+    series, first = scope_series(cur, scope, as_of)
     return [
         BacktestMonth(month=m.month, forecast=m.forecast, actual=m.actual, error_pct=m.error_pct)
-        for m in model.backtest_months(scope_series(cur, scope, as_of), as_of)
+        for m in model.backtest_months(series, as_of, history_from=first)
     ]
 
 
@@ -80,9 +92,9 @@ def kpi_forecast(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date, 
     """The month's forecast for the KPI card; None once the month is closed (as_of's month before today's)."""
     if periods.month_start(as_of) < periods.month_start(today):
         return None
-    series = scope_series(cur, scope, as_of)
+    series, first = scope_series(cur, scope, as_of)
     start, end = periods.month_start(as_of), periods.next_month_start(as_of)
-    result = model.forecast_period(series, start, end, as_of, partial_day=as_of >= today)
+    result = model.forecast_period(series, start, end, as_of, partial_day=as_of >= today, history_from=first)
     rest, label = provider_forecast(cur, scope, as_of)
     left = (end - as_of).days - 1
     partial = " (today still being billed)" if as_of >= today else ""
@@ -97,6 +109,6 @@ def kpi_forecast(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date, 
         interval=result.interval,
         backtest=[
             BacktestMonth(month=m.month, forecast=m.forecast, actual=m.actual, error_pct=m.error_pct)
-            for m in model.backtest_months(series, as_of)
+            for m in model.backtest_months(series, as_of, history_from=first)
         ],
     )
