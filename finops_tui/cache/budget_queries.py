@@ -1,9 +1,10 @@
 """The Budgets table: AWS budgets (the `budgets` table) and file budgets, each judged over its own series.
 
 One function, `budget_table`, serves the Budgets tab, `finops-tui budgets` and (through the
-reader) the REST server. Each budget gets one bounded query: its currency, its filters, and
-the days from `HISTORY_DAYS` before its period to its "as of" day (the last day with data in
-its currency, never after today); everything else is `finops_tui.analysis.budget_status`.
+reader) the REST server. Each budget gets one bounded query (`cost_series.daily_series`): its
+currency, its filters, and the days from `HISTORY_DAYS` before its period to its "as of" day
+(the last day with data in its currency, never after today); everything else is
+`finops_tui.analysis.budget_status`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Daily cost series for the forecast model and the budgets, and the KPI forecast built on them.
 
 A series is day -> cost for one currency (never summed across), optionally narrowed by cost
-columns (from the `cost_daily` rollup: thousands of rows) or by tags. Tags live only in the
-line items' `Tags` JSON, so a tag filter reads `costs`, bounded to the days asked for (a range
-on ChargePeriodStart, which the scan prunes by row group) and to the currency.
+columns (from the `cost_daily` rollup: thousands of rows) or by tags (from `cost_tag_daily`, the
+same sums per distinct Tags text: tag sets repeat, so it stays far smaller than the line items,
+and the JSON is parsed only on the rows that hold the wanted text at all).
 """
 
 from __future__ import annotations
@@ -23,7 +23,14 @@ HISTORY_DAYS = 210  # three closed months back-tested, each with 8 weeks of hist
 
 
 def _tag_path(key: str) -> str:
-    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """The JSON path of one key, as an SQL literal: a constant path is parsed once, a parameter once per row."""
+    path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return "'" + path.replace("'", "''") + "'"
+
+
+def _plain_text(text: str) -> bool:
+    """Whether JSON writes `text` as it is (no escapes): then a row holding it contains it verbatim."""
+    return text.isprintable() and '"' not in text and "\\" not in text
 
 
 def daily_series(
@@ -47,17 +54,18 @@ def daily_series(
         params += list(values)
     if tags:
         for key, values in tags.items():
-            where.append(f"json_extract_string(Tags, ?) IN ({', '.join('?' for _ in values)})")
-            params += [_tag_path(key), *values]
-        sql = (
-            f"SELECT CAST(ChargePeriodStart AS DATE), sum({m})::DOUBLE FROM costs WHERE {' AND '.join(where)} "
-            "AND ChargePeriodStart >= ? AND ChargePeriodStart < ? GROUP BY 1"
-        )
-    else:
-        sql = (
-            f"SELECT ChargeDate, sum({m})::DOUBLE FROM cost_daily WHERE {' AND '.join(where)} "
-            "AND ChargeDate >= ? AND ChargeDate < ? GROUP BY 1"
-        )
+            # A substring test first (fast, no parsing) lets only rows that can match reach the JSON parse;
+            # it is skipped when JSON would escape the text (then the raw row need not contain it verbatim).
+            if _plain_text(key) and all(_plain_text(v) for v in values):
+                where.append(f"contains(Tags, ?) AND ({' OR '.join('contains(Tags, ?)' for _ in values)})")
+                params += [key, *values]
+            where.append(f"json_extract_string(Tags, {_tag_path(key)}) IN ({', '.join('?' for _ in values)})")
+            params += list(values)
+    table = "cost_tag_daily" if tags else "cost_daily"
+    sql = (
+        f"SELECT ChargeDate, sum({m})::DOUBLE FROM {table} WHERE {' AND '.join(where)} "
+        "AND ChargeDate >= ? AND ChargeDate < ? GROUP BY 1"
+    )
     params += [first, last + timedelta(days=1)]
     return {day: float(cost or 0.0) for day, cost in cur.execute(sql, params).fetchall()}
 
