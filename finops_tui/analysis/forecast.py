@@ -79,10 +79,14 @@ def weekday_factors(values: Sequence[float], last_day: date) -> tuple[float, ...
     if n < 14:
         return (1.0,) * 7
     ratios: list[list[float]] = [[] for _ in range(7)]
-    for i in range(max(3, n - 3 - 7 * FACTOR_WEEKS), n - 3):
-        mean7 = sum(values[i - 3 : i + 4]) / 7
-        if mean7 > 0:
-            ratios[(last_day - timedelta(days=n - 1 - i)).weekday()].append(values[i] / mean7)
+    last = last_day.weekday()
+    first = max(3, n - 3 - 7 * FACTOR_WEEKS)
+    window = sum(values[first - 3 : first + 4])  # a running 7-day sum: one add and one drop per day
+    for i in range(first, n - 3):
+        if i > first:
+            window += values[i + 3] - values[i - 4]
+        if window > 1e-9:  # a running sum of zeros may drift to ±1e-13, never to a real cost
+            ratios[(last - (n - 1 - i)) % 7].append(values[i] * 7 / window)
     raw = [median(r) if r else 1.0 for r in ratios]
     mean = sum(raw) / 7
     return tuple(f / mean for f in raw) if mean > 0 else (1.0,) * 7
@@ -100,11 +104,8 @@ def fit(values: Sequence[float], last_day: date) -> Fit:
     medians: list[tuple[float, float]] = []  # (days before last_day of the block's centre, median)
     for b in range(blocks):
         first = n - 7 * (blocks - b)
-        adjusted = [
-            values[i] / factors[(last_day - timedelta(days=n - 1 - i)).weekday()]
-            for i in range(first, first + 7)
-            if factors[(last_day - timedelta(days=n - 1 - i)).weekday()] > 0
-        ]
+        weekday = [(last_day.weekday() - (n - 1 - i)) % 7 for i in range(first, first + 7)]
+        adjusted = [values[i] / factors[w] for i, w in zip(range(first, first + 7), weekday, strict=True) if factors[w]]
         if adjusted:
             medians.append((n - 1 - (first + 3), median(adjusted)))
     if not medians:
