@@ -6,8 +6,9 @@
 The cache is bench_tabs.py's (`benchmarks/out/tabs-10000000/cache.duckdb`, built by it when absent: 25,000
 resources x 400 days, six budgets), copied once to `benchmarks/out/analysis-10000000/cache.duckdb`, upgraded to
 the current schema, where every line item gets Tags (team: data/web/ml/ops by resource, env: dev for a third,
-else prod) and the tag rollup is rebuilt from them, so a tag budget has rows to find. The cockpit's clock is 2026-10-20 12:00: October is
-open with 11 days left (the 20th still being billed), so the forecast and its back-tests have work to do.
+else prod) and the tag rollup is rebuilt from them, so a tag budget has rows to find. The cockpit's clock is
+2026-10-20 12:00: October is open with 11 days left (the 20th still being billed), so the forecast and its
+back-tests have work to do.
 
 Cases, each timed alternately with its baseline (warm-up, then ours, plain, ours, plain, ...; min and p50):
 - forecast: `cost_series.kpi_forecast` (the 210-day daily series from `cost_daily`, the model, its back-tested
