@@ -132,3 +132,18 @@ def test_the_forecast_uses_the_model_and_a_closed_month_gets_none(cache, tmp_pat
     closed = later.kpi_view(usd).summary
     assert closed is not None and closed.forecast is None and closed.month_to_date == 14 * 15
     assert [m.month for m in later.forecast_backtest(usd)] == [date(2025, 2, 1)]
+
+
+def test_the_tag_rollup_follows_a_reingest_without_double_counting(tmp_path):
+    source = tmp_path / "costs.csv"
+    day = date(2025, 3, 3)
+    source.write_text("\n".join([HEADER, row(day, 10, "USD", "EC2", {"team": "data"}), row(day, 5, "USD", "S3", None)]))
+    target = tmp_path / "cache.duckdb"
+    for _ in range(2):  # the same billing period loaded again replaces it, rollups included
+        ingest_paths([str(source)], target)
+    r = LocalCache(target, clock=lambda: datetime(2025, 3, 4, 9))
+    try:
+        rows = r.run_sql("SELECT sum(EffectiveCost)::DOUBLE AS s, count(*) AS n FROM cost_tag_daily", 10).table.rows()
+    finally:
+        r.close()
+    assert rows == [{"s": 10.0, "n": 1}]  # the tagged row once; the untagged one is not in the tag rollup
