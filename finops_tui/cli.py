@@ -126,6 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--profile", action="append", metavar="P", help="AWS profile to test (repeatable)")
     doctor.add_argument("--include-paid", action="store_true", help="also probe Cost Explorer ($0.01)")
+
+    optimizations = sub.add_parser(
+        "optimizations",
+        help="savings recommendations: finops-tui's own rules (computed) and AWS's (aws)",
+        description="List the savings recommendations in the cache, largest monthly saving first: those "
+        "finops-tui's rules computed from inventory, utilisation and billing rows (origin computed, with the "
+        "evidence and the AWS CLI command that would act on it; nothing is ever run) and AWS's own rightsizing "
+        "(origin aws). The rules run after every ingest and refresh; --evaluate runs them now.",
+    )
+    _common(optimizations)
+    optimizations.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    optimizations.add_argument(
+        "--evaluate", action="store_true", help="run the rules now (thresholds: [rules] in the config file)"
+    )
     return parser
 
 
@@ -149,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "snapshot": commands.snapshot,
             "doctor": commands.doctor,
             "refresh": commands.refresh,
+            "optimizations": commands.optimizations,
         }[args.command]
         return handler(args, settings)
     except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was

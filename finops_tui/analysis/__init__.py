@@ -1,0 +1,1 @@
+"""Pure analysis over cache facts: no SQL, no Textual (optimization rules; anomaly detection; forecasts)."""
