@@ -70,8 +70,13 @@ SAMPLE = (
     rows("eipalloc-used", 0.12, "$0.005 per In-use public IPv4 address per hour"),
     rows("i-staging", 2.4, "$0.10 per On Demand Linux m5.large Instance Hour", tags={"env": "staging"}),
     rows("i-prod", 2.4, "$0.10 per On Demand Linux m5.large Instance Hour", tags={"env": "prod"}),
-    rows("i-staging-new", 2.4, "$0.10 per On Demand Linux m5.large Instance Hour", tags={"Env": "x", "env": "dev"},
-         days=20),  # fmt: skip
+    rows(
+        "i-staging-new",
+        2.4,
+        "$0.10 per On Demand Linux m5.large Instance Hour",
+        tags={"Env": "x", "env": "dev"},
+        days=20,
+    ),  # fmt: skip
     rows("i-untagged", 1.5, "$0.10 per On Demand Linux m5.large Instance Hour", tags=None, account="222"),
     rows("i-untagged-small", 0.5, "$0.10 per On Demand Linux m5.large Instance Hour", tags=None, account="333"),
 )
