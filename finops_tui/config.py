@@ -92,7 +92,10 @@ class RuleThresholds(BaseModel):
         description="Values of those tags that mean 'not production': such resources need not run at night.",
     )
     nonprod_days_billed: int = Field(
-        28, ge=7, description="Billed on every one of this many last days means the resource never stops."
+        28,
+        ge=7,
+        le=56,  # the rules read the latest two billing months
+        description="Billed on every one of this many last days means the resource never stops.",
     )
     office_hours_per_week: float = Field(
         60.0, gt=0, lt=168, description="Hours a week a non-production resource must run when it is scheduled."

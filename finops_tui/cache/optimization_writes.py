@@ -50,7 +50,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, thresholds: RuleThresholds, now: da
             if row["optimization_id"] not in seen:
                 seen.add(row["optimization_id"])
                 rows.append(row)
-    con.execute("DROP TABLE IF EXISTS rule_resource_cost")
+    rule_facts.finish(con)
     return pa.Table.from_pylist(rows, schema=OPTIMIZATIONS.row_schema)
 
 

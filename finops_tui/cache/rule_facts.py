@@ -7,8 +7,7 @@ many days of that month the cache holds), target (a successor type or a list of 
 volume_type, evidence (JSON: the metrics or billing rows behind the match, with their window).
 
 Inventory queries read `resources` (utilization JSON written by sources/aws/inventory.py), billing
-queries read `costs` and `cost_resource_monthly` of the latest months only, so a 10M-row cache is
-read in a few hundred milliseconds. Billing rules skip resources inventory lists: the inventory
+queries read the latest two months of `costs` only. Billing rules skip resources inventory lists: the inventory
 rule for the same finding has better evidence.
 """
 
@@ -31,9 +30,11 @@ _RESOURCE_COST = """
 CREATE OR REPLACE TEMP TABLE rule_resource_cost AS
 WITH months AS (
     SELECT date_trunc('month', ChargeDate)::DATE AS m, max(ChargeDate) AS last_day FROM cost_daily GROUP BY 1
-), per AS (
+), per AS (  -- a resource not billed in the latest two months has nothing left to save
     SELECT ResourceId, ChargeMonth, BillingCurrency, sum(EffectiveCost)::DOUBLE AS cost
-    FROM cost_resource_monthly GROUP BY ResourceId, ChargeMonth, BillingCurrency
+    FROM cost_resource_monthly
+    WHERE ChargeMonth >= (SELECT max(ChargeMonth) - INTERVAL 1 MONTH FROM cost_resource_monthly)
+    GROUP BY ResourceId, ChargeMonth, BillingCurrency
     QUALIFY row_number() OVER (PARTITION BY ResourceId ORDER BY ChargeMonth DESC, cost DESC) = 1
 )
 SELECT p.ResourceId, p.BillingCurrency AS currency, p.cost AS month_cost, p.ChargeMonth AS cost_month,
@@ -146,18 +147,25 @@ _INVENTORY_RULES: dict[str, tuple[str, str, str]] = {  # facts name: (where, tar
     ),
 }
 
-# Billing rows of each resource's latest month; `usage` is every text that names what was used.
+# The billing rows of the latest two months with a resource, for every billing rule (a view: each rule's
+# filter then reads only what it needs); `usage` is every text that names what was used, `listed` says
+# inventory has the resource.
+_BILLED_ROWS = """
+CREATE OR REPLACE TEMP VIEW rule_billed_rows AS
+WITH latest AS (SELECT max(ChargeMonth) AS m FROM cost_resource_monthly)
+SELECT ResourceId, RegionId, SubAccountId, ProviderName, ServiceName, ChargeCategory, ConsumedUnit, BillingCurrency,
+       EffectiveCost::DOUBLE AS cost, date_trunc('month', ChargePeriodStart)::DATE AS month,
+       ChargePeriodStart::DATE AS day, Tags,
+       concat_ws(' ', x_Extensions->>'lineItem/UsageType', x_Extensions->>'line_item_usage_type',
+                 ChargeDescription, SkuMeter) AS usage,
+       ResourceId IN (SELECT resource_id FROM resources WHERE resource_id IS NOT NULL) AS listed
+FROM costs
+WHERE ResourceId IS NOT NULL AND ChargePeriodStart >= (SELECT m - INTERVAL 1 MONTH FROM latest)
+"""
+
 _BILLED = """
-WITH latest AS (SELECT max(ChargeMonth) AS m FROM cost_resource_monthly),
-rows AS (
-    SELECT ResourceId, RegionId, SubAccountId, ProviderName, BillingCurrency, EffectiveCost::DOUBLE AS cost,
-           date_trunc('month', ChargePeriodStart)::DATE AS month, ChargePeriodStart, ServiceCategory, Tags,
-           concat_ws(' ', x_Extensions->>'lineItem/UsageType', x_Extensions->>'line_item_usage_type',
-                     ChargeDescription, SkuMeter) AS usage
-    FROM costs
-    WHERE ResourceId IS NOT NULL AND ChargePeriodStart >= (SELECT m - INTERVAL 1 MONTH FROM latest)
-      AND ResourceId NOT IN (SELECT resource_id FROM resources WHERE resource_id IS NOT NULL)
-), matched AS (
+WITH rows AS (SELECT * FROM rule_billed_rows WHERE NOT listed AND ({prefilter})),
+matched AS (
     SELECT ResourceId, month, BillingCurrency, any_value(RegionId) AS region, any_value(SubAccountId) AS account,
            any_value(ProviderName) AS provider, sum(cost) FILTER (WHERE {matches}) AS cost,
            {extra} AS detail
@@ -180,6 +188,7 @@ _INSTANCE_TYPE = "regexp_extract(usage, '(?:BoxUsage:|\\s)([a-z][a-z0-9]*\\.[0-9
 
 _BILLING_RULES: dict[str, dict[str, str]] = {
     "billed_gp2_volumes": {
+        "prefilter": "usage ILIKE '%gp2%'",
         "matches": "usage ILIKE '%gp2%'",
         "extra": "any_value(usage) FILTER (WHERE usage ILIKE '%gp2%')",
         "having": "count(*) FILTER (WHERE usage ILIKE '%gp2%') > 0",
@@ -187,6 +196,7 @@ _BILLING_RULES: dict[str, dict[str, str]] = {
         "evidence": "json_object('billed_as', x.detail, 'month', strftime(x.month, '%Y-%m'), 'gp2_cost', x.cost)",
     },
     "billed_previous_generation": {
+        "prefilter": "usage ILIKE '%large%' OR regexp_matches(usage, '\\.(medium|small|micro|nano)')",
         "matches": f"{_INSTANCE_TYPE} <> ''",
         "extra": f"any_value({_INSTANCE_TYPE}) FILTER (WHERE {_INSTANCE_TYPE} <> '')",
         "having": f"count(*) FILTER (WHERE {_family_case(_INSTANCE_TYPE)} IS NOT NULL) > 0",
@@ -196,6 +206,7 @@ _BILLING_RULES: dict[str, dict[str, str]] = {
         + ", 'month', strftime(x.month, '%Y-%m'), 'instance_cost', x.cost)",
     },
     "billed_idle_nat_gateways": {
+        "prefilter": "usage ILIKE '%NAT%' OR usage ILIKE '%NatGateway%'",
         "matches": "usage ILIKE '%NAT Gateway Hour%' OR usage ILIKE '%NatGateway-Hours%'",
         "extra": "sum(cost) FILTER (WHERE usage ILIKE '%Data Processed by NAT%' OR usage ILIKE '%NatGateway-Bytes%')",
         "having": "count(*) FILTER (WHERE usage ILIKE '%NAT Gateway Hour%' OR usage ILIKE '%NatGateway-Hours%') > 0 "
@@ -204,6 +215,7 @@ _BILLING_RULES: dict[str, dict[str, str]] = {
         "evidence": "json_object('hours_cost', x.cost, 'data_processed_cost', 0, 'month', strftime(x.month, '%Y-%m'))",
     },
     "billed_idle_addresses": {
+        "prefilter": "usage ILIKE '%IdleAddress%' OR usage ILIKE '%Elastic IP address not attached%'",
         "matches": "usage ILIKE '%IdleAddress%' OR usage ILIKE '%Elastic IP address not attached%'",
         "extra": "NULL",
         "having": "count(*) FILTER (WHERE usage ILIKE '%IdleAddress%' "
@@ -214,15 +226,13 @@ _BILLING_RULES: dict[str, dict[str, str]] = {
 }
 
 _NONPROD = """
-WITH last_day AS (SELECT max(ChargePeriodStart)::DATE AS d FROM costs WHERE ResourceId IS NOT NULL),
+WITH last_day AS (SELECT max(day) AS d FROM rule_billed_rows),
 rows AS (
-    SELECT ResourceId, RegionId, SubAccountId, ProviderName, BillingCurrency, EffectiveCost::DOUBLE AS cost,
-           ChargePeriodStart::DATE AS day, Tags
-    FROM costs
-    WHERE ResourceId IS NOT NULL AND ChargeCategory = 'Usage' AND ConsumedUnit ILIKE 'Hour%'
+    SELECT * FROM rule_billed_rows
+    WHERE ChargeCategory = 'Usage' AND ConsumedUnit ILIKE 'Hour%'
       AND (ServiceName = 'Amazon Elastic Compute Cloud' OR ResourceId LIKE 'i-%'
            OR ResourceId LIKE 'arn:aws:ec2:%:instance/%')
-      AND ChargePeriodStart >= (SELECT d - to_days($days - 1) FROM last_day)
+      AND day >= (SELECT d - to_days($days - 1) FROM last_day)
 ), tagged AS (
     SELECT ResourceId, any_value(RegionId) AS region, any_value(SubAccountId) AS account,
            any_value(ProviderName) AS provider, BillingCurrency, sum(cost) AS cost, count(DISTINCT day) AS days,
@@ -242,35 +252,42 @@ WHERE list_contains($values, env)
 """
 
 _UNTAGGED = """
-WITH latest AS (SELECT max(ChargeMonth) AS m FROM cost_resource_monthly)
-SELECT r.SubAccountId || '/' || r.ServiceName AS resource_id, r.ServiceName AS resource_name,
-       any_value(r.ProviderName) AS provider_name, NULL AS region_id, r.SubAccountId AS sub_account_id,
-       r.BillingCurrency AS currency, 0.0 AS month_cost, any_value(r.ChargeMonth) AS cost_month,
-       1 AS cost_days, 1 AS month_days,
-       string_agg(r.ResourceId, ' ' ORDER BY r.cost DESC) FILTER (WHERE r.rank <= 5) AS target,
+WITH untagged AS (
+    SELECT ResourceId, BillingCurrency, any_value(month) AS month, sum(cost) AS cost,
+           coalesce(any_value(SubAccountId), '(no account)') AS account,
+           coalesce(any_value(ServiceName), '(no service)') AS service, any_value(ProviderName) AS provider
+    FROM rule_billed_rows
+    WHERE month = (SELECT max(month) FROM rule_billed_rows) AND (Tags IS NULL OR Tags::VARCHAR IN ('{}', 'null', ''))
+    GROUP BY ResourceId, BillingCurrency
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY account, service, BillingCurrency ORDER BY cost DESC) AS rank
+    FROM untagged
+)
+SELECT account || '/' || service AS resource_id, service AS resource_name, any_value(provider) AS provider_name,
+       NULL AS region_id, account AS sub_account_id, BillingCurrency AS currency, 0.0 AS month_cost,
+       any_value(month) AS cost_month, 1 AS cost_days, 1 AS month_days,
+       string_agg(ResourceId, ' ' ORDER BY cost DESC) FILTER (WHERE rank <= 5) AS target,
        NULL::DOUBLE AS size_gib, NULL AS volume_type,
-       json_object('untagged_cost', sum(r.cost), 'untagged_resources', count(*),
-                   'month', strftime(any_value(r.ChargeMonth), '%Y-%m'),
-                   'largest', list(r.ResourceId ORDER BY r.cost DESC) FILTER (WHERE r.rank <= 5),
+       json_object('untagged_cost', sum(cost), 'untagged_resources', count(*),
+                   'month', strftime(any_value(month), '%Y-%m'),
+                   'largest', list(ResourceId ORDER BY cost DESC) FILTER (WHERE rank <= 5),
                    'threshold', $min_cost) AS evidence
-FROM (
-    SELECT m.*, u.cost, row_number() OVER (PARTITION BY m.SubAccountId, m.ServiceName, m.BillingCurrency
-                                           ORDER BY u.cost DESC) AS rank
-    FROM (SELECT ResourceId, BillingCurrency, sum(EffectiveCost)::DOUBLE AS cost FROM costs
-          WHERE ChargePeriodStart >= (SELECT m FROM latest) AND ResourceId IS NOT NULL
-            AND (Tags IS NULL OR Tags::VARCHAR IN ('{}', 'null', ''))
-          GROUP BY ALL) u
-    JOIN (SELECT ResourceId, BillingCurrency, ChargeMonth, SubAccountId, ServiceName, ProviderName
-          FROM cost_resource_monthly WHERE ChargeMonth = (SELECT m FROM latest)) m USING (ResourceId, BillingCurrency)
-) r
-GROUP BY r.SubAccountId, r.ServiceName, r.BillingCurrency
-HAVING sum(r.cost) >= $min_cost
+FROM ranked
+GROUP BY account, service, BillingCurrency
+HAVING sum(cost) >= $min_cost
 """
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """Each resource's latest month of cost, shared by every rule of one evaluation (a temp table)."""
+    """Each resource's latest month of cost (a temp table) and the latest billing rows (a temp view),
+    shared by every rule of one evaluation; `finish` drops them."""
     con.execute(_RESOURCE_COST)
+    con.execute(_BILLED_ROWS)
+
+
+def finish(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS rule_resource_cost")
+    con.execute("DROP VIEW IF EXISTS rule_billed_rows")
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
