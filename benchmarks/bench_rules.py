@@ -106,7 +106,7 @@ def main() -> None:
         with files.write_session(cache) as con:
             rows = con.execute("SELECT count(*) FROM costs").fetchall()[0][0]
             inventory = con.sql(INVENTORY.format(now=NOW)).to_arrow_table()
-            dataset_writes.replace_dataset(con, "resources", "resources:bench", inventory, source_kind="API", source="b")
+            dataset_writes.replace_dataset(con, "resources", "resources:b", inventory, source_kind="API", source="b")
         print(f"{rows:,} cost rows, {inventory.num_rows:,} inventory resources", flush=True)
 
         con = duckdb.connect(str(cache))
