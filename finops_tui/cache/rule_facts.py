@@ -245,7 +245,7 @@ SELECT t.ResourceId AS resource_id, t.ResourceId AS resource_name, t.provider AS
        t.cost AS month_cost, NULL::DATE AS cost_month, t.days AS cost_days, 30 AS month_days,
        NULL AS target, NULL::DOUBLE AS size_gib, NULL AS volume_type,
        json_object('environment', env, 'days_billed', t.days, 'window_days', $days,
-                   'cost_in_window', t.cost) AS evidence
+                   'cost_in_window', round(t.cost, 2)) AS evidence
 FROM (SELECT *, (SELECT list_filter([lower(tags->>k) for k in $keys], lambda v: v IS NOT NULL)[1]) AS env
       FROM tagged) t
 WHERE list_contains($values, env)

@@ -126,8 +126,8 @@ class KpiPane(DataPane[KpiView]):
                 Text.assemble(
                     ("Savings found ", "bold"),
                     (f"{format_money(t.monthly_savings, t.currency)}/month", "bold green"),
-                    f" over {t.resources} resources · {t.computed} computed here, "
-                    f"{t.recommendations - t.computed} from AWS · Optimizations tab",
+                    f" · {t.resources} resources · {t.computed} computed here, "
+                    f"{t.recommendations - t.computed} by AWS · tab 5",
                 )
             )
 

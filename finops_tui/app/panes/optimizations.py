@@ -34,7 +34,9 @@ def _evidence_text(raw: object) -> str:
         data = json.loads(str(raw)) if raw else {}
     except ValueError:
         return str(raw)
-    return ", ".join(f"{k} {v}" for k, v in data.items()) if isinstance(data, dict) else str(data)
+    if not isinstance(data, dict):
+        return str(data)
+    return ", ".join(f"{k} {json.dumps(v) if isinstance(v, dict | list) else v}" for k, v in data.items())
 
 
 class OptimizationsPane(TablePane[OptimizationsView]):
@@ -47,7 +49,7 @@ class OptimizationsPane(TablePane[OptimizationsView]):
         "recommendations appear here after `finops-tui refresh`."
     )
     DEFAULT_CSS = """
-    OptimizationsPane #detail { height: 3; padding: 0 1; color: $text-muted; }
+    OptimizationsPane #detail { height: auto; max-height: 6; padding: 0 1; color: $text-muted; }
     """
 
     def compose(self) -> ComposeResult:
@@ -90,4 +92,4 @@ class OptimizationsPane(TablePane[OptimizationsView]):
             f"saving: {r['savings_basis'] or 'as estimated by AWS'}",
             f"evidence: {_evidence_text(r['evidence']) or '-'}",
         )
-        detail.update(escape_controls("\n".join(lines)))
+        detail.update("\n".join(escape_controls(line) for line in lines))
