@@ -102,8 +102,10 @@ def saving(rule: Rule, fact: dict[str, Any], thresholds: RuleThresholds) -> tupl
     return round(scaled, 2), "USD", f"estimate, no cost rows for it in the cache: {basis}"
 
 
-def _readable(thresholds: RuleThresholds) -> dict[str, str]:
-    return {k: "/".join(v) if isinstance(v, list) else f"{v:g}" for k, v in thresholds.model_dump().items()}
+def describe(rule: Rule, thresholds: RuleThresholds) -> str:
+    """The rule's title and what it matches, with the thresholds in force (once per rule per evaluation)."""
+    values = {k: "/".join(v) if isinstance(v, list) else f"{v:g}" for k, v in thresholds.model_dump().items()}
+    return f"{rule.title}: {rule.matches.format(**values)}"
 
 
 def worth_it(rule: Rule, fact: dict[str, Any], thresholds: RuleThresholds) -> bool:
@@ -113,8 +115,10 @@ def worth_it(rule: Rule, fact: dict[str, Any], thresholds: RuleThresholds) -> bo
     return rule.saving_share == 0.0 or cost is None or float(cost) >= thresholds.min_monthly_cost
 
 
-def recommend(rule: Rule, fact: dict[str, Any], thresholds: RuleThresholds, now: datetime) -> dict[str, Any]:
-    """One `optimizations` row for a fact that matched `rule`."""
+def recommend(
+    rule: Rule, fact: dict[str, Any], thresholds: RuleThresholds, now: datetime, description: str | None = None
+) -> dict[str, Any]:
+    """One `optimizations` row for a fact that matched `rule`; `description` is `describe(rule, thresholds)`."""
     evidence = json.loads(fact["evidence"]) if isinstance(fact.get("evidence"), str) else dict(fact["evidence"] or {})
     if fact.get("evidence_volumes"):
         evidence["volumes"] = fact["evidence_volumes"]
@@ -142,7 +146,7 @@ def recommend(rule: Rule, fact: dict[str, Any], thresholds: RuleThresholds, now:
         "optimization_id": optimization_id(rule, str(fact["resource_id"])),
         "resource_id": fact["resource_id"],
         "optimization_type": rule.optimization_type,
-        "description": f"{rule.title}: {rule.matches.format(**_readable(thresholds))}",
+        "description": description or describe(rule, thresholds),
         "estimated_savings": None if savings is None else Decimal(f"{savings:.2f}"),
         "currency": currency,
         "risk_level": rule.risk,

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from finops_tui.analysis.optimization_rules import RULES
-from finops_tui.analysis.optimizations import recommend, worth_it
+from finops_tui.analysis.optimizations import describe, recommend, worth_it
 from finops_tui.cache import dataset_ids, dataset_writes, rule_facts
 from finops_tui.cache.schema import OPTIMIZATIONS
 from finops_tui.config import RuleThresholds
@@ -43,10 +43,11 @@ def evaluate(con: duckdb.DuckDBPyConnection, thresholds: RuleThresholds, now: da
     rows = []
     seen: set[str] = set()
     for rule in RULES:
+        description = describe(rule, thresholds)
         for fact in rule_facts.gather(con, rule.facts, thresholds):
             if not worth_it(rule, fact, thresholds):
                 continue
-            row = recommend(rule, fact, thresholds, now)
+            row = recommend(rule, fact, thresholds, now, description)
             if row["optimization_id"] not in seen:
                 seen.add(row["optimization_id"])
                 rows.append(row)
