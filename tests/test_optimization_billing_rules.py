@@ -198,3 +198,19 @@ def test_thresholds_from_config_change_what_fires(billed, tmp_path):
     with files.write_session(cache) as con:
         optimization_writes.write_local_optimizations(con, RuleThresholds(untagged_min_monthly_cost=20.0))
     assert not any(k.startswith("untagged-spend:") for k in found(cache))
+
+
+def test_a_cost_load_commits_its_recommendations_with_its_rows_and_a_failed_one_neither(billed, tmp_path):
+    from finops_tui.cache.cost_load import CostLoad
+
+    cache = tmp_path / "load.duckdb"
+    files.copy_private(billed, cache)
+    before = found(cache)
+    extra = export(tmp_path / "extra.csv", rows("vol-new", 5.0, GP2, unit="GB-Mo", days=5))
+    with pytest.raises(RuntimeError), files.write_session(cache) as con, CostLoad(con, "FILE", "failing") as load:
+        load.append(f"SELECT * FROM read_csv('{extra}', header=true)")
+        raise RuntimeError("the source failed after appending")
+    assert found(cache) == before
+    ingest_paths([str(extra)], cache)  # a load that finishes: its rows and what the rules make of them, together
+    # 25.00 over Nov 6-10, scaled by the 10 days the cache holds of November: conservative for a new volume
+    assert float(found(cache)["billed-gp2:vol-new"]["estimated_savings"]) == pytest.approx(25.0 * 30 / 10 * 0.2)
