@@ -3,7 +3,8 @@
 `write_local_optimizations(con)` is called at the end of every write that changes costs or
 inventory (the cost load before COMMIT, the refresh's commit), so a reader never sees new costs
 without the recommendations computed from them. It replaces one dataset, `optimizations:computed:rules`,
-with provenance (source_kind COMPUTED: computed here, from which tables, through which day); AWS's
+with provenance (source_kind COMPUTED, or DEMO over the DEMO's data: computed here, from which tables,
+through which day); AWS's
 own recommendations live in their own datasets and are never touched. A recommendation found
 again keeps its first `detected_at`, so its age means something.
 """
@@ -72,12 +73,18 @@ def write_local_optimizations(
         table = table.set_column(index, "detected_at", pa.array(detected, table.schema.field("detected_at").type))
     through = con.execute("SELECT max(ChargeDate) FROM cost_daily").fetchall()[0][0]
     inventory = con.execute("SELECT count(*) FROM resources").fetchall()[0][0]
+    # Computed from the DEMO's generated data, they are DEMO figures too, and labelled so.
+    demo = con.execute(
+        "SELECT coalesce(bool_and(source_kind = 'DEMO'), false) FROM datasets WHERE kind IN ('costs', 'resources')"
+    ).fetchall()[0][0]
+    of = "DEMO " if demo else ""
     return dataset_writes.replace_dataset(
         con,
         "optimizations",
         DATASET_ID,
         table,
-        source_kind=SOURCE_KIND,
-        source=f"finops-tui rules over {inventory:,} inventory resources and cost rows through {through or 'no date'}",
+        source_kind="DEMO" if demo else SOURCE_KIND,
+        source=f"finops-tui rules over {inventory:,} {of}inventory resources and {of}cost rows through "
+        f"{through or 'no date'}",
         data_through=datetime.combine(through, datetime.min.time()) if through else None,
     )
