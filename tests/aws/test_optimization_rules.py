@@ -210,3 +210,21 @@ def test_a_snapshot_older_than_the_threshold_fires_and_a_younger_one_does_not(mo
     assert json.loads(old["evidence"])["age_days"] in (90, 91)
     assert float(old["estimated_savings"]) == pytest.approx(100 * 0.05)
     assert old["action"] == f"aws ec2 delete-snapshot --snapshot-id {snapshot} --region {REGION}"
+
+
+def test_aws_rightsizing_is_listed_beside_the_computed_recommendations_labelled_aws(seeded, tmp_path):
+    from finops_tui.cache.local_reader import LocalCache
+    from finops_tui.contract.scope import ViewScope
+
+    cache = tmp_path / "c.duckdb"
+    run_refresh(cache, options(regions=[REGION], now=_now))  # Cost Explorer rightsizing answered by `seeded`
+    reader = LocalCache(cache)
+    view = reader.optimizations_view(ViewScope(currency="USD"))
+    reader.close()
+    rows = view.table.rows()
+    aws = [r for r in rows if r["origin"] == "aws"]
+    assert [(r["resource_id"], r["monthly_savings"], r["rule"]) for r in aws] == [("i-0abc", 70.08, None)]
+    computed = [r for r in rows if r["origin"] == "computed"]
+    assert computed and all(r["rule"] and r["action"].startswith("aws ") for r in computed)
+    (usd,) = view.totals
+    assert (usd.recommendations, usd.computed) == (len(rows), len(computed))
