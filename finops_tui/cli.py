@@ -139,6 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
     _common(budgets)
     budgets.add_argument("--budgets", metavar="FILE", default=argparse.SUPPRESS, help="budgets file (TOML)")
     budgets.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    optimizations = sub.add_parser(
+        "optimizations",
+        help="savings recommendations: finops-tui's own rules (computed) and AWS's (aws)",
+        description="List the savings recommendations in the cache, largest monthly saving first: those "
+        "finops-tui's rules computed from inventory, utilisation and billing rows (origin computed, with the "
+        "evidence and the AWS CLI command that would act on it; nothing is ever run) and AWS's own rightsizing "
+        "(origin aws). The rules run after every ingest and refresh; --evaluate runs them now.",
+    )
+    _common(optimizations)
+    optimizations.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    optimizations.add_argument(
+        "--evaluate", action="store_true", help="run the rules now (thresholds: [rules] in the config file)"
+    )
     return parser
 
 
@@ -163,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             "doctor": commands.doctor,
             "refresh": commands.refresh,
             "budgets": commands.budgets,
+            "optimizations": commands.optimizations,
         }[args.command]
         return handler(args, settings)
     except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was

@@ -15,6 +15,7 @@ from finops_tui.analysis.budget_demo import write_demo_budgets
 from finops_tui.cache import cost_writes, files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.config import Settings
+from finops_tui.contract.views import OptimizationsView
 from finops_tui.errors import ConfigError
 from finops_tui.interruptible import run_interruptibly
 from finops_tui.money import format_money
@@ -264,3 +265,53 @@ def budgets(args: argparse.Namespace, settings: Settings) -> int:
     except BrokenPipeError:  # `| head`: the reader has what it wanted
         sys.stderr.close()
     return 2 if view.file_problem else 0
+
+
+def optimizations(args: argparse.Namespace, settings: Settings) -> int:
+    """The Optimizations tab's rows (same reader call), with the cache's column names; `[]` when none."""
+    from finops_tui.analysis.optimization_rules import RULES
+    from finops_tui.cache import optimization_writes
+    from finops_tui.contract.scope import ViewScope
+
+    if args.evaluate:
+        path = _demo_cache() if args.demo else settings.cache_file()
+        if not path.exists():
+            raise ConfigError(f"No cache file at {path}. Load data first with `finops-tui ingest --cache {path} FILE`.")
+        with files.write_session(path, settings.duckdb_memory_limit) as con:
+            found = optimization_writes.write_local_optimizations(con, settings.rules)
+        print(f"Evaluated {len(RULES)} rules: {found} recommendation(s).", file=sys.stderr)
+    reader = open_reader(args, settings)
+    try:
+        view = reader.optimizations_view(ViewScope(currency=None))
+        is_demo = reader.source_info().is_demo
+    finally:
+        reader.close()
+    try:
+        _print_optimizations(view, args.format, is_demo)
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stderr.close()
+    return 0
+
+
+def _print_optimizations(view: OptimizationsView, form: str, is_demo: bool) -> None:
+    table = view.table.with_cache_names()
+    out = sys.stdout
+    if is_demo:
+        print(f"note: {DEMO_NOTE}", file=sys.stderr)
+    if form == "json":
+        write_json(table.schema, table.to_batches(), out)
+    elif form == "csv":
+        write_csv(table.schema, table.to_batches(), out, terminal=out.isatty())
+    else:
+        shown = table.select(
+            ["estimated_savings", "currency", "origin", "rule_id", "optimization_type", "resource_id", "region_id",
+             "risk_level", "confidence_score", "action"]
+        )  # fmt: skip
+        write_table(shown.schema, shown.to_batches(), out, max_width=60)
+        for t in view.totals:
+            out.write(
+                f"total {t.currency or '(no currency)'}: {format_money(t.monthly_savings, t.currency)} a month "
+                f"over {t.resources} resource(s), {t.recommendations} recommendation(s) "
+                f"({t.computed} computed here, {t.recommendations - t.computed} from AWS)\n"
+            )
+    out.flush()

@@ -1,1 +1,4 @@
-"""Pure analysis over series the cache hands over: no SQL, no Textual, no I/O beyond files it is given."""
+"""Pure analysis over what the cache hands over: no SQL, no Textual.
+
+Forecasts, budgets, optimization rules and anomaly detection.
+"""

@@ -21,7 +21,16 @@ import duckdb
 import pyarrow.compute as pc
 
 from finops_tui.analysis.budget_book import BudgetBook
-from finops_tui.cache import budget_queries, cost_queries, cost_series, files, migrations, refresh_records, user_sql
+from finops_tui.cache import (
+    budget_queries,
+    cost_queries,
+    cost_series,
+    files,
+    migrations,
+    optimization_queries,
+    refresh_records,
+    user_sql,
+)
 from finops_tui.contract import CONTRACT_VERSION
 from finops_tui.contract.provenance import CurrencySpend, DatasetInfo, Overview, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
@@ -43,6 +52,7 @@ from finops_tui.contract.views import (
     KpiView,
     OptimizationsView,
     ResourcesView,
+    SavingsTotal,
 )
 from finops_tui.contract.vocabulary import Dimension
 from finops_tui.errors import QueryError
@@ -226,6 +236,7 @@ class LocalCache:
             regions=top("region"),
             providers=top("provider", None, of=everyone),
             movers=top("service", by="movement"),
+            savings=next((t for t in self._savings(cur, scope) if t.currency == scope.currency), None),
         )
 
     @survives_reload
@@ -271,18 +282,12 @@ class LocalCache:
 
     @survives_reload
     def optimizations_view(self, scope: ViewScope) -> OptimizationsView:
-        table = (
-            self._cursor()
-            .sql(
-                "SELECT optimization_type AS type, resource_id, description, "
-                "estimated_savings::DOUBLE AS monthly_savings, currency, risk_level AS risk, "
-                "confidence_score AS confidence, effort, status, region_id AS region, "
-                "sub_account_id AS account, optimization_id FROM optimizations "
-                "ORDER BY estimated_savings DESC NULLS LAST"
-            )
-            .to_arrow_table()
-        )
-        return OptimizationsView(scope=scope, table=OptimizationsTable.of(table))
+        cur = self._cursor()
+        table = OptimizationsTable.of(optimization_queries.view_rows(cur, scope))
+        return OptimizationsView(scope=scope, table=table, totals=self._savings(cur, scope))
+
+    def _savings(self, cur: duckdb.DuckDBPyConnection, scope: ViewScope) -> list[SavingsTotal]:
+        return [SavingsTotal(**row) for row in optimization_queries.savings_totals(cur, scope)]
 
     # -- SQL pane and `query` -------------------------------------------------------------
     def run_sql(self, sql: str, limit: int) -> SqlResult:

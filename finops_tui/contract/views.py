@@ -82,6 +82,7 @@ class KpiView(BaseModel):
     regions: RankedTable
     providers: RankedTable = Field(description="every provider in the scope's currency, whatever its provider")
     movers: RankedTable = Field(description=f"the {TOP_ROWS} services whose spend moved most, either way")
+    savings: SavingsTotal | None = Field(None, description="open optimizations in the scope's currency")
 
 
 class ResourcesView(BaseModel):
@@ -119,3 +120,20 @@ class OptimizationsView(BaseModel):
 
     scope: ViewScope
     table: OptimizationsTable
+    totals: list[SavingsTotal] = Field(default_factory=list, description="one per currency, largest first")
+
+
+class SavingsTotal(BaseModel):
+    """Monthly savings of the open recommendations in one currency, each resource counted once."""
+
+    model_config = ConfigDict(frozen=True)
+
+    currency: str | None
+    monthly_savings: float = Field(description="per resource the largest saving of its recommendations, summed")
+    recommendations: int
+    resources: int
+    computed: int = Field(description="how many of the recommendations come from finops-tui's own rules")
+
+
+KpiView.model_rebuild()  # `savings` and `totals` name SavingsTotal, declared after them
+OptimizationsView.model_rebuild()

@@ -6,6 +6,7 @@ methods and contract models are used here, never an implementation's own helpers
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pyarrow as pa
@@ -16,7 +17,7 @@ from finops_tui.contract.provenance import Overview
 from finops_tui.contract.reader import CostReader
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.sql import SqlResult
-from finops_tui.contract.tables import BudgetsTable, RankedTable, ResourcesTable
+from finops_tui.contract.tables import BudgetsTable, OptimizationsTable, RankedTable, ResourcesTable
 from finops_tui.contract.views import AnomaliesView, BudgetsView, KpiView, OptimizationsView, ResourcesView
 from finops_tui.errors import QueryError
 
@@ -37,7 +38,7 @@ def test_overview_lists_currencies_by_spend_with_their_providers(contract_reader
     assert usd.providers == ["AWS", "Google Cloud"] and o.providers_in("EUR") == ["AWS"]
     assert o.providers == ["AWS", "Google Cloud"]
     assert o.source.read_only and o.source.kind == "CACHE"
-    assert {d.kind for d in o.datasets} == {"costs", "budgets"}
+    assert {d.kind for d in o.datasets} == {"costs", "budgets", "optimizations"}  # the rules ran on each load
     assert o.refresh is None  # never refreshed from a live API
 
 
@@ -133,10 +134,37 @@ def test_budgets_actual_used_and_status_each_in_its_own_currency(contract_reader
 
 
 def test_empty_tabs_return_empty_tables_with_the_declared_columns(contract_reader: CostReader) -> None:
-    anomalies, optimizations = contract_reader.anomalies_view(USD), contract_reader.optimizations_view(USD)
+    anomalies = contract_reader.anomalies_view(USD)
     assert isinstance(anomalies, AnomaliesView) and anomalies.table.num_rows == 0
-    assert isinstance(optimizations, OptimizationsView) and optimizations.table.num_rows == 0
     assert anomalies.table.table.schema == type(anomalies.table).SCHEMA
+
+
+def test_optimizations_list_untagged_spend_per_account_and_service_with_totals_per_currency(
+    contract_reader: CostReader,
+) -> None:
+    view = contract_reader.optimizations_view(USD)
+    assert isinstance(view, OptimizationsView) and view.table.table.schema == OptimizationsTable.SCHEMA
+    rows = {r["optimization_id"]: r for r in view.table.rows()}
+    # March's untagged EffectiveCost per account and service, at least 10 a month (the default threshold)
+    assert sorted(rows) == ["untagged-spend:a1/EC2", "untagged-spend:a1/S3", "untagged-spend:a2/EC2",
+                            "untagged-spend:a3/EC2"]  # fmt: skip
+    a1 = rows["untagged-spend:a1/EC2"]
+    assert (a1["origin"], a1["rule"], a1["currency"], a1["monthly_savings"]) == (
+        "computed",
+        "untagged-spend",
+        "USD",
+        None,
+    )
+    assert json.loads(a1["evidence"])["untagged_cost"] == 180 and "i-1" in a1["action"]
+    assert rows["untagged-spend:a3/EC2"]["currency"] == "EUR"
+    totals = {t.currency: t for t in view.totals}
+    assert (totals["USD"].recommendations, totals["USD"].monthly_savings, totals["EUR"].recommendations) == (3, 0, 1)
+    assert view.table.with_cache_names().column_names[:4] == [
+        "optimization_id", "resource_id", "optimization_type", "rule_id",
+    ]  # fmt: skip
+    assert contract_reader.kpi_view(USD).savings == totals["USD"]
+    google_only = contract_reader.optimizations_view(USD.model_copy(update={"provider": "Google Cloud"}))
+    assert google_only.table.num_rows == 0 and google_only.totals == []
 
 
 def test_every_view_table_has_its_declared_schema(contract_reader: CostReader) -> None:

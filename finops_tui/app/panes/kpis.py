@@ -61,6 +61,7 @@ class KpiPane(DataPane[KpiView]):
     KpiPane #top-providers { height: auto; max-height: 8; border: round $panel-lighten-2; }
     KpiPane #tops DataTable { height: 11; border: round $panel-lighten-2; overflow-x: hidden; }
     KpiPane #empty { padding: 1 2; color: $text-muted; }
+    KpiPane #kpi-savings { height: 1; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
@@ -70,6 +71,7 @@ class KpiPane(DataPane[KpiView]):
             with Grid(id="cards"):
                 for card in ("mtd", "last-month", "forecast", "period"):
                     yield Static("", id=f"card-{card}", classes="card")
+            yield Static("", id="kpi-savings")
             yield TrendChart(id="trend")
             providers: DataTable[Text] = DataTable(id="top-providers", cursor_type="row", zebra_stripes=False)
             providers.border_title = "By provider (p filters)"
@@ -89,6 +91,7 @@ class KpiPane(DataPane[KpiView]):
         return self.reader.kpi_view(scope)
 
     async def show(self, view: KpiView) -> None:
+        self._show_savings(view)
         s, cur = view.summary, view.scope.currency
         self.query_one("#empty", Static).display = s is None
         for widget in ("#cards", "#trend", "#tops", "#top-providers"):
@@ -138,6 +141,21 @@ class KpiPane(DataPane[KpiView]):
         self._fill("providers", view.providers, cur)
         self.query_one("#top-providers").display = view.providers.num_rows > 1 or view.scope.provider is not None
         self._fill("movers", view.movers, cur, show_delta=True)
+
+    def _show_savings(self, view: KpiView) -> None:
+        """One line under the cards: what the open recommendations (Optimizations tab) would save a month."""
+        line = self.query_one("#kpi-savings", Static)
+        t = view.savings
+        line.display = t is not None
+        if t is not None:
+            line.update(
+                Text.assemble(
+                    ("Savings found ", "bold"),
+                    (f"{format_money(t.monthly_savings, t.currency)}/month", "bold green"),
+                    f" · {t.resources} resources · {t.computed} computed here, "
+                    f"{t.recommendations - t.computed} by AWS · tab 5",
+                )
+            )
 
     def _card(self, name: str, title: str, body: Text) -> None:
         card = self.query_one(f"#card-{name}", Static)

@@ -79,18 +79,4 @@ class AnomaliesPane(TablePane[AnomaliesView]):
         return self.reader.anomalies_view(scope)
 
 
-class OptimizationsPane(TablePane[OptimizationsView]):
-    title = "Optimizations"
-    noun = "recommendations"
-    decimals = {"monthly_savings": 2, "confidence": 2}
-    empty_message = (
-        "No optimization recommendations recorded. This tab lists savings estimates "
-        "(rightsizing, idle resources, commitments) written by `finops-tui refresh` from AWS "
-        "recommendations. Nothing has written any to this cache yet."
-    )
-
-    def fetch(self, scope: ViewScope) -> OptimizationsView:
-        return self.reader.optimizations_view(scope)
-
-
-__all__ = ["AnomaliesPane", "OptimizationsPane", "ResourcesPane", "TablePane"]  # Budgets: budgets.py
+__all__ = ["AnomaliesPane", "ResourcesPane", "TablePane"]  # Budgets: budgets.py; Optimizations: optimizations.py
