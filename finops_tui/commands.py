@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from finops_tui import locations
-from finops_tui.cache import cost_writes, files
+from finops_tui.cache import files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.config import Settings
 from finops_tui.errors import ConfigError
@@ -170,6 +170,8 @@ def snapshot(args: argparse.Namespace, settings: Settings) -> int:
     The file (0600) is built under a temporary name and appears as OUT only when whole: a snapshot
     killed at any moment leaves no OUT behind, and running it again works.
     """
+    from finops_tui.cache import cost_writes  # the writers' module: not on the cockpit's start path
+
     source = _demo_cache() if args.demo else settings.cache_file()
     if not source.exists():
         raise ConfigError(f"No cache file at {source} to snapshot.")
