@@ -15,7 +15,8 @@ and polls `tmux capture-pane -p` every 10 ms from the moment before `tmux new-se
 - first frame: the first capture with any visible character;
 - data on screen: for the cockpit, the KPI cards with numbers ("KPIs ·" title and a money figure);
   for Harlequin, its data catalog showing the database ("<file stem> db");
-- idle RSS: VmRSS of the app process (not tmux) after it has been idle for --idle seconds.
+- idle RSS: VmRSS of the app process (not tmux) after --idle seconds idle (5: DuckDB hands freed
+  memory back within ~4 s).
 
 The two apps alternate (ours, theirs, theirs, ours, ...) after one untimed warm-up run each, so both
 see the same machine and a warm page cache. Printed: min and median of each, and the ratios of the
@@ -216,7 +217,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, help="cache file (default: bench_tabs.py's 10M-row cache)")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each app (default 7)")
-    parser.add_argument("--idle", type=float, default=3.0, help="seconds idle after the data shows, before RSS (3)")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds idle after the data shows, before RSS (5)")
     parser.add_argument("--harlequin", type=Path, help="a harlequin executable to use instead of installing one")
     parser.add_argument("--harlequin-spec", default=HARLEQUIN_SPEC, help=f"what pip installs ({HARLEQUIN_SPEC})")
     args = parser.parse_args()

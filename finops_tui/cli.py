@@ -167,6 +167,7 @@ def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.snapshot and (args.demo or args.cache):
         raise ConfigError("--snapshot opens a file on its own; drop --demo/--cache.")
+    _use_system_arrow_pool()
     reader = open_reader(args, settings, for_tui=True)
     refresher = None
     if reader.source_info().kind == "CACHE":  # a DEMO or a snapshot is never refreshed from AWS
@@ -179,6 +180,15 @@ def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
     FinopsApp(reader, settings, refresher=refresher).run()
     reader.close()
     return 0
+
+
+def _use_system_arrow_pool() -> None:
+    """The cockpit's Arrow tables are small (top lists, a page of rows): the system allocator returns
+    their memory when they go, where pyarrow's default mimalloc pool kept ~4 MB for ever (idle RSS,
+    benchmarks/compare_harlequin.py)."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,12 +24,12 @@ from finops_tui.terminal_text import CONTROLS_PATTERN, escape_controls
 def display_ready(table: pa.Table, decimals: dict[str, int]) -> pa.Table:
     """Round float columns to fixed decimals (as Decimal) so cells read 1234.50, not 1.2345e+03, and
     show control characters in text (an ESC from a billing file) escaped, never raw on the terminal."""
-    import pyarrow.compute as pc  # here, not at the top: 8 MB and 25 ms the first frame does not need
-
     columns = []
     for field, column in zip(table.schema, table.columns, strict=True):
         places = decimals.get(field.name)
         if places is not None and (pa.types.is_floating(field.type) or pa.types.is_decimal(field.type)):
+            import pyarrow.compute as pc  # only here: 8 MB and 25 ms that an empty grid or the KPI tab do not need
+
             column = pc.round(pc.cast(column, pa.float64()), places).cast(pa.decimal128(24, places))
         elif pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             column = _escaped(column)
