@@ -163,12 +163,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.cache.warm_start import WarmStartCache
     from finops_tui.commands import open_reader
 
     if args.snapshot and (args.demo or args.cache):
         raise ConfigError("--snapshot opens a file on its own; drop --demo/--cache.")
     _use_system_arrow_pool()
-    reader = open_reader(args, settings, for_tui=True)
+    reader = open_reader(args, settings, for_tui=True, reader_class=WarmStartCache)
+    if isinstance(reader, WarmStartCache):
+        reader.start_warming(settings.metric)  # the KPI tab's reads run while Textual starts
     refresher = None
     if reader.source_info().kind == "CACHE":  # a DEMO or a snapshot is never refreshed from AWS
         from finops_tui.sources.aws.tui_refresher import AwsRefresher

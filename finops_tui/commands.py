@@ -25,25 +25,27 @@ def _explicit_cache(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "cache", None) or os.environ.get("FINOPS_TUI_CACHE"))
 
 
-def open_reader(args: argparse.Namespace, settings: Settings, for_tui: bool = False) -> LocalCache:
+def open_reader(
+    args: argparse.Namespace, settings: Settings, for_tui: bool = False, reader_class: type[LocalCache] = LocalCache
+) -> LocalCache:
     """The reader the user asked for; with nothing asked for and no cache yet, the DEMO (TUI only)."""
     if getattr(args, "snapshot", None):
         path = Path(args.snapshot).expanduser()
         if not path.is_file():
             raise ConfigError(f"No snapshot file at {path}. Check the path.")
-        return LocalCache(path, snapshot=True, memory_limit=settings.duckdb_memory_limit)
+        return reader_class(path, snapshot=True, memory_limit=settings.duckdb_memory_limit)
     if args.demo:
-        return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit)
+        return reader_class(_demo_cache(), memory_limit=settings.duckdb_memory_limit)
     path = settings.cache_file()
     if not path.exists():
         if for_tui and not _explicit_cache(args):
             note = f"No cache at {path} yet: showing DEMO data. Load real data with `finops-tui ingest FILE`."
-            return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note)
+            return reader_class(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note)
         raise ConfigError(
             f"No cache file at {path}. Create it with `finops-tui ingest --cache {path} FILE`, or use --demo."
         )
     files.ensure_cache(path, settings.duckdb_memory_limit)
-    return LocalCache(path, memory_limit=settings.duckdb_memory_limit)
+    return reader_class(path, memory_limit=settings.duckdb_memory_limit)
 
 
 def _demo_cache() -> Path:
