@@ -112,8 +112,10 @@ class MountedAfterFirstFrame(Widget):
         await parent.mount(self.pane, after=self)
         await self.remove()
         app = self.app
-        if not app.query(MountedAfterFirstFrame):  # the last one: restyle with every widget's CSS now known
-            app.refresh_css(animate=False)
+        if not app.query(MountedAfterFirstFrame):
+            # The last one: the first tab's widgets were styled before the later panes' widgets brought their
+            # CSS (textual-fastdatatable's `DataTable` rules also match Textual's); style them as before.
+            app.stylesheet.update(app.query_one("#pane-kpis"))
         if isinstance(app, FinopsApp) and app._active_pane() is self.pane:  # its tab was opened meanwhile
             app._load_active_pane()
             self.pane.focus_main()
