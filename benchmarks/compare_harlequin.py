@@ -38,7 +38,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +57,7 @@ class App:
     command: list[str]
     ready: Callable[[str], bool]  # the screen shows the data the user opened the app for
     ready_label: str
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,11 +94,13 @@ def run_once(app: App, idle_s: float) -> Run:
     session = f"perf-compare-{os.getpid()}"
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     env = _private_env(app.name)
-    shell = " ".join(f"{k}={v!r}" for k, v in env.items() if k in ("HOME",) or k.startswith("XDG_"))
+    env.update(app.env)
+    shell = " ".join(f"{k}={v!r}" for k, v in env.items() if k in ("HOME", *app.env) or k.startswith("XDG_"))
     command = f"{shell} exec " + " ".join(repr(part) for part in app.command)
     t0 = time.perf_counter()
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", str(SIZE[0]), "-y", str(SIZE[1]), command], check=True
+        ["tmux", "new-session", "-d", "-s", session, "-c", str(OUT), "-x", str(SIZE[0]), "-y", str(SIZE[1]), command],
+        check=True,
     )
     pid = int(
         subprocess.run(
@@ -194,6 +197,14 @@ def cockpit(cache: Path) -> App:
     )
 
 
+def cockpit_from(tree: Path, cache: Path) -> App:
+    """The cockpit from another checkout (e.g. main before a change), run with this venv's packages."""
+    app = cockpit(cache)
+    app.name, app.env = "finops-tui@before", {"PYTHONPATH": str(tree.resolve())}
+    app.command = [sys.executable, "-m", "finops_tui.cli", "--cache", str(cache)]
+    return app
+
+
 def harlequin(exe: Path, file: Path) -> App:
     node = f"{file.stem} db"
     return App("harlequin", [str(exe), "--read-only", "--locale", "C", str(file)], lambda s: node in s, "data catalog")
@@ -202,10 +213,10 @@ def harlequin(exe: Path, file: Path) -> App:
 # -- report ------------------------------------------------------------------------------------------------
 def summary(runs: list[Run]) -> dict[str, float]:
     out: dict[str, float] = {}
-    for field in ("first_frame_s", "ready_s", "idle_rss_mb"):
-        values = [getattr(r, field) for r in runs]
-        out[f"{field}_min"] = round(min(values), 3)
-        out[f"{field}_median"] = round(statistics.median(values), 3)
+    for measure in ("first_frame_s", "ready_s", "idle_rss_mb"):
+        values = [getattr(r, measure) for r in runs]
+        out[f"{measure}_min"] = round(min(values), 3)
+        out[f"{measure}_median"] = round(statistics.median(values), 3)
     return out
 
 
@@ -219,6 +230,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each app (default 7)")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds idle after the data shows, before RSS (5)")
     parser.add_argument("--harlequin", type=Path, help="a harlequin executable to use instead of installing one")
+    parser.add_argument("--before", type=Path, metavar="TREE", help="also time the cockpit from this checkout")
     parser.add_argument("--harlequin-spec", default=HARLEQUIN_SPEC, help=f"what pip installs ({HARLEQUIN_SPEC})")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
@@ -232,6 +244,8 @@ def main() -> None:
     cache = cache.resolve()
 
     apps = [cockpit(cache)]
+    if args.before:
+        apps.append(cockpit_from(args.before, cache))
     exe, how = (args.harlequin, "given") if args.harlequin else harlequin_executable(args.harlequin_spec)
     if exe is None:
         print(f"SKIPPING Harlequin: could not install {args.harlequin_spec} ({how}). Measuring the cockpit alone.")
@@ -250,16 +264,16 @@ def main() -> None:
             run = run_once(app, args.idle)
             results[app.name].append(run)
             print(
-                f"  {app.name:11} first frame {run.first_frame_s:5.2f} s  {app.ready_label} {run.ready_s:5.2f} s  "
+                f"  {app.name:16} first frame {run.first_frame_s:5.2f} s  {app.ready_label} {run.ready_s:5.2f} s  "
                 f"idle RSS {run.idle_rss_mb:6.1f} MB",
                 flush=True,
             )
 
     figures = {name: summary(runs) for name, runs in results.items()}
-    print(f"\n{'':12} {'first frame min/median':>24} {'data on screen min/median':>27} {'idle RSS min/median':>22}")
+    print(f"\n{'':17} {'first frame min/median':>24} {'data on screen min/median':>27} {'idle RSS min/median':>22}")
     for name, f in figures.items():
         print(
-            f"{name:12} {f['first_frame_s_min']:10.2f} / {f['first_frame_s_median']:5.2f} s "
+            f"{name:17} {f['first_frame_s_min']:10.2f} / {f['first_frame_s_median']:5.2f} s "
             f"{f['ready_s_min']:13.2f} / {f['ready_s_median']:5.2f} s {f['idle_rss_mb_min']:10.1f} / "
             f"{f['idle_rss_mb_median']:5.1f} MB"
         )
@@ -273,6 +287,13 @@ def main() -> None:
             "idle_rss": round(ours["idle_rss_mb_median"] / theirs["idle_rss_mb_median"], 2),
         }
         report["ratios_of_medians"] = ratios
+        if "finops-tui@before" in figures:
+            before = figures["finops-tui@before"]
+            report["before_ratios_of_medians"] = {
+                "first_paint": round(before["first_frame_s_median"] / theirs["first_frame_s_median"], 2),
+                "kpis_vs_catalog": round(before["ready_s_median"] / theirs["ready_s_median"], 2),
+            }
+            print(f"before / Harlequin: {report['before_ratios_of_medians']}")
         print(
             f"\nratios (ours / Harlequin, medians): first paint {ratios['first_paint']:.2f}x "
             f"[{verdict(ratios['first_paint'], FIRST_PAINT_TARGET)}], KPI numbers vs catalog "

@@ -17,7 +17,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane
 
 from finops_tui.app.keys_screen import KeysScreen
@@ -86,39 +85,6 @@ class RefreshEnded(Message):
     def __init__(self, outcome: RefreshOutcome | None, error: str | None) -> None:
         super().__init__()
         self.outcome, self.error = outcome, error
-
-
-class MountedAfterFirstFrame(Widget):
-    """Stands in for a hidden tab's pane until the first frame is on screen, then mounts it.
-
-    The hidden tabs' widgets (grids, the SQL editor) took ~100 ms to compose before anything was
-    painted (benchmarks/compare_harlequin.py). Like `textual.lazy.Lazy`, plus: a tab opened before its
-    pane arrived loads as soon as it does.
-    """
-
-    DEFAULT_CSS = "MountedAfterFirstFrame { display: none; }"
-
-    def __init__(self, pane: CockpitPane) -> None:
-        super().__init__()
-        self.pane = pane
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._swap)
-
-    async def _swap(self) -> None:
-        parent = self.parent
-        if not isinstance(parent, Widget):
-            return
-        await parent.mount(self.pane, after=self)
-        await self.remove()
-        app = self.app
-        if not app.query(MountedAfterFirstFrame):
-            # The last one: the first tab's widgets were styled before the later panes' widgets brought their
-            # CSS (textual-fastdatatable's `DataTable` rules also match Textual's); style them as before.
-            app.stylesheet.update(app.query_one("#pane-kpis"))
-        if isinstance(app, FinopsApp) and app._active_pane() is self.pane:  # its tab was opened meanwhile
-            app._load_active_pane()
-            self.pane.focus_main()
 
 
 class FinopsApp(App[None]):
@@ -217,7 +183,7 @@ class FinopsApp(App[None]):
         with TabbedContent(initial="kpis", id="tabs"):
             for number, (tab, label) in enumerate(TABS, start=1):
                 with TabPane(f"{number} {label}", id=tab):
-                    yield self._pane(tab) if tab == "kpis" else MountedAfterFirstFrame(self._pane(tab))
+                    yield self._pane(tab)
         yield RefreshStatusLine(id="refresh-status")
         yield CockpitFooter()
 
@@ -302,8 +268,7 @@ class FinopsApp(App[None]):
         tabs = self.query_one(TabbedContent)
         if not tabs.active:
             return None
-        mounted = self.query(f"#pane-{tabs.active}").results(CockpitPane)  # none yet: MountedAfterFirstFrame
-        return next(iter(mounted), None)
+        return self.query_one(f"#pane-{tabs.active}", CockpitPane)
 
     def _load_active_pane(self) -> None:
         pane = self._active_pane()

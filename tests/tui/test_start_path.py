@@ -2,8 +2,8 @@
 
 First paint and idle memory are measured in benchmarks/compare_harlequin.py; these tests guard the
 causes: the heavy modules the KPI tab does not need stay unimported (a fresh process runs the real
-`finops-tui --cache FILE` path, headless, until the KPI numbers show), hidden tabs' panes arrive
-after the first frame, and the reader hands freed query memory back.
+`finops-tui --cache FILE` path, headless, until the KPI numbers show), and the reader hands freed
+query memory back.
 """
 
 from __future__ import annotations
@@ -13,13 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from textual.widgets import TabbedContent
-
-from finops_tui.app.main_app import MountedAfterFirstFrame
-from finops_tui.app.panes.base import CockpitPane
-from finops_tui.app.tabs import TABS
 from finops_tui.cache.local_reader import LocalCache
-from tests.tui.conftest import make_app, settle
 
 # Each costs import time and resident memory, and nothing on the KPI tab uses it.
 NOT_ON_THE_START_PATH = [
@@ -72,35 +66,6 @@ def test_the_kpis_paint_without_importing_what_only_other_commands_use(demo_cach
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"code": 0, "loaded": []}
-
-
-async def test_hidden_tabs_panes_arrive_after_the_first_frame_and_load_when_opened(demo_cache: Path) -> None:
-    app = make_app(demo_cache)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        assert not app.query(MountedAfterFirstFrame)
-        assert sorted(p.id or "" for p in app.query(CockpitPane)) == sorted(f"pane-{tab}" for tab, _ in TABS)
-        await pilot.press("2")
-        await settle(pilot)
-        assert app.query_one(TabbedContent).active == "resources"
-        resources = app.query_one("#pane-resources", CockpitPane)
-        assert not resources.stale and not resources.loading
-
-
-async def test_a_tab_opened_before_its_pane_arrived_loads_when_it_arrives(demo_cache: Path) -> None:
-    """The stand-in swaps in its pane and, when its tab is the open one, loads it: nothing else would."""
-    app = make_app(demo_cache)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        tab = app.query_one("#budgets")
-        late = app.query_one("#pane-budgets", CockpitPane)
-        await late.remove()
-        fresh = type(late)(app.reader, id="pane-budgets")
-        await tab.mount(MountedAfterFirstFrame(fresh))
-        app.query_one(TabbedContent).active = "budgets"  # opened while only the stand-in is there
-        await settle(pilot)
-        assert app.query_one("#pane-budgets", CockpitPane) is fresh
-        assert not fresh.stale and not fresh.loading
 
 
 def test_the_reader_hands_freed_query_memory_back(demo_cache: Path) -> None:
