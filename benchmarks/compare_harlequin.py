@@ -230,7 +230,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each app (default 7)")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds idle after the data shows, before RSS (5)")
     parser.add_argument("--harlequin", type=Path, help="a harlequin executable to use instead of installing one")
-    parser.add_argument("--before", type=Path, metavar="TREE", help="also time the cockpit from this checkout")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="TREE",
+        help="also time the cockpit from this checkout (same schema version, or it upgrades the cache)",
+    )
     parser.add_argument("--harlequin-spec", default=HARLEQUIN_SPEC, help=f"what pip installs ({HARLEQUIN_SPEC})")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
