@@ -191,11 +191,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.cache.warm_start import WarmStartCache
     from finops_tui.commands import open_reader
 
     if args.snapshot and (args.demo or args.cache):
         raise ConfigError("--snapshot opens a file on its own; drop --demo/--cache.")
-    reader = open_reader(args, settings, for_tui=True)
+    _use_system_arrow_pool()
+    reader = open_reader(args, settings, for_tui=True, reader_class=WarmStartCache)
+    if isinstance(reader, WarmStartCache):
+        reader.start_warming(settings.metric)  # the KPI tab's reads run while Textual starts
     refresher = None
     if reader.source_info().kind == "CACHE":  # a DEMO or a snapshot is never refreshed from AWS
         from finops_tui.sources.aws.tui_refresher import AwsRefresher
@@ -207,6 +211,15 @@ def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
     FinopsApp(reader, settings, refresher=refresher).run()
     reader.close()
     return 0
+
+
+def _use_system_arrow_pool() -> None:
+    """The cockpit's Arrow tables are small (top lists, a page of rows): the system allocator returns
+    their memory when they go, where pyarrow's default mimalloc pool kept ~4 MB for ever (idle RSS,
+    benchmarks/compare_harlequin.py)."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,7 @@ from pathlib import Path
 from finops_tui import locations
 from finops_tui.analysis.budget_book import BudgetBook, last_good_file
 from finops_tui.analysis.budget_demo import write_demo_budgets
-from finops_tui.cache import cost_writes, files
+from finops_tui.cache import files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.config import Settings
 from finops_tui.contract.views import OptimizationsView
@@ -44,29 +44,31 @@ def budget_book(args: argparse.Namespace, settings: Settings, *, demo: bool = Fa
     return BudgetBook(settings.budgets_path(), keep=last_good_file())
 
 
-def open_reader(args: argparse.Namespace, settings: Settings, for_tui: bool = False) -> LocalCache:
+def open_reader(
+    args: argparse.Namespace, settings: Settings, for_tui: bool = False, reader_class: type[LocalCache] = LocalCache
+) -> LocalCache:
     """The reader the user asked for; with nothing asked for and no cache yet, the DEMO (TUI only)."""
     if getattr(args, "snapshot", None):
         path = Path(args.snapshot).expanduser()
         if not path.is_file():
             raise ConfigError(f"No snapshot file at {path}. Check the path.")
-        return LocalCache(
+        return reader_class(
             path, snapshot=True, memory_limit=settings.duckdb_memory_limit, budgets=budget_book(args, settings)
         )
     if args.demo:
         book = budget_book(args, settings, demo=True)
-        return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, budgets=book)
+        return reader_class(_demo_cache(), memory_limit=settings.duckdb_memory_limit, budgets=book)
     path = settings.cache_file()
     if not path.exists():
         if for_tui and not _explicit_cache(args):
             note = f"No cache at {path} yet: showing DEMO data. Load real data with `finops-tui ingest FILE`."
             book = budget_book(args, settings, demo=True)
-            return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note, budgets=book)
+            return reader_class(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note, budgets=book)
         raise ConfigError(
             f"No cache file at {path}. Create it with `finops-tui ingest --cache {path} FILE`, or use --demo."
         )
     files.ensure_cache(path, settings.duckdb_memory_limit)
-    return LocalCache(path, memory_limit=settings.duckdb_memory_limit, budgets=budget_book(args, settings))
+    return reader_class(path, memory_limit=settings.duckdb_memory_limit, budgets=budget_book(args, settings))
 
 
 def _demo_cache() -> Path:
@@ -193,6 +195,8 @@ def snapshot(args: argparse.Namespace, settings: Settings) -> int:
     The file (0600) is built under a temporary name and appears as OUT only when whole: a snapshot
     killed at any moment leaves no OUT behind, and running it again works.
     """
+    from finops_tui.cache import cost_writes  # the writers' module: not on the cockpit's start path
+
     source = _demo_cache() if args.demo else settings.cache_file()
     if not source.exists():
         raise ConfigError(f"No cache file at {source} to snapshot.")
