@@ -71,9 +71,7 @@ def _right_cause(row: dict[str, Any], event: KnownEvent) -> bool:
     return top == wanted[1]
 
 
-def score(
-    rows: Sequence[dict[str, Any]], events: Sequence[KnownEvent], explained: Sequence[KnownEvent] = ()
-) -> Score:
+def score(rows: Sequence[dict[str, Any]], events: Sequence[KnownEvent], explained: Sequence[KnownEvent] = ()) -> Score:
     """`rows`: computed anomalies with the cache's column names (drivers as JSON text). Recall is over
     `events`; a detection matching one of `events` or of `explained` (real changes in the data that
     are not required to be found, such as a resource launched mid-year) is a true detection."""

@@ -86,7 +86,7 @@ def store_local_anomalies(con: duckdb.DuckDBPyConnection, thresholds: Thresholds
         "UPDATE datasets SET files = ?::JSON WHERE dataset_id = ?",
         [json.dumps([{"dataset_id": d} for d in cost_sets]), DATASET_ID],
     )
-    return table.num_rows
+    return int(table.num_rows)
 
 
 def record_feedback(con: duckdb.DuckDBPyConnection, anomaly_id: str, status: Feedback, note: str | None) -> None:

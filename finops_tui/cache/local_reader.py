@@ -20,7 +20,7 @@ from typing import TypeVar
 import duckdb
 import pyarrow.compute as pc
 
-from finops_tui.cache import cost_queries, files, migrations, refresh_records, user_sql
+from finops_tui.cache import anomaly_queries, anomaly_writes, cost_queries, files, migrations, refresh_records, user_sql
 from finops_tui.contract import CONTRACT_VERSION
 from finops_tui.contract.provenance import CurrencySpend, DatasetInfo, Overview, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
@@ -37,13 +37,14 @@ from finops_tui.contract.tables import (
 from finops_tui.contract.views import (
     TOP_ROWS,
     AnomaliesView,
+    AnomalyStatus,
     BudgetsView,
     KpiView,
     OptimizationsView,
     ResourcesView,
 )
 from finops_tui.contract.vocabulary import Dimension
-from finops_tui.errors import QueryError
+from finops_tui.errors import CacheError, QueryError
 
 TREND_DAYS = 90
 
@@ -240,17 +241,18 @@ class LocalCache:
 
     @survives_reload
     def anomalies_view(self, scope: ViewScope) -> AnomaliesView:
-        table = (
-            self._cursor()
-            .sql(
-                "SELECT severity, anomaly_type AS type, start_date, end_date, service_name AS service, "
-                "sub_account_id AS account, region_id AS region, actual_cost::DOUBLE AS actual, "
-                "expected_cost::DOUBLE AS expected, (actual_cost - expected_cost)::DOUBLE AS impact, currency, "
-                "root_cause, status, anomaly_id FROM anomalies ORDER BY start_date DESC, impact DESC"
+        return AnomaliesView(scope=scope, table=AnomaliesTable.of(anomaly_queries.listing(self._cursor(), scope)))
+
+    def set_anomaly_feedback(self, anomaly_id: str, status: AnomalyStatus, note: str | None = None) -> None:
+        """Written through the cache's copy-and-swap writer, then this reader reopens the new file."""
+        if self.snapshot:
+            raise CacheError(
+                f"{self.path} is open as a read-only snapshot; acknowledge or mute anomalies in a cache "
+                "(--cache FILE) instead."
             )
-            .to_arrow_table()
-        )
-        return AnomaliesView(scope=scope, table=AnomaliesTable.of(table))
+        with files.write_session(self.path, self.memory_limit) as con:
+            anomaly_writes.record_feedback(con, anomaly_id, status, note)
+        self.reload()
 
     @survives_reload
     def optimizations_view(self, scope: ViewScope) -> OptimizationsView:

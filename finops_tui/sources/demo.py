@@ -165,7 +165,10 @@ def write_focus_files(out_dir: Path, end: date) -> list[Path]:
         con.register("resources", demo_resources())
         con.register("spikes", _spikes_table(end))
         sql = _DAILY_ROWS.format(
-            bill_id=BILLING_ACCOUNT[0], bill_name=BILLING_ACCOUNT[1], first=first.isoformat(), last=end.isoformat(),
+            bill_id=BILLING_ACCOUNT[0],
+            bill_name=BILLING_ACCOUNT[1],
+            first=first.isoformat(),
+            last=end.isoformat(),
             event=_EVENT,
         )
         con.execute(f"CREATE TEMP TABLE demo_rows AS {sql}")

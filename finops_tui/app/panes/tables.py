@@ -1,4 +1,4 @@
-"""Resources, Budgets, Anomalies and Optimizations: a filterable, sortable grid over one view each."""
+"""Resources, Budgets and Optimizations: a filterable, sortable grid over one view each (Anomalies: anomalies.py)."""
 
 from __future__ import annotations
 
@@ -91,20 +91,6 @@ class BudgetsPane(TablePane[BudgetsView]):
         )
 
 
-class AnomaliesPane(TablePane[AnomaliesView]):
-    title = "Anomalies"
-    noun = "anomalies"
-    decimals = {"actual": 2, "expected": 2, "impact": 2}
-    empty_message = (
-        "No anomalies recorded. This tab lists cost anomalies from AWS Cost Anomaly Detection "
-        "(filled by `finops-tui refresh`) and from finops-tui's own detector over the cost data. "
-        "Nothing has written any to this cache yet."
-    )
-
-    def fetch(self, scope: ViewScope) -> AnomaliesView:
-        return self.reader.anomalies_view(scope)
-
-
 class OptimizationsPane(TablePane[OptimizationsView]):
     title = "Optimizations"
     noun = "recommendations"
@@ -119,4 +105,4 @@ class OptimizationsPane(TablePane[OptimizationsView]):
         return self.reader.optimizations_view(scope)
 
 
-__all__ = ["AnomaliesPane", "BudgetsPane", "OptimizationsPane", "ResourcesPane", "TablePane"]
+__all__ = ["BudgetsPane", "OptimizationsPane", "ResourcesPane", "TablePane"]
