@@ -11,7 +11,9 @@ A day is unusual when its cost exceeds the baseline by all three of: `min_impact
 judged (a fall in spend costs nothing; missing data is `doctor`'s business). A series is judged
 only once it has `min_history_days` of history since its first cost, so a new service is not an
 anomaly on its first days. A day that repeats the same day of the month in the two previous
-months (a monthly fee charged on the 1st) is not unusual either.
+months (a monthly fee charged on the 1st) is not unusual either, and nor is any day of a sporadic
+series (cost on fewer than half of the previous 28 days: batch jobs, one-off purchases), which has
+no daily normal to depart from.
 
 Unusual days separated by at most `merge_gap_days` form one event. An event of `level_shift_days`
 or more is a level shift: spend moved to a new level and stayed. It is reported once, from the
@@ -109,14 +111,20 @@ def _window_start(day: int, weeks: int, first: int) -> int:
     return day - 7 * min(weeks, (day - first) // 7)
 
 
+def _sporadic(costs: Sequence[float], day: int) -> bool:
+    """Cost on fewer than half of the 28 days before `day`: batch-like spend has no daily normal to break."""
+    return sum(1 for v in costs[max(0, day - 28) : day] if v > 0) < 14
+
+
 def _first_cost(costs: Sequence[float]) -> int | None:
     return next((i for i, v in enumerate(costs) if v > 0), None)
 
 
 def _monthly_repeat(series: Series, day: int, delta: float, t: Thresholds, first: int) -> bool:
-    """True when the same day of each of the two previous months also rose at least half as much over
-    its own baseline: a monthly fee charged on the same date, not an anomaly."""
+    """True when the same day of the previous month (and of the one before, if the series is that old)
+    also rose at least half as much over its own baseline: a monthly fee charged on the same date."""
     today = series.start + timedelta(days=day)
+    checked = 0
     for back in (1, 2):
         month = today.month - back
         year = today.year + (month - 1) // 12
@@ -124,10 +132,13 @@ def _monthly_repeat(series: Series, day: int, delta: float, t: Thresholds, first
             earlier = (today.replace(year=year, month=(month - 1) % 12 + 1) - series.start).days
         except ValueError:  # the 31st in a 30-day month: no such day
             return False
-        base = baseline(series.costs, earlier, t.baseline_weeks, first) if earlier >= first else None
+        if earlier < first:
+            break
+        base = baseline(series.costs, earlier, t.baseline_weeks, first)
         if base is None or series.costs[earlier] - base[0] < 0.5 * delta:
             return False
-    return True
+        checked += 1
+    return checked > 0
 
 
 def unusual_days(series: Series, t: Thresholds) -> list[tuple[int, float]]:
@@ -148,7 +159,7 @@ def unusual_days(series: Series, t: Thresholds) -> list[tuple[int, float]]:
         if actual - min(costs[_window_start(day, t.baseline_weeks, floor) : day : 7] or [actual]) < t.min_impact:
             continue
         base = baseline(costs, day, t.baseline_weeks, floor)
-        if base is None:
+        if base is None or _sporadic(costs, day):
             continue
         expected, sigma = base
         delta = actual - expected
