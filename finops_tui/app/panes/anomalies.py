@@ -61,6 +61,7 @@ class AnomaliesPane(TablePane[AnomaliesView]):
         self._view: AnomaliesView | None = None
         self._listing: AnomalyListing | None = None
         self._scope: ViewScope | None = None
+        self._refocus = False
 
     def fetch(self, scope: ViewScope) -> AnomaliesView:
         self._scope = scope
@@ -73,6 +74,9 @@ class AnomaliesPane(TablePane[AnomaliesView]):
     async def show(self, view: AnomaliesView) -> None:
         self._view = view
         await super().show(view)
+        if self._refocus:  # the reload after feedback took focus away (loading overlay): give it back
+            self._refocus = False
+            self.focus_main()
 
     def caption(self, view: AnomaliesView) -> str:
         listing = visible(view.table, include_muted=self.show_muted)
@@ -119,6 +123,7 @@ class AnomaliesPane(TablePane[AnomaliesView]):
         self.app.notify(f"Anomaly {message.anomaly_id} {what}.", timeout=4)
         if self._scope is not None:
             self.stale = True
+            self._refocus = True
             self.load(self._scope)
 
     @on(FeedbackFailed)
