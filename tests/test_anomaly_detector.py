@@ -147,3 +147,10 @@ def test_drivers_name_the_resource_that_moved_with_its_share():
     assert "i-down" not in {d.value for d in named}
     text = root_cause(named, "USD")
     assert text.startswith("resource: i-big +$900.00 (92%)") and "region: us-east-1" in text
+
+
+def test_root_cause_text_names_an_arn_by_its_own_id_and_drivers_keep_the_arn():
+    arn = "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc"
+    named = drivers([DriverCost("resource", arn, during=500, before=0)], days=1)
+    assert named[0].value == arn
+    assert root_cause(named, "EUR").startswith("resource: i-0abc +€500.00 (100%)")

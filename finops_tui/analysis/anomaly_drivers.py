@@ -59,12 +59,25 @@ def drivers(costs: Iterable[DriverCost], days: int) -> list[Driver]:
     return sorted(found, key=lambda d: (DIMENSIONS.index(d.dimension), -d.delta))
 
 
+def short_id(resource_id: str) -> str:
+    """An ARN's own resource id (`arn:aws:ec2:…:instance/i-0abc` → `i-0abc`); any other id as it is.
+
+    The row already says the account and service; the full id stays in `drivers`."""
+    if not resource_id.startswith("arn:"):
+        return resource_id
+    return resource_id.split(":", 5)[-1].replace(":", "/").rsplit("/", 1)[-1] or resource_id
+
+
 def root_cause(found: list[Driver], currency: str | None) -> str:
-    """One readable line: the top resource, usage type and region, each with its delta and share."""
+    """One readable line: the top resources, usage types and regions, each with its delta and share."""
     parts = []
     for dimension in DIMENSIONS:
         named = [d for d in found if d.dimension == dimension][:2]
         if named:
-            values = ", ".join(f"{d.value} +{format_money(d.delta, currency)} ({d.share:.0%})" for d in named)
+            values = ", ".join(
+                f"{short_id(d.value) if dimension == 'resource' else d.value} +{format_money(d.delta, currency)} "
+                f"({d.share:.0%})"
+                for d in named
+            )
             parts.append(f"{dimension}: {values}")
     return "; ".join(parts) if parts else "no single resource, usage type or region explains the rise"

@@ -26,7 +26,7 @@ from finops_tui.logs import logged
 from finops_tui.sources.demo_catalog import ACCOUNTS, BILLING_ACCOUNT, IDLE, REGIONS, SERVICES, SPIKES
 from finops_tui.sources.ingest import ingest_paths
 
-GENERATOR_VERSION = "3"  # 3: resource-level events and level shifts for anomaly detection
+GENERATOR_VERSION = "4"  # 4: resource-level injected events and level shifts, to score anomaly detection on
 HISTORY_DAYS = 400  # a little over 13 months
 
 

@@ -22,9 +22,10 @@ from finops_tui.contract.tables import TableData
 from finops_tui.contract.views import AnomaliesView, AnomalyStatus
 
 # Shown in this order; drivers and series_key stay in the data (root_cause says the same for people).
+# Impact and root cause come early: at 3 a.m. the question is how much, and because of what.
 _COLUMNS = (
-    "severity", "status", "type", "start_date", "end_date", "service", "account", "actual", "expected", "impact",
-    "currency", "root_cause", "origin", "region", "anomaly_id",
+    "severity", "status", "start_date", "service", "account", "impact", "root_cause", "type", "end_date", "actual",
+    "expected", "currency", "origin", "region", "anomaly_id",
 )  # fmt: skip
 
 
