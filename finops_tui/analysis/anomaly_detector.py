@@ -155,11 +155,12 @@ def unusual_days(series: Series, t: Thresholds) -> list[tuple[int, float]]:
     floor, run_start = first, first
     for day in range(first + t.min_history_days, len(costs)):
         actual = costs[day]
-        # Cheap test first: most days are not even min_impact above the cheapest recent same weekday.
-        if actual - min(costs[_window_start(day, t.baseline_weeks, floor) : day : 7] or [actual]) < t.min_impact:
+        # Cheap test first: a day can only exceed its median by what it exceeds the cheapest same weekday by.
+        lowest = min(costs[_window_start(day, t.baseline_weeks, floor) : day : 7] or [actual])
+        if actual - lowest < max(t.min_impact, lowest * t.min_percent / 100):
             continue
         base = baseline(costs, day, t.baseline_weeks, floor)
-        if base is None or _sporadic(costs, day):
+        if base is None:
             continue
         expected, sigma = base
         delta = actual - expected
@@ -168,6 +169,7 @@ def unusual_days(series: Series, t: Thresholds) -> list[tuple[int, float]]:
             delta >= t.min_impact
             and delta >= expected * t.min_percent / 100
             and delta >= t.sensitivity * spread
+            and not _sporadic(costs, day)
             and not _monthly_repeat(series, day, delta, t, first)
         ):
             if not found or day - found[-1][0] > t.merge_gap_days + 1:
