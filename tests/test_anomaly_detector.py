@@ -154,3 +154,10 @@ def test_root_cause_text_names_an_arn_by_its_own_id_and_drivers_keep_the_arn():
     named = drivers([DriverCost("resource", arn, during=500, before=0)], days=1)
     assert named[0].value == arn
     assert root_cause(named, "EUR").startswith("resource: i-0abc +€500.00 (100%)")
+
+
+def test_a_series_that_comes_back_after_months_is_not_judged_against_zeros():
+    costs = [0.0] * DAYS
+    for i in list(range(0, 40)) + list(range(200, 215)):  # busy, silent for months, busy again
+        costs[i] = 100.0
+    assert detect(Series("s", START, costs)) == []

@@ -12,8 +12,8 @@ judged (a fall in spend costs nothing; missing data is `doctor`'s business). A s
 only once it has `min_history_days` of history since its first cost, so a new service is not an
 anomaly on its first days. A day that repeats the same day of the month in the two previous
 months (a monthly fee charged on the 1st) is not unusual either, and nor is any day of a sporadic
-series (cost on fewer than half of the previous 28 days: batch jobs, one-off purchases), which has
-no daily normal to depart from.
+series (cost on fewer than half of the previous 28 days, or of the baseline's same weekdays: batch
+jobs, one-off purchases, a series that just came back), which has no daily normal to depart from.
 
 Unusual days separated by at most `merge_gap_days` form one event. An event of `level_shift_days`
 or more is a level shift: spend moved to a new level and stayed. It is reported once, from the
@@ -111,9 +111,11 @@ def _window_start(day: int, weeks: int, first: int) -> int:
     return day - 7 * min(weeks, (day - first) // 7)
 
 
-def _sporadic(costs: Sequence[float], day: int) -> bool:
-    """Cost on fewer than half of the 28 days before `day`: batch-like spend has no daily normal to break."""
-    return sum(1 for v in costs[max(0, day - 28) : day] if v > 0) < 14
+def _sporadic(costs: Sequence[float], day: int, same_weekdays: Sequence[float]) -> bool:
+    """Cost on fewer than half of the 28 days before `day`, or on fewer than half of the baseline's same
+    weekdays: batch-like spend (or a series that just came back) has no daily normal to break."""
+    recent = sum(1 for v in costs[max(0, day - 28) : day] if v > 0)
+    return recent < 14 or 2 * sum(1 for v in same_weekdays if v > 0) < len(same_weekdays)
 
 
 def _first_cost(costs: Sequence[float]) -> int | None:
@@ -156,7 +158,8 @@ def unusual_days(series: Series, t: Thresholds) -> list[tuple[int, float]]:
     for day in range(first + t.min_history_days, len(costs)):
         actual = costs[day]
         # Cheap test first: a day can only exceed its median by what it exceeds the cheapest same weekday by.
-        lowest = min(costs[_window_start(day, t.baseline_weeks, floor) : day : 7] or [actual])
+        same_weekdays = costs[_window_start(day, t.baseline_weeks, floor) : day : 7]
+        lowest = min(same_weekdays or [actual])
         if actual - lowest < max(t.min_impact, lowest * t.min_percent / 100):
             continue
         base = baseline(costs, day, t.baseline_weeks, floor)
@@ -169,7 +172,7 @@ def unusual_days(series: Series, t: Thresholds) -> list[tuple[int, float]]:
             delta >= t.min_impact
             and delta >= expected * t.min_percent / 100
             and delta >= t.sensitivity * spread
-            and not _sporadic(costs, day)
+            and not _sporadic(costs, day, same_weekdays)
             and not _monthly_repeat(series, day, delta, t, first)
         ):
             if not found or day - found[-1][0] > t.merge_gap_days + 1:
