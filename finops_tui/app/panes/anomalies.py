@@ -84,7 +84,9 @@ class AnomaliesPane(TablePane[AnomaliesView]):
         counts = ", ".join(f"{n} {status}" for status, n in listing.counts.items()) or "none"
         hidden = f" · {listing.muted_hidden} muted hidden (v shows)" if listing.muted_hidden else ""
         shown = " · muted shown (v hides)" if self.show_muted else ""
-        return f"Anomalies · computed here and from AWS · {counts}{hidden}{shown} · a ack, x mute"
+        origins = listing.table["origin"].to_pylist()
+        sources = " + ".join(f"{origins.count(o)} {o}" for o in ("computed here", "AWS") if o in origins)
+        return f"Anomalies · {sources or 'computed here and from AWS'} · {counts}{hidden}{shown} · a ack, x mute"
 
     # -- feedback -------------------------------------------------------------------------
     def _cursor_anomaly(self) -> tuple[str, str] | None:
