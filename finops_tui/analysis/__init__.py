@@ -1,1 +1,1 @@
-"""Pure analysis over numbers the cache hands over: no SQL, no Textual, no I/O."""
+"""Pure analysis over series the cache hands over: no SQL, no Textual, no I/O beyond files it is given."""
