@@ -120,6 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--interval", type=int, default=3600, metavar="SECONDS")
     refresh.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)  # for the cockpit
 
+    anomalies = sub.add_parser(
+        "anomalies",
+        help="list cost anomalies (computed here and from AWS) with their root cause",
+        description="List cost anomalies: those finops-tui detects in the cache's daily costs (after every "
+        "ingest and refresh) and those AWS Cost Anomaly Detection reported. Muted ones are left out unless "
+        "--all. JSON is an array of objects named as the cache's columns; [] when there is nothing.",
+    )
+    _common(anomalies)
+    anomalies.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    anomalies.add_argument("--all", action="store_true", help="include anomalies of muted series")
+    anomalies.add_argument(
+        "--detect", action="store_true", help="run detection again first (e.g. after changing anomaly_* settings)"
+    )
+
     doctor = sub.add_parser("doctor", help="versions, paths, cache state, dataset ages and credentials")
     _common(doctor)
     doctor.add_argument(
@@ -177,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             "refresh": commands.refresh,
             "budgets": commands.budgets,
             "optimizations": commands.optimizations,
+            "anomalies": commands.anomalies,
         }[args.command]
         return handler(args, settings)
     except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was

@@ -127,6 +127,26 @@ class Settings(BaseSettings):
     rules: RuleThresholds = Field(
         default_factory=RuleThresholds, description="Thresholds of the optimization rules ([rules] table)."
     )
+    # Local anomaly detection (finops_tui/analysis/anomaly_detector.py explains the method). A day is
+    # unusual only when it exceeds its same-weekday baseline by every one of the first three.
+    anomaly_min_impact: float = Field(
+        20.0, ge=0, description="Money a day must cost over its baseline, in the series' currency, to be unusual."
+    )
+    anomaly_min_percent: float = Field(
+        30.0, ge=0, description="Percent over its baseline a day must cost to be unusual."
+    )
+    anomaly_sensitivity: float = Field(
+        4.0, gt=0, description="Robust deviations (MAD x 1.4826) over the baseline; higher reports fewer anomalies."
+    )
+    anomaly_baseline_weeks: int = Field(
+        8, ge=2, le=52, description="Weeks of the same weekday the baseline's median and MAD are taken over."
+    )
+    anomaly_min_history_days: int = Field(
+        28, ge=14, description="Days of cost a series needs before any of its days is judged."
+    )
+    anomaly_level_shift_days: int = Field(
+        7, ge=2, description="Unusual days in a row that make a level shift (reported once) instead of a spike."
+    )
 
     @field_validator("cache", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from finops_tui.app.panes.anomalies import AnomaliesPane
 from finops_tui.app.tabs import TAB_KEYS, TAB_LABELS
 from finops_tui.app.widgets.data_grid import DataGrid
 
@@ -43,6 +44,7 @@ class KeysScreen(ModalScreen[None]):
             "Global": [(_key_label(b), _describe(b)) for b in app_bindings if not b.key.isdigit()],
             "Tables": [(_key_label(b), _describe(b)) for b in DataGrid.BINDINGS if isinstance(b, Binding)],
             "SQL pane": [(_key_label(b), _describe(b)) for b in sql_bindings],
+            "Anomalies tab": [(_key_label(b), _describe(b)) for b in AnomaliesPane.BINDINGS if isinstance(b, Binding)],
         }
         for section, rows in EXTRA.items():
             self.sections[section] += rows

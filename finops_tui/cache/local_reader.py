@@ -21,6 +21,8 @@ import duckdb
 
 from finops_tui.analysis.budget_book import BudgetBook
 from finops_tui.cache import (
+    anomaly_queries,
+    anomaly_writes,
     budget_queries,
     cost_queries,
     cost_series,
@@ -46,6 +48,7 @@ from finops_tui.contract.tables import (
 from finops_tui.contract.views import (
     TOP_ROWS,
     AnomaliesView,
+    AnomalyStatus,
     BacktestMonth,
     BudgetsView,
     KpiView,
@@ -54,7 +57,7 @@ from finops_tui.contract.views import (
     SavingsTotal,
 )
 from finops_tui.contract.vocabulary import Dimension
-from finops_tui.errors import QueryError
+from finops_tui.errors import CacheError, QueryError
 
 TREND_DAYS = 90
 
@@ -269,17 +272,18 @@ class LocalCache:
 
     @survives_reload
     def anomalies_view(self, scope: ViewScope) -> AnomaliesView:
-        table = (
-            self._cursor()
-            .sql(
-                "SELECT severity, anomaly_type AS type, start_date, end_date, service_name AS service, "
-                "sub_account_id AS account, region_id AS region, actual_cost::DOUBLE AS actual, "
-                "expected_cost::DOUBLE AS expected, (actual_cost - expected_cost)::DOUBLE AS impact, currency, "
-                "root_cause, status, anomaly_id FROM anomalies ORDER BY start_date DESC, impact DESC"
+        return AnomaliesView(scope=scope, table=AnomaliesTable.of(anomaly_queries.listing(self._cursor(), scope)))
+
+    def set_anomaly_feedback(self, anomaly_id: str, status: AnomalyStatus, note: str | None = None) -> None:
+        """Written through the cache's copy-and-swap writer, then this reader reopens the new file."""
+        if self.snapshot:
+            raise CacheError(
+                f"{self.path} is open as a read-only snapshot; acknowledge or mute anomalies in a cache "
+                "(--cache FILE) instead."
             )
-            .to_arrow_table()
-        )
-        return AnomaliesView(scope=scope, table=AnomaliesTable.of(table))
+        with files.write_session(self.path, self.memory_limit) as con:
+            anomaly_writes.record_feedback(con, anomaly_id, status, note)
+        self.reload()
 
     @survives_reload
     def optimizations_view(self, scope: ViewScope) -> OptimizationsView:

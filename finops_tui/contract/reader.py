@@ -12,7 +12,14 @@ from typing import Protocol, runtime_checkable
 from finops_tui.contract.provenance import Overview
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.sql import SqlResult
-from finops_tui.contract.views import AnomaliesView, BudgetsView, KpiView, OptimizationsView, ResourcesView
+from finops_tui.contract.views import (
+    AnomaliesView,
+    AnomalyStatus,
+    BudgetsView,
+    KpiView,
+    OptimizationsView,
+    ResourcesView,
+)
 
 
 @runtime_checkable
@@ -32,6 +39,11 @@ class CostReader(Protocol):
     def anomalies_view(self, scope: ViewScope) -> AnomaliesView: ...
 
     def optimizations_view(self, scope: ViewScope) -> OptimizationsView: ...
+
+    def set_anomaly_feedback(self, anomaly_id: str, status: AnomalyStatus, note: str | None = None) -> None:
+        """Acknowledge or mute an anomaly (muting applies to its series), or open it again. Kept across
+        refreshes and re-ingests; raises a FinopsError when the source is read-only or has no such anomaly."""
+        ...
 
     def run_sql(self, sql: str, limit: int) -> SqlResult:
         """Run user SQL read-only and sandboxed; raises QueryError with the engine's message."""

@@ -141,6 +141,9 @@ class AnomaliesTable(TableData):
         ("severity", S), ("type", S), ("start_date", D), ("end_date", D), ("service", S), ("account", S),
         ("region", S), ("actual", F), ("expected", F), ("impact", F), ("currency", S), ("root_cause", S),
         ("status", S), ("anomaly_id", S),
+        ("origin", S),  # "computed here" (finops-tui's detector) or "AWS" (Cost Anomaly Detection)
+        ("drivers", S),  # JSON: [{dimension, value, delta, share}], largest first
+        ("series_key", S),  # provider|account|service|currency; muting applies to it
     )  # fmt: skip
 
 

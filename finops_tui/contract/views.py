@@ -7,6 +7,7 @@ so the header, the cards and the tables of a tab always speak of the same days.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -108,7 +109,13 @@ class BudgetsView(BaseModel):
     budgets_file: str | None = Field(None, description="the budgets file read, when there is one")
 
 
+AnomalyStatus = Literal["open", "acknowledged", "muted"]  # what a user can set; "open" clears feedback
+
+
 class AnomaliesView(BaseModel):
+    """Every anomaly of the scope's provider(s), in every currency (each row says its own), muted ones too:
+    `status` says which; listing functions hide them unless asked (finops_tui/analysis/anomaly_listing.py)."""
+
     model_config = ConfigDict(frozen=True)
 
     scope: ViewScope

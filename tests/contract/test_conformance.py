@@ -38,7 +38,7 @@ def test_overview_lists_currencies_by_spend_with_their_providers(contract_reader
     assert usd.providers == ["AWS", "Google Cloud"] and o.providers_in("EUR") == ["AWS"]
     assert o.providers == ["AWS", "Google Cloud"]
     assert o.source.read_only and o.source.kind == "CACHE"
-    assert {d.kind for d in o.datasets} == {"costs", "budgets", "optimizations"}  # the rules ran on each load
+    assert {d.kind for d in o.datasets} == {"costs", "budgets", "optimizations", "anomalies"}  # analysis ran
     assert o.refresh is None  # never refreshed from a live API
 
 

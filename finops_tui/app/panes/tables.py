@@ -1,4 +1,4 @@
-"""Resources, Budgets, Anomalies and Optimizations: a filterable, sortable grid over one view each."""
+"""Resources and Optimizations: a filterable, sortable grid over one view each (Anomalies, Budgets: own modules)."""
 
 from __future__ import annotations
 
@@ -65,18 +65,4 @@ class ResourcesPane(TablePane[ResourcesView]):
         return f"Resources · {view.scope.metric} · {view.scope.label} · this month and last month{hint}"
 
 
-class AnomaliesPane(TablePane[AnomaliesView]):
-    title = "Anomalies"
-    noun = "anomalies"
-    decimals = {"actual": 2, "expected": 2, "impact": 2}
-    empty_message = (
-        "No anomalies recorded. This tab lists cost anomalies from AWS Cost Anomaly Detection "
-        "(filled by `finops-tui refresh`) and from finops-tui's own detector over the cost data. "
-        "Nothing has written any to this cache yet."
-    )
-
-    def fetch(self, scope: ViewScope) -> AnomaliesView:
-        return self.reader.anomalies_view(scope)
-
-
-__all__ = ["AnomaliesPane", "ResourcesPane", "TablePane"]  # Budgets: budgets.py; Optimizations: optimizations.py
+__all__ = ["ResourcesPane", "TablePane"]  # Anomalies, Budgets, Optimizations: their own modules
