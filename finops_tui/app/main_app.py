@@ -9,7 +9,7 @@ one path, `_check_for_new_data`, whether another process committed it or our own
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from textual import on, work
@@ -29,7 +29,7 @@ from finops_tui.app.tabs import TABS
 from finops_tui.app.themes import register_themes
 from finops_tui.app.widgets.footer import CockpitFooter
 from finops_tui.app.widgets.refresh_status import RefreshStatusLine
-from finops_tui.app.widgets.source_bar import SourceBar
+from finops_tui.app.widgets.source_bar import SourceBar, last_covered
 from finops_tui.config import Settings
 from finops_tui.contract.provenance import Overview
 from finops_tui.contract.reader import CostReader
@@ -176,7 +176,11 @@ class FinopsApp(App[None]):
 
     @property
     def providers(self) -> list[str]:
-        return self.overview.providers if self.overview else []
+        """Providers with cost data in the current currency: the only ones `p` and the palette offer."""
+        return self.providers_in(self.scope.currency)
+
+    def providers_in(self, currency: str | None) -> list[str]:
+        return self.overview.providers_in(currency) if self.overview else []
 
     def compose(self) -> ComposeResult:
         yield SourceBar(self.clock, timedelta(hours=self.settings.stale_after_hours), id="source-bar")
@@ -232,9 +236,9 @@ class FinopsApp(App[None]):
             self._note_shown = True
             self.notify(note, title="No cache yet", timeout=12)
         scope = self.scope
-        if scope.currency not in self.currencies:
+        if scope.currency not in self.currencies:  # first view: the most spend in the latest month
             scope = scope.model_copy(update={"currency": self.currencies[0]})
-        if scope.provider not in (None, *self.providers):
+        if scope.provider not in (None, *self.providers_in(scope.currency)):
             scope = scope.model_copy(update={"provider": None})
         if scope != self.scope:
             self.scope = scope  # watch_scope reloads
@@ -257,12 +261,30 @@ class FinopsApp(App[None]):
 
     def _update_context_label(self) -> None:
         others = len(self.currencies) - 1
-        providers = f" · {len(self.providers)} providers: p" if len(self.providers) > 1 else ""
+        names = self.providers
+        currency = self.scope.currency or "(no currency)"
+        if self.scope.provider:
+            who = self.scope.provider
+        elif len(names) > 1:
+            who = f"all {len(names)} providers in {currency} (p)"
+        else:
+            who = names[0] if names else "no provider"
         self.query_one(SourceBar).context = (
-            f"{self.scope.metric} · {self.scope.label}"
-            + (f" (+{others} more currencies: c)" if others > 0 else "")
-            + ("" if self.scope.provider else providers)
+            f"{self.scope.metric} · {currency} · {who}" + (f" · +{others} currencies (c)" if others > 0 else "")
         )
+        kpis = self.query_one(KpiPane)
+        kpis.providers_in_scope = names if len(names) > 1 else []
+        kpis.elsewhere = self.overview.elsewhere(self.scope.currency) if self.overview else {}
+        kpis.header_through = self._header_through()
+
+    def _header_through(self) -> date | None:
+        """The last day the header's 'costs … through' names (every currency and provider)."""
+        if self.overview is None:
+            return None
+        ends = [d.data_through for d in self.overview.datasets if d.kind == "costs" and d.data_through]
+        if not ends:
+            return None
+        return date.fromisoformat(last_covered(max(ends))[:10])
 
     def _active_pane(self) -> CockpitPane | None:
         tabs = self.query_one(TabbedContent)
@@ -388,13 +410,18 @@ class FinopsApp(App[None]):
             self.notify("All cost data is in one currency.", timeout=3)
             return
         index = (currencies.index(self.scope.currency) + 1) % len(currencies)
-        self.scope = self.scope.model_copy(update={"currency": currencies[index]})
+        currency = currencies[index]
+        provider = self.scope.provider if self.scope.provider in self.providers_in(currency) else None
+        self.scope = self.scope.model_copy(update={"currency": currency, "provider": provider})
 
     def action_cycle_provider(self) -> None:
         """All providers → the first by name → … → the last → all again."""
         if len(self.providers) < 2 and self.scope.provider is None:
             only = self.providers[0] if self.providers else "one provider"
-            self.notify(f"All cost data is from {only}.", timeout=3)
+            currency = self.scope.currency or "(no currency)"
+            others = self.overview.elsewhere(self.scope.currency) if self.overview else {}
+            elsewhere = f"; {', '.join(sorted(others))} bill in other currencies: press c" if others else ""
+            self.notify(f"All {currency} cost data is from {only}{elsewhere}.", timeout=4)
             return
         order: list[str | None] = [None, *self.providers]
         index = (order.index(self.scope.provider) + 1) % len(order)
