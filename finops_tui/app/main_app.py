@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.theme import Theme
 from textual.widgets import TabbedContent, TabPane
 
 from finops_tui.app.keys_screen import KeysScreen
@@ -30,7 +31,7 @@ from finops_tui.app.themes import register_themes
 from finops_tui.app.widgets.footer import CockpitFooter
 from finops_tui.app.widgets.refresh_status import RefreshStatusLine
 from finops_tui.app.widgets.source_bar import SourceBar, last_covered
-from finops_tui.config import Settings
+from finops_tui.config import Settings, save_setting
 from finops_tui.contract.provenance import Overview
 from finops_tui.contract.reader import CostReader
 from finops_tui.contract.refresh import Refresher, RefreshOutcome, RefreshProgress
@@ -119,7 +120,7 @@ class FinopsApp(App[None]):
             "cycle_provider",
             "Provider",
             id="app.provider",
-            tooltip="show one cloud provider at a time, or all of them",
+            tooltip="next provider with costs in this currency, or all of them",
         ),
         Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
         Binding(
@@ -207,9 +208,28 @@ class FinopsApp(App[None]):
             self.notify(
                 "Theme files that failed to load:\n" + "\n".join(self._theme_failures), severity="warning", timeout=10
             )
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._read_source()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self._check_for_new_data)
+
+    def choose_theme(self, name: str) -> None:
+        """The palette's theme choice; `_theme_changed` saves it."""
+        self.theme = name
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Deltas and badges take their colours from the theme: show every tab again; remember the choice."""
+        self._data_changed()
+        self.query_one(SourceBar).refresh()
+        if theme.name == self.settings.theme:
+            return
+        self.settings = self.settings.model_copy(update={"theme": theme.name})
+        try:
+            path = save_setting("theme", theme.name)
+        except FinopsError as exc:
+            self.notify(str(exc), title="Theme not saved", severity="warning", timeout=8)
+            return
+        self.notify(f"Theme {theme.name} saved in {path}.", timeout=4)
 
     # -- reading the source ---------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="source")
@@ -269,8 +289,8 @@ class FinopsApp(App[None]):
             who = f"all {len(names)} providers in {currency} (p)"
         else:
             who = names[0] if names else "no provider"
-        self.query_one(SourceBar).context = (
-            f"{self.scope.metric} · {currency} · {who}" + (f" · +{others} currencies (c)" if others > 0 else "")
+        self.query_one(SourceBar).context = f"{self.scope.metric} · {currency} · {who}" + (
+            f" · +{others} currencies (c)" if others > 0 else ""
         )
         kpis = self.query_one(KpiPane)
         kpis.providers_in_scope = names if len(names) > 1 else []
@@ -329,7 +349,44 @@ class FinopsApp(App[None]):
             pane.focus_main()
 
     def action_refresh(self) -> None:
-        """With a live source, fetch new data in the background; otherwise reread the cache."""
+        """With a live source, fetch new data in the background; otherwise reread the cache.
+
+        A cache that holds billing files only, and was never refreshed live, is reread: trying AWS
+        there would only fail for want of credentials the user never meant to use. The palette's
+        "Fetch live data" runs the live refresh anyway.
+        """
+        if self.refresher is None:
+            self._reread()
+            return
+        if self._files_only():
+            self._reread_files()
+            return
+        self.action_refresh_live()
+
+    def _files_only(self) -> bool:
+        """The cache's cost data all came from billing files and no live refresh ever ran."""
+        if self.overview is None or self.overview.refresh is not None:
+            return False
+        costs = [d for d in self.overview.datasets if d.kind == "costs"]
+        return bool(costs) and all(d.origin == "FILE" for d in self.overview.datasets)
+
+    def _reread_files(self) -> None:
+        if self.reader.has_changed():
+            self._reload_reader(None)
+        else:
+            self._read_source()
+        formats = sorted({d.format for d in self.overview.datasets if d.format}) if self.overview else []
+        live = self.refresher.label if self.refresher else "AWS"
+        self.notify(
+            f"This cache holds billing files only ({', '.join(formats) or 'files'}): r re-read it. "
+            "Newer billing data comes from loading newer exports: `finops-tui ingest FILE…`. "
+            f"Live refresh exists for AWS only (Cost Explorer, inventory, {live}): "
+            "`finops-tui refresh`, or 'Fetch live data' in the palette (ctrl+p).",
+            title="Re-read the cache",
+            timeout=12,
+        )
+
+    def action_refresh_live(self) -> None:
         if self.refresher is None:
             self._reread()
             return
