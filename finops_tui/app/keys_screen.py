@@ -94,7 +94,7 @@ class KeysScreen(ModalScreen[None]):
             self.sections[section] = _unique(self.sections[section] + rows)
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 1))
+        self.table = table = Table.grid(padding=(0, 1))
         table.add_column(no_wrap=True, style="bold", min_width=14)
         table.add_column(overflow="fold", ratio=1)
         for section, rows in self.sections.items():

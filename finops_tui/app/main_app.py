@@ -288,7 +288,7 @@ class FinopsApp(App[None]):
         elif len(names) > 1:
             who = f"all {len(names)} providers in {currency} (p)"
         else:
-            who = names[0] if names else "no provider"
+            who = f"all providers: {names[0]}" if names else "all providers"
         self.query_one(SourceBar).context = f"{self.scope.metric} · {currency} · {who}" + (
             f" · +{others} currencies (c)" if others > 0 else ""
         )

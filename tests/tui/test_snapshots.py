@@ -34,3 +34,23 @@ def test_keys_list_snapshot(snap_compare, demo_cache):
         await pilot.pause()
 
     assert snap_compare(make_app(demo_cache), terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=["80x24", "100x30", "120x40"])
+def test_messy_cache_kpis(snap_compare, messy_cache, size):
+    """Old data in three currencies: month and year in the card titles, no forecast, the Δ column whole."""
+
+    async def run_before(pilot):
+        await settle(pilot)
+
+    assert snap_compare(make_app(messy_cache), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+def test_keys_list_small_terminals(snap_compare, demo_cache, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo_cache), terminal_size=size, run_before=run_before)

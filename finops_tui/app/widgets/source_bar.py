@@ -86,8 +86,8 @@ class SourceBar(Widget):
         self._stale_after = stale_after
 
     def render(self) -> Text:
-        """Line 1: what is on screen (kind, metric, currency, provider), the part cut last on a narrow
-        terminal; line 2: where it comes from and how old each dataset is; line 3: the latest live refresh."""
+        """Line 1: what is on screen (kind, metric, currency, provider), kept whole on a narrow terminal;
+        line 2: how old each dataset is and where it comes from; line 3: the latest live refresh."""
         styles = theme_styles(self.app)
         line = Text(no_wrap=True, overflow="ellipsis")
         src = self.source
@@ -100,15 +100,16 @@ class SourceBar(Widget):
         if src is not None and src.is_demo:
             line.append("  ")
             line.append(" generated data, not real spend ", style=styles.badge or "bold black on yellow")
+        # how old the data is before where it lives: on a narrow terminal the path is what gets cut
         where = Text(no_wrap=True, overflow="ellipsis")
+        where.append("datasets: ", style="dim")
+        where.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after, styles.warn))
         if src is not None:
+            where.append(" · ", style="dim")
+            where.append("read-only " if src.read_only else "read-write ", style="dim")
             where.append(escape_controls(src.location))
             if src.origin:
                 where.append(f" (origin: {escape_controls(src.origin)})", style="dim")
-            where.append(" read-only" if src.read_only else " read-write", style="dim")
-            where.append(" · ", style="dim")
-        where.append("datasets: ", style="dim")
-        where.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after, styles.warn))
         line.append("\n")
         line.append_text(where)
         if self.refreshed is not None:
