@@ -98,6 +98,8 @@ class FinopsApp(App[None]):
             Binding(str(i), f"show_tab('{tab}')", label, show=False, id=f"tab.{tab}")
             for i, (tab, label) in enumerate(TABS, start=1)
         ],
+        # `?` first of the app's keys: a narrow footer cuts from the right, and `?` lists whatever it cut
+        Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="reload every tab from the source"),
         Binding(
             "ctrl+r",
@@ -122,7 +124,6 @@ class FinopsApp(App[None]):
             id="app.provider",
             tooltip="next provider with costs in this currency, or all of them",
         ),
-        Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
         Binding(
             "colon",
             "command_palette",
@@ -376,12 +377,10 @@ class FinopsApp(App[None]):
         else:
             self._read_source()
         formats = sorted({d.format for d in self.overview.datasets if d.format}) if self.overview else []
-        live = self.refresher.label if self.refresher else "AWS"
         self.notify(
-            f"This cache holds billing files only ({', '.join(formats) or 'files'}): r re-read it. "
-            "Newer billing data comes from loading newer exports: `finops-tui ingest FILE…`. "
-            f"Live refresh exists for AWS only (Cost Explorer, inventory, {live}): "
-            "`finops-tui refresh`, or 'Fetch live data' in the palette (ctrl+p).",
+            f"Billing files only ({', '.join(formats) or 'files'}): the cache was re-read. "
+            "Newer bills: `finops-tui ingest FILE…`. Live refresh is for AWS only (Cost Explorer, "
+            "inventory): `finops-tui refresh`, or 'Fetch live data' in the palette.",
             title="Re-read the cache",
             timeout=12,
         )

@@ -246,3 +246,16 @@ async def test_help_lists_each_key_once_with_drill_copy_focus_and_the_way_back_t
         continued = [line for line in console.export_text().splitlines() if line.startswith(" ") and line.strip()]
         assert continued  # at 60 columns some descriptions do wrap
         assert min(len(line) - len(line.lstrip()) for line in continued) >= 14
+
+
+async def test_narrow_footer_keeps_the_keys_list_in_view(demo_cache):
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(demo_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # a table's own keys come first in the footer
+        await settle(pilot)
+        keys = {k.key: k.region for k in app.query(FooterKey)}
+        assert "question_mark" in keys and keys["question_mark"].right <= 80 - 12  # left of the palette key
+        assert keys["slash"].right <= 80

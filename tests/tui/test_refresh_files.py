@@ -34,8 +34,9 @@ async def test_r_on_a_cache_of_files_rereads_and_explains(messy_cache):
         await pilot.press("r")
         await settle(pilot)
         assert refresher.runs == 0 and not app.refreshing
-        said = [m for m in notifications(app) if "billing files only" in m]
+        said = [m for m in notifications(app) if "Billing files only" in m]
         assert said and "re-read" in said[0] and "finops-tui ingest" in said[0] and "Live refresh" in said[0]
+        assert "Refresh failed" not in " ".join(notifications(app))
         app.action_refresh_live()  # the palette's "Fetch live data"
         await wait_until(pilot, lambda: refresher.runs == 1 and not app.refreshing)
 
