@@ -72,6 +72,7 @@ _EMPTY_CURRENCY = (
     "coalesce(BillingCurrency, '') = '' AND coalesce(BilledCost, 0) = 0 AND coalesce(EffectiveCost, 0) = 0 "
     "AND coalesce(ListCost, 0) = 0 AND coalesce(ContractedCost, 0) = 0"
 )
+_KEPT = f"(BillingCurrency <> '' OR NOT ({_EMPTY_CURRENCY}))"  # the first test settles almost every row
 
 
 def currency_choices(
@@ -83,20 +84,17 @@ def currency_choices(
     The first entry is the view the cockpit opens on: where the most money went most recently,
     never a currency that only holds zero-cost rows without a currency.
     """
+    # future months (some exports carry next month's commitments) never make the latest period
+    last = cur.execute(f"SELECT max(ChargeDate) FROM cost_daily WHERE ChargeDate <= ? AND {_KEPT}", [today]).fetchall()
+    latest = periods.month_start(last[0][0]) if last and last[0][0] else None
     rows = cur.execute(
-        f"""
-        WITH kept AS (SELECT * FROM cost_daily WHERE NOT ({_EMPTY_CURRENCY})),
-             latest AS (SELECT date_trunc('month', max(ChargeDate))::DATE AS month FROM kept WHERE ChargeDate <= ?)
-        SELECT BillingCurrency, coalesce(sum(abs(BilledCost)), 0)::DOUBLE,
-               list_sort(list(DISTINCT ProviderName) FILTER (WHERE ProviderName IS NOT NULL)),
-               coalesce(sum(abs(BilledCost)) FILTER (WHERE ChargeDate >= latest.month AND ChargeDate <= ?), 0)::DOUBLE
-                   AS recent,
-               any_value(latest.month)
-        FROM kept, latest GROUP BY 1 ORDER BY 4 DESC, 2 DESC, 1 NULLS LAST
-        """,
-        [today, today],
+        "SELECT BillingCurrency, coalesce(sum(abs(BilledCost)), 0)::DOUBLE, "
+        "list_sort(list(DISTINCT ProviderName) FILTER (WHERE ProviderName IS NOT NULL)), "
+        "coalesce(sum(abs(BilledCost)) FILTER (WHERE ChargeDate >= ? AND ChargeDate <= ?), 0)::DOUBLE "
+        f"FROM cost_daily WHERE {_KEPT} GROUP BY 1 ORDER BY 4 DESC, 2 DESC, 1 NULLS LAST",
+        [latest, today],
     ).fetchall()
-    return [(r[0], float(r[1]), list(r[2] or []), float(r[3]), r[4]) for r in rows]
+    return [(r[0], float(r[1]), list(r[2] or []), float(r[3]), latest) for r in rows]
 
 
 def empty_currency_rows(cur: duckdb.DuckDBPyConnection) -> int:
