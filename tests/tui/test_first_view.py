@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import cast
 
-from textual.widgets import Static
+import pytest
+from textual.widgets import DataTable, Static
 
 from finops_tui.app.palette import CockpitCommands
 from finops_tui.app.panes.kpis import KpiPane
@@ -123,3 +124,17 @@ async def test_header_explains_a_through_day_later_than_the_views(messy_cache):
         context = str(cast(Static, app.query_one("#kpi-context", Static)).render())
         assert "costs through 2025-11-18' covers every currency and provider" in context
         assert "this view's data ends 2025-11-10" in context
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)])
+async def test_kpi_tables_keep_the_delta_column_whole(messy_cache, size):
+    app = make_app(messy_cache)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(*size)  # and again after a resize
+        await settle(pilot)
+        await pilot.pause()
+        for table in app.query_one(KpiPane).query(DataTable):
+            widths = sum(column.get_render_width(table) for column in table.columns.values())
+            assert widths <= table.scrollable_content_region.width, f"{table.id} at {size}"
+            assert str(list(table.columns.values())[-1].label).startswith("Δ")

@@ -155,11 +155,10 @@ class KpiPane(DataPane[KpiView]):
             f" vs {format_money(s.previous_month_same_days, cur, cents=False)} {period.compared_with()}",
         )
         self._card("mtd", period.spend_title(), mtd)
-        self._card(
-            "last-month",
-            period.previous_title(s.last_full_month_start),
-            Text(format_money(s.last_full_month, cur), style="bold"),
-        )
+        previous = Text(format_money(s.last_full_month, cur), style="bold")
+        if not s.last_full_month:  # an export that starts this month: say so rather than show a bare zero
+            previous.append(f"\nnothing billed in {s.last_full_month_start:%b %Y} in this view", style="dim")
+        self._card("last-month", period.previous_title(s.last_full_month_start), previous)
         f = s.forecast
         if period.closed:
             self._card(
