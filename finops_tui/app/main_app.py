@@ -209,6 +209,7 @@ class FinopsApp(App[None]):
             self.notify(
                 "Theme files that failed to load:\n" + "\n".join(self._theme_failures), severity="warning", timeout=10
             )
+        self._theme_shown = self.theme  # Textual announces the starting theme too: that is no choice to save
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._read_source()
         if self.watch_interval > 0:
@@ -220,6 +221,9 @@ class FinopsApp(App[None]):
 
     def _theme_changed(self, theme: Theme) -> None:
         """Deltas and badges take their colours from the theme: show every tab again; remember the choice."""
+        if theme.name == self._theme_shown:
+            return
+        self._theme_shown = theme.name
         self._data_changed()
         self.query_one(SourceBar).refresh()
         if theme.name == self.settings.theme:

@@ -119,7 +119,9 @@ async def test_no_color_env_draws_no_colour_and_keeps_arrows(messy_cache, monkey
 def test_no_color_snapshot(snap_compare, messy_cache, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
 
-    async def run_before(pilot):
+    async def run_before(pilot):  # CHF: see test_messy_cache_kpis for why not the first view
+        await settle(pilot)
+        await pilot.press("c")
         await settle(pilot)
 
     assert snap_compare(make_app(messy_cache), terminal_size=(100, 30), run_before=run_before)

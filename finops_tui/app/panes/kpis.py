@@ -126,7 +126,8 @@ class KpiPane(DataPane[KpiView]):
         return "\n".join(parts)
 
     async def show(self, view: KpiView) -> None:
-        self._shown, self._shown_width = view, self.size.width
+        # the width the columns are computed for (the app's, before the pane's first layout)
+        self._shown, self._shown_width = view, self.size.width or self.app.size.width
         s, cur = view.summary, view.scope.currency
         styles = theme_styles(self.app)
         self.query_one("#empty", Static).display = s is None
