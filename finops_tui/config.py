@@ -80,6 +80,9 @@ class Settings(BaseSettings):
         300.0, ge=0, description="`finops-tui query` stops a query after this long; 0 means never."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    budgets_file: Path | None = Field(
+        None, description="Budgets file (TOML); default budgets.toml in the config dir. `--budgets FILE` overrides it."
+    )
 
     @field_validator("cache", mode="before")
     @classmethod
@@ -113,6 +116,9 @@ class Settings(BaseSettings):
 
     def cache_file(self) -> Path:
         return (self.cache or locations.default_cache_file()).expanduser()
+
+    def budgets_path(self) -> Path:
+        return (self.budgets_file or locations.budgets_file()).expanduser()
 
 
 MAX_ROW_LIMIT = 10**12  # beyond any result a query can return; DuckDB's LIMIT itself ends at 2**63 - 2

@@ -110,7 +110,7 @@ async def test_current_data_keeps_month_to_date_and_its_forecast(demo_cache):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert _card(app, "mtd")[0] == "Month to date (Nov)"
-        assert _card(app, "forecast")[0] == "Forecast (run-rate)"
+        assert _card(app, "forecast")[0] == "Forecast (model)"
         assert "day 23 of 30" in _card(app, "period")[1]
 
 

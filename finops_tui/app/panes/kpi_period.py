@@ -59,7 +59,7 @@ class KpiPeriod:
         return "same days last month" if self.current else "same days of the month before"
 
     def forecast_title(self) -> str:
-        return "Forecast (run-rate)" if self.current else f"Forecast {self.month}"
+        return "Forecast (model)" if self.current else f"Forecast {self.month}"
 
     def progress_title(self) -> str:
         return "Month progress" if self.current else "Data through"

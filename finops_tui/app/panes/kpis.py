@@ -1,4 +1,4 @@
-"""KPIs: month to date vs the same days last month, last full month, run-rate forecast, trend, top lists."""
+"""KPIs: month to date vs the same days last month, last full month, forecast (model), trend, top lists."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from finops_tui.app.themes import ThemeStyles, theme_styles
 from finops_tui.app.widgets.trend_chart import TrendChart
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import RankedTable
-from finops_tui.contract.views import KpiView
+from finops_tui.contract.views import Forecast, KpiView
 from finops_tui.money import format_delta_pct, format_money
 from finops_tui.terminal_text import escape_controls
 
@@ -47,6 +47,38 @@ def other_currencies_note(elsewhere: dict[str, list[str]]) -> str:
         return ""
     listing = " · ".join(f"{name}: {', '.join(currencies)}" for name, currencies in sorted(elsewhere.items()))
     return f"Data in other currencies: {listing}, press c"
+
+
+def forecast_body(f: Forecast, last_month: float, cur: str | None, styles: ThemeStyles) -> Text:
+    """The model's month-end figure, its 80% interval, and AWS's own forecast when a refresh brought it."""
+    delta = delta_text(f.value, last_month, styles)
+    delta = Text(delta.plain.replace(" ", "", 1), style=delta.style)  # "▲+2.5%": the line fits a 120-column card
+    # whole units: a forecast's cents are false precision, and the line then fits a card at 100 columns too
+    body = Text.assemble((format_money(f.value, cur, cents=False), "bold"), " ", delta, " vs last")
+    if f.lower is not None and f.upper is not None:
+        low, high = format_money(f.lower, cur, cents=False), format_money(f.upper, cur, cents=False)
+        body.append(f"\n80%: {low}–{high}", style="dim")
+    if f.provider_rest is not None:
+        body.append(f"\nAWS: +{format_money(f.provider_rest, cur, cents=False)} rest of month", style="dim")
+    elif f.backtest:
+        errors = [m.error_pct for m in f.backtest if m.error_pct is not None]
+        if errors:
+            body.append(f"\nback-test: {sum(abs(e) for e in errors) / len(errors):.1f}% MAPE", style="dim")
+    return body
+
+
+def forecast_tooltip(f: Forecast, cur: str | None) -> str:
+    """How the figure was made, and how the model did on the last closed months."""
+    lines = [f.method, f.model or "", f.interval or ""]
+    for m in f.backtest:
+        error = f"{m.error_pct:+.1f}%" if m.error_pct is not None else "n/a"
+        lines.append(
+            f"back-test {m.month:%b %Y} (made on the 15th): {format_money(m.forecast, cur, cents=False)} vs actual "
+            f"{format_money(m.actual, cur, cents=False)}, {error}"
+        )
+    if f.provider_label:
+        lines.append(f.provider_label)
+    return "\n".join(line for line in lines if line)
 
 
 class KpiPane(DataPane[KpiView]):
@@ -161,7 +193,7 @@ class KpiPane(DataPane[KpiView]):
             previous.append(f"\nnothing billed in {s.last_full_month_start:%b %Y} in this view", style="dim")
         self._card("last-month", period.previous_title(s.last_full_month_start), previous)
         f = s.forecast
-        if period.closed:
+        if period.closed or f is None:  # the model makes none for a closed month either
             self._card(
                 "forecast",
                 period.forecast_title(),
@@ -169,22 +201,12 @@ class KpiPane(DataPane[KpiView]):
             )
             self.query_one("#card-forecast").tooltip = "A forecast is only made for a month that is still running."
         else:
-            forecast = Text.assemble(
-                (format_money(f.value, cur), "bold"),
-                "\n",
-                delta_text(f.value, s.last_full_month, styles),
-                " vs last month",
-            )
-            tooltip = f.method
-            if f.provider_rest is not None:
-                forecast.append(f"\nAWS: +{format_money(f.provider_rest, cur, cents=False)} rest of month", style="dim")
-                tooltip += f"\n{f.provider_label}"
-            self._card("forecast", period.forecast_title(), forecast)
-            self.query_one("#card-forecast").tooltip = tooltip
+            self._card("forecast", period.forecast_title(), forecast_body(f, s.last_full_month, cur, styles))
+            self.query_one("#card-forecast").tooltip = forecast_tooltip(f, cur)
         self._card(
             "period",
             period.progress_title(),
-            Text(period.progress_body(s.days_elapsed, s.days_in_month, f.method), style=""),
+            Text(period.progress_body(s.days_elapsed, s.days_in_month, f.method if f else ""), style=""),
         )
         label = "month to date" if period.current else period.month
         trend = self.query_one(TrendChart)
