@@ -155,6 +155,18 @@ class CostLoad:
         row = self._con.execute(f"SELECT {columns} FROM {STAGED} WHERE {where}").fetchall()[0]
         return [int(n or 0) for n in row]
 
+    def replaced_datasets(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(dataset_id, format, format_version, source) of each dataset already in the cache that this
+        load's rows will replace when it finishes: so a summary can say what went, not just what came."""
+        self._require_open()
+        return [
+            (str(r[0]), r[1], r[2], r[3])
+            for r in self._con.execute(
+                "SELECT dataset_id, format, format_version, source FROM datasets "
+                f"WHERE dataset_id IN (SELECT DISTINCT x_DatasetId FROM {STAGED}) ORDER BY 1"
+            ).fetchall()
+        ]
+
     def record_files(self, provenance: Sequence[FileProvenance]) -> None:
         """The files the rows came from, recorded with every slice when the load finishes."""
         self._files.extend(provenance)

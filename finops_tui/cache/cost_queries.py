@@ -66,6 +66,43 @@ def currency_spend(cur: duckdb.DuckDBPyConnection) -> list[tuple[str | None, flo
     return [(r[0], float(r[1]), list(r[2] or [])) for r in rows]
 
 
+# Rows that carry no currency and no cost (some exports write them for free usage): they say nothing
+# about spend, so they never make a currency of their own; `empty_currency_rows` counts them for doctor.
+_EMPTY_CURRENCY = (
+    "coalesce(BillingCurrency, '') = '' AND coalesce(BilledCost, 0) = 0 AND coalesce(EffectiveCost, 0) = 0 "
+    "AND coalesce(ListCost, 0) = 0 AND coalesce(ContractedCost, 0) = 0"
+)
+_KEPT = f"(BillingCurrency <> '' OR NOT ({_EMPTY_CURRENCY}))"  # the first test settles almost every row
+
+
+def currency_choices(
+    cur: duckdb.DuckDBPyConnection, today: date
+) -> list[tuple[str | None, float, list[str], float, date | None]]:
+    """Like `currency_spend`, plus each currency's spend in the latest billing month with data (on or
+    before `today`, whatever the currency) and that month; ordered by it, then by total spend.
+
+    The first entry is the view the cockpit opens on: where the most money went most recently,
+    never a currency that only holds zero-cost rows without a currency.
+    """
+    # future months (some exports carry next month's commitments) never make the latest period
+    last = cur.execute(f"SELECT max(ChargeDate) FROM cost_daily WHERE ChargeDate <= ? AND {_KEPT}", [today]).fetchall()
+    latest = periods.month_start(last[0][0]) if last and last[0][0] else None
+    rows = cur.execute(
+        "SELECT BillingCurrency, coalesce(sum(abs(BilledCost)), 0)::DOUBLE, "
+        "list_sort(list(DISTINCT ProviderName) FILTER (WHERE ProviderName IS NOT NULL)), "
+        "coalesce(sum(abs(BilledCost)) FILTER (WHERE ChargeDate >= ? AND ChargeDate <= ?), 0)::DOUBLE "
+        f"FROM cost_daily WHERE {_KEPT} GROUP BY 1 ORDER BY 4 DESC, 2 DESC, 1 NULLS LAST",
+        [latest, today],
+    ).fetchall()
+    return [(r[0], float(r[1]), list(r[2] or []), float(r[3]), latest) for r in rows]
+
+
+def empty_currency_rows(cur: duckdb.DuckDBPyConnection) -> int:
+    """Line items with no currency and no cost: left out of the currency choice (see `currency_choices`)."""
+    row = cur.execute(f"SELECT coalesce(sum(line_items), 0) FROM cost_daily WHERE {_EMPTY_CURRENCY}").fetchall()
+    return int(row[0][0])
+
+
 def providers(cur: duckdb.DuckDBPyConnection) -> list[str]:
     # By name: ordering by spend would add up amounts in different currencies.
     rows = cur.execute(

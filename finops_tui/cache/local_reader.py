@@ -197,8 +197,8 @@ class LocalCache:
     @survives_reload
     def overview(self) -> Overview:
         currencies = [
-            CurrencySpend(currency=c, spend=spend, providers=names)
-            for c, spend, names in cost_queries.currency_spend(self._cursor())
+            CurrencySpend(currency=c, spend=spend, providers=names, latest_month_spend=recent, latest_month=month)
+            for c, spend, names, recent, month in cost_queries.currency_choices(self._cursor(), self._today())
         ]
         return Overview(
             source=self.source_info(),
@@ -206,6 +206,7 @@ class LocalCache:
             currencies=currencies,
             providers=cost_queries.providers(self._cursor()),
             refresh=self.refresh_status(),
+            empty_currency_rows=cost_queries.empty_currency_rows(self._cursor()),
         )
 
     # -- views ----------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pyarrow.compute as pc
+from rich.console import Console
 from textual.widgets import TabbedContent, TextArea
 
 from finops_tui.app.keys_screen import KeysScreen
@@ -116,7 +119,7 @@ async def test_question_mark_lists_every_key_and_escape_closes(demo_cache):
         await pilot.pause()
         assert isinstance(app.screen, KeysScreen)
         listed = app.screen.sections
-        keys = {key for rows in listed.values() for key, _ in rows}
+        keys = {key for rows in listed.values() for keys, _ in rows for key in keys.split(" / ")}
         assert {"r", "m", "c", "?", "q", "/", "s", "ctrl+j", "f5", "1-6"} <= keys
         await pilot.press("escape")
         await pilot.pause()
@@ -219,3 +222,40 @@ async def test_resources_caption_counts_idle_flags(demo_cache):
         assert f"{len(IDLE)} flagged IDLE" in caption
         grid = app.query_one("#pane-resources").query_one(DataGrid)
         assert pc.sum(pc.equal(grid.full["idle"], "IDLE")).as_py() == len(IDLE)
+
+
+async def test_help_lists_each_key_once_with_drill_copy_focus_and_the_way_back_to_sql(demo_cache):
+    app = make_app(demo_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        sections = app.screen.sections
+        for section, rows in sections.items():
+            keys = [key for keys, _ in rows for key in keys.split(" / ")]
+            assert len(keys) == len(set(keys)), f"{section} lists a key twice: {keys}"
+        global_keys = dict(sections["Global"])
+        assert "r / ctrl+r" in global_keys and "q / ctrl+q" in global_keys and ": / ctrl+p" in global_keys
+        assert "tab / shift+tab" in global_keys
+        tables = {key for keys, _ in sections["Tables"] for key in keys.split(" / ")}
+        assert {"enter", "d", "y", "/", "s"} <= tables
+        assert any("SQL editor" in description for _, description in sections["SQL pane"])
+        # descriptions wrap under their own column: no wrapped line starts back at the key column
+        console = Console(width=60, record=True, file=io.StringIO())
+        console.print(app.screen.table)
+        continued = [line for line in console.export_text().splitlines() if line.startswith(" ") and line.strip()]
+        assert continued  # at 60 columns some descriptions do wrap
+        assert min(len(line) - len(line.lstrip()) for line in continued) >= 14
+
+
+async def test_narrow_footer_keeps_the_keys_list_in_view(demo_cache):
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(demo_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # a table's own keys come first in the footer
+        await settle(pilot)
+        keys = {k.key: k.region for k in app.query(FooterKey)}
+        assert "question_mark" in keys and keys["question_mark"].right <= 80 - 12  # left of the palette key
+        assert keys["slash"].right <= 80
