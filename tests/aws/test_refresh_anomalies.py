@@ -26,7 +26,9 @@ def test_refresh_writes_local_anomalies_beside_aws_ones_and_recomputes_them_ever
 
     calls: list[object] = []
     real = analysis_writes.refresh_local_analysis
-    monkeypatch.setattr(analysis_writes, "refresh_local_analysis", lambda con, *a, **k: calls.append(con) or real(con, *a, **k))
+    monkeypatch.setattr(
+        analysis_writes, "refresh_local_analysis", lambda con, *a, **k: calls.append(con) or real(con, *a, **k)
+    )
     ce_asked.clear()
     run_refresh(cache, options(now=lambda: NOW.replace(hour=11)))
     assert ce_asked == [] and len(calls) == 1  # no cost load this time: the refresh's own write ran it
