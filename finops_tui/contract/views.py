@@ -10,6 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from finops_tui.contract.paging import PageRequest
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import (
     AnomaliesTable,
@@ -75,6 +76,8 @@ class ResourcesView(BaseModel):
     as_of: date | None
     table: ResourcesTable
     idle_count: int
+    page: PageRequest | None = Field(None, description="the slice asked for; None means every resource")
+    total: int | None = Field(None, description="resources matching the page's needle; None when not counted")
 
 
 class BudgetsView(BaseModel):
