@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from finops_tui.app.panes.base import DataPane
+from finops_tui.app.screens.detail_screens import DimensionScreen
+from finops_tui.app.screens.drill_targets import kpi_target
 from finops_tui.app.widgets.trend_chart import TrendChart
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import RankedTable
@@ -59,8 +62,24 @@ class KpiPane(DataPane[KpiView]):
     def fetch(self, scope: ViewScope) -> KpiView:
         return self.reader.kpi_view(scope)
 
+    @on(DataTable.RowSelected)
+    def _open_row(self, event: DataTable.RowSelected) -> None:
+        """`enter` on a top service, account, region, provider or mover opens its detail."""
+        event.stop()
+        name = (event.data_table.id or "").removeprefix("top-")
+        ranked, scope = self._ranked.get(name), self._scope
+        if ranked is None or scope is None or event.cursor_row >= ranked.num_rows:
+            return
+        target = kpi_target(name, ranked.rows()[event.cursor_row], scope)
+        if target is not None:
+            self.app.push_screen(DimensionScreen(self.reader, target.scope, target.filters, ("KPIs", target.label)))
+
+    _ranked: dict[str, RankedTable] = {}
+    _scope: ViewScope | None = None
+
     async def show(self, view: KpiView) -> None:
         s, cur = view.summary, view.scope.currency
+        self._scope = view.scope
         self.query_one("#empty", Static).display = s is None
         for widget in ("#cards", "#trend", "#tops", "#top-providers"):
             self.query_one(widget).display = s is not None
@@ -121,6 +140,7 @@ class KpiPane(DataPane[KpiView]):
     def _fill(self, name: str, rows: RankedTable, currency: str | None, show_delta: bool = False) -> None:
         table = self.query_one(f"#top-{name}", DataTable)
         table.clear(columns=True)
+        self._ranked = {**self._ranked, name: rows}  # what `enter` on a row opens
         # name takes what the two figures (and each cell's padding, the border, a scrollbar) leave
         width = max(12, table.size.width - 14 - 10 - 6 - 4) if table.size.width else 28
         table.add_column("name", width=width)
