@@ -149,7 +149,7 @@ class KpiPane(DataPane[KpiView]):
         for row in rows.rows():
             change = (
                 Text(
-                    format_money(row["delta"], currency, cents=False),
+                    format_money(row["delta"], currency, cents=False, signed=True),
                     style="red" if row["delta"] > 0 else "green",
                     justify="right",
                 )

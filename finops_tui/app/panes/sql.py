@@ -53,9 +53,7 @@ class SqlPane(CockpitPane):
     ]
 
     class Finished(Message):
-        def __init__(
-            self, result: SqlResult | None, error: str | None, sort: tuple[str, str] | None = None
-        ) -> None:
+        def __init__(self, result: SqlResult | None, error: str | None, sort: tuple[str, str] | None = None) -> None:
             super().__init__()
             self.result, self.error, self.sort = result, error, sort
 
@@ -152,4 +150,4 @@ class SqlPane(CockpitPane):
         grid.sort_in_source = result.truncated
         order = f" · ORDER BY {message.sort[0]} over every row" if message.sort else ""
         status.update(f"{count} · {result.elapsed_ms:,.0f} ms{order}")
-        await grid.show_table(result.table.table)
+        await grid.show_table(result.table.table, note="")

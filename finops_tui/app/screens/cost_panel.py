@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow.compute as pc
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,11 +28,15 @@ from finops_tui.money import format_delta_pct, format_money
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 BREAKDOWN_FORMAT = GridFormat(
-    money=frozenset({"this_period", "previous_same_days", "delta"}), signed=frozenset({"delta"}), omit=("key",)
+    money=frozenset({"this_period", "previous_same_days", "delta"}),
+    signed=frozenset({"delta"}),
+    omit=("key", "dimension_key"),
+    max_width=32,
 )
 ROWS_FORMAT = GridFormat(
     money=frozenset({"cost", "billed_cost", "effective_cost"}),
     decimals={"quantity": 2},
+    max_width=36,
     drop_order=("dataset", "sku_id", "effective_cost", "billed_cost", "provider", "unit", "quantity",
                 "charge_category", "account", "region"),
 )  # fmt: skip
@@ -59,15 +64,16 @@ def series_text(d: DimensionDetail) -> Text:
 
 
 def summary_text(d: DimensionDetail, title: str) -> Text:
+    """The figure first (the breadcrumb already names what it is), then its scope."""
     cur = d.scope.currency
     if d.as_of is None:
         return Text(f"{title} · no cost data in {d.scope.label}", style="dim")
     change = format_delta_pct(d.this_period, d.previous_same_days)
     style = "red" if d.this_period > d.previous_same_days else "green" if d.this_period < d.previous_same_days else ""
     return Text.assemble(
-        (title, "bold"), f" · {d.scope.metric} · {d.scope.label} · as of {d.as_of:%Y-%m-%d} · ",
         (format_money(d.this_period, cur), "bold"), " ", (change, style),
         f" vs {format_money(d.previous_same_days, cur)} same days last month",
+        (f" · {d.scope.metric} · {d.scope.label} · as of {d.as_of:%Y-%m-%d}", "dim"),
     )  # fmt: skip
 
 
@@ -79,8 +85,9 @@ class CostPanel(Vertical):
     CostPanel #cost-summary { height: auto; padding: 0 1; }
     CostPanel #cost-series { height: 2; padding: 0 1; }
     CostPanel .section { height: 1; padding: 0 1; color: $text-muted; text-style: bold; }
-    CostPanel #breakdown { height: 1fr; min-height: 5; }
-    CostPanel #cost-rows { height: 1fr; min-height: 5; }
+    CostPanel #cost-summary { max-height: 2; }
+    CostPanel #breakdown { height: 1fr; min-height: 4; }
+    CostPanel #cost-rows { height: 1fr; min-height: 4; }
     """
 
     class Loaded(Message):
@@ -105,13 +112,13 @@ class CostPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{self.title} · loading…", style="dim"), id="cost-summary")
         yield Static("", id="cost-series")
-        yield Static("What it is made of (enter drills in)", classes="section")
         breakdown = DataGrid(id="breakdown", fmt=BREAKDOWN_FORMAT, noun="rows", empty_message="Nothing to break down.")
         breakdown.currency = self.scope.currency
+        breakdown.note = "what it is made of: enter drills in"
         yield breakdown
-        yield Static("Cost rows this period (/ filters and s sorts every row, in SQL)", classes="section")
         rows = DataGrid(id="cost-rows", fmt=ROWS_FORMAT, noun="cost rows", empty_message="No cost rows this period.")
         rows.currency = self.scope.currency
+        rows.note = "this period's rows: / and s run in SQL over all of them"
         rows.use_source(self._page)
         yield rows
 
@@ -138,15 +145,18 @@ class CostPanel(Vertical):
         d = self.detail = message.detail
         self.query_one("#cost-summary", Static).update(summary_text(d, self.title))
         self.query_one("#cost-series", Static).update(series_text(d) if d.as_of else "")
-        await self.query_one("#breakdown", DataGrid).show_table(d.breakdown.table)
+        table = d.breakdown.table
+        words = pc.replace_substring(table["dimension"], "_", " ")  # 'usage type', not usage_type
+        table = table.append_column("dimension_key", table["dimension"]).set_column(0, "dimension", words)
+        await self.query_one("#breakdown", DataGrid).show_table(table)
         self.query_one("#breakdown", DataGrid).focus_table()
 
     @on(DataGrid.RowChosen, "#breakdown")
     def _breakdown_chosen(self, event: DataGrid.RowChosen) -> None:
         event.stop()
         row = event.row
-        dimension, key = row["dimension"], row["key"]
-        label = f"{dimension.replace('_', ' ')} {row['name']}"
+        dimension, key = row["dimension_key"], row["key"]
+        label = f"{row['dimension']} {row['name']}"
         resource = key if dimension == "resource" and key is not None else None
         added = CostFilter(dimension=dimension, values=(key,))
         kept = tuple(f for f in self.filters if f.dimension != dimension)

@@ -29,7 +29,7 @@ class DrillScreen(Screen[None]):
     """Breadcrumb on top, a body, the footer; opening something inside pushes the next screen."""
 
     DEFAULT_CSS = """
-    DrillScreen #record { height: auto; max-height: 9; padding: 0 1; border-bottom: solid $panel; }
+    DrillScreen #record { height: auto; max-height: 30%; padding: 0 1; border-bottom: solid $panel; }
     """
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="drill.back", tooltip="back to where you were")]
 

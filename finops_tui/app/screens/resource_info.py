@@ -28,42 +28,48 @@ def _pairs(values: dict[str, Any]) -> str:
     )
 
 
-def resource_renderable(r: ResourceDetail) -> Group:
-    cur = r.scope.currency
-    fields = Table.grid(padding=(0, 2))
-    fields.add_column(style="bold", no_wrap=True)
-    fields.add_column(overflow="fold")
-    for name, value in r.fields.items():
-        if value not in (None, ""):
-            fields.add_row(escape_controls(name), escape_controls(str(value)))
-    fields.add_row("tags", _pairs(r.tags) if r.tags else Text("none recorded", style="dim"))
-    fields.add_row("metrics", _pairs(r.metrics) if r.metrics else Text("none recorded", style="dim"))
-    if r.history:
-        top = max(m.cost for m in r.history) or 1
-        bars = "".join(_BLOCKS[max(1, round(max(m.cost, 0) / top * 8))] for m in r.history)
-        last = r.history[-1]
-        fields.add_row(
-            "cost by month",
-            f"{bars}  {r.history[0].month:%b %Y}–{last.month:%b %Y}, latest {format_money(last.cost, cur)}",
-        )
-    else:
-        fields.add_row("cost by month", Text(f"no {r.scope.metric} billed in {r.scope.label}", style="dim"))
-    findings = []
+def _history(r: ResourceDetail) -> str | Text:
+    if not r.history:
+        return Text(f"no {r.scope.metric} billed in {r.scope.label}", style="dim")
+    top = max(m.cost for m in r.history) or 1
+    bars = "".join(_BLOCKS[max(1, round(max(m.cost, 0) / top * 8))] for m in r.history)
+    last = r.history[-1]
+    span = f"{r.history[0].month:%b %Y}–{last.month:%b %Y}"
+    return f"{bars}  {span}, latest month {format_money(last.cost, r.scope.currency)}"
+
+
+def _findings(r: ResourceDetail) -> str | Text:
+    lines = []
     for row in r.anomalies.rows():
         impact = format_money(row["impact"], row["currency"], signed=True)
-        findings.append(f"anomaly {row['anomaly_id']}: {row['severity']} {impact}")
+        lines.append(f"anomaly {row['anomaly_id']}: {row['severity']} {impact}")
     for row in r.optimizations.rows():
         savings = format_money(row["monthly_savings"], row["currency"])
         description = escape_controls(str(row["description"]))
-        findings.append(f"optimization {row['type']}: {description} ({savings}/month)")
-    none = Text("no anomaly or optimization names it", style="dim")
-    fields.add_row("findings", "\n".join(findings) if findings else none)
+        lines.append(f"optimization {row['type']}: {description} ({savings}/month)")
+    return "\n".join(lines) if lines else Text("no anomaly or optimization names it", style="dim")
+
+
+def resource_renderable(r: ResourceDetail) -> Group:
+    """What matters first (cost, findings, tags, metrics), then every other field that has a value."""
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="bold", no_wrap=True)
+    fields.add_column(overflow="fold")
+    fields.add_row("cost by month", _history(r))
+    fields.add_row("findings", _findings(r))
+    fields.add_row("tags", _pairs(r.tags) if r.tags else Text("none recorded", style="dim"))
+    fields.add_row("metrics", _pairs(r.metrics) if r.metrics else Text("none recorded", style="dim"))
+    known = {str(v) for k, v in r.fields.items() if not k.startswith("billed_") and v is not None}
+    for name, value in r.fields.items():
+        if value in (None, "") or name.startswith("billed_") and str(value) in known:
+            continue  # billing says what the inventory already said
+        fields.add_row(escape_controls(name.replace("_", " ")), escape_controls(str(value)))
     return Group(fields)
 
 
 class ResourceInfo(Static):
     DEFAULT_CSS = """
-    ResourceInfo { height: auto; max-height: 12; padding: 0 1; overflow-y: auto; }
+    ResourceInfo { height: auto; max-height: 30%; padding: 0 1; overflow-y: auto; border-bottom: solid $panel; }
     """
 
     class Loaded(Message):

@@ -173,17 +173,18 @@ class DataGrid(Vertical):
             backend=ArrowBackend(data),
             column_labels=headers if headers else None,
             show_row_labels=False,
-            max_column_content_width=48,
+            max_column_content_width=self.fmt.max_width,
             render_markup=False,
             null_rep=NULL_MARKUP,
             cursor_type="cell",
         )
 
     # -- data ---------------------------------------------------------------------------
-    async def show_table(self, table: pa.Table, note: str = "", *, total: int | None = None) -> None:
+    async def show_table(self, table: pa.Table, note: str | None = None, *, total: int | None = None) -> None:
         """Show a whole result (local mode), or the first page of a paged one (`total` rows in all)."""
         self.full = table
-        self.note = note
+        if note is not None:
+            self.note = note
         self.total = total
         self._generation += 1  # pages still in flight belong to the previous load
         self._loading_more = False
@@ -239,14 +240,21 @@ class DataGrid(Vertical):
         if not width or not self.fmt.drop_order:
             return []
         labels = [header_label(n, self.fmt.humanize) for n in display.column_names]
-        need = dict(zip(display.column_names, (w + 2 for w in column_widths(display, labels)), strict=True))
+        need = dict(
+            zip(display.column_names, (w + 2 for w in column_widths(display, labels, self.fmt.max_width)), strict=True)
+        )
+        room = width - 2
         total, hidden = sum(need.values()), []
         for name in self.fmt.drop_order:
-            if total <= width - 2:
+            if total <= room:
                 break
             if name in need:
                 hidden.append(name)
                 total -= need[name]
+        for name in reversed(hidden[:-1]):  # one hidden early may fit in what a wide one left
+            if total + need[name] <= room:
+                hidden.remove(name)
+                total += need[name]
         return hidden
 
     def on_resize(self, event: events.Resize) -> None:

@@ -31,6 +31,7 @@ class GridFormat:
     currency_column: str | None = None
     drop_order: tuple[str, ...] = ()  # columns hidden first when the terminal is narrow
     humanize: bool = True  # False for user SQL: its column names are the user's own
+    max_width: int = 48  # cells a column's content may take before it is cut with an ellipsis
     omit: tuple[str, ...] = ()  # kept for enter, d and y, never shown (a raw key beside its label)
 
 
@@ -95,9 +96,7 @@ def display_table(table: pa.Table, fmt: GridFormat, currency: str | None) -> pa.
         elif pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
             column = _escaped(column)
             if is_id_column(f.name):
-                column = pa.array(
-                    [None if v is None else middle_ellipsis(v) for v in column.to_pylist()], pa.string()
-                )
+                column = pa.array([None if v is None else middle_ellipsis(v) for v in column.to_pylist()], pa.string())
         columns.append(column)
     return pa.table(columns, names=table.column_names)
 
