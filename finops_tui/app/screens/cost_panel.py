@@ -32,13 +32,14 @@ BREAKDOWN_FORMAT = GridFormat(
     signed=frozenset({"delta"}),
     omit=("key", "dimension_key"),
     max_width=32,
+    drop_order=("previous_same_days",),
 )
 ROWS_FORMAT = GridFormat(
     money=frozenset({"cost", "billed_cost", "effective_cost"}),
     decimals={"quantity": 2},
     max_width=36,
     drop_order=("dataset", "sku_id", "effective_cost", "billed_cost", "provider", "unit", "quantity",
-                "charge_category", "account", "region"),
+                "charge_category", "account", "region", "service", "usage_type"),
 )  # fmt: skip
 
 
