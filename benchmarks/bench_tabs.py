@@ -45,8 +45,9 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from finops_tui import periods  # noqa: E402
-from finops_tui.cache import cost_queries  # noqa: E402
+from finops_tui.cache import cost_queries, resource_pages  # noqa: E402
 from finops_tui.cache.local_reader import TREND_DAYS, LocalCache  # noqa: E402
+from finops_tui.contract.paging import PageRequest  # noqa: E402
 from finops_tui.contract.scope import ViewScope  # noqa: E402
 from finops_tui.contract.views import TOP_ROWS  # noqa: E402
 from finops_tui.sources.ingest import ingest_paths  # noqa: E402
@@ -73,6 +74,7 @@ SERVICES = [
     "Redshift",
 ]
 RATIO_TARGET, P50_TARGET_MS, P50_TARGET_UP_TO_ROWS = 1.5, 100.0, 10_000_000
+PAGE = 200  # rows in a Resources page (the grid's PAGE_ROWS)
 
 
 # -- the cache ------------------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def plain_queries(scope: ViewScope, as_of: date, today: date) -> dict[str, str]:
         WHEN 'SubAccountId' THEN c.SubAccountId WHEN 'RegionId' THEN c.RegionId
         WHEN 'ProviderName' THEN c.ProviderName WHEN 'ServiceCategory' THEN c.ServiceCategory
         WHEN 'ChargeCategory' THEN c.ChargeCategory END"""
-    return {
+    queries = {
         "as_of": f"SELECT max(ChargePeriodStart)::DATE AS as_of FROM costs "
         f"WHERE BillingCurrency = 'USD' AND ChargePeriodStart < {ts(today + timedelta(days=1))}",
         "kpi_summary": f"""
@@ -312,6 +314,29 @@ def plain_queries(scope: ViewScope, as_of: date, today: date) -> dict[str, str]:
         "meta": "SELECT key, value FROM meta",
         "refresh": "SELECT * FROM refresh_runs ORDER BY started_at DESC LIMIT 1",
     }
+    return queries | resources_paged(queries["resources"].rsplit("ORDER BY", 1)[0])
+
+
+RESOURCE_COLUMNS = ("resource", "this_month", "last_month", "idle", "service", "account", "region", "type",
+                    "idle_reason", "state", "resource_id")  # fmt: skip
+
+
+def resources_paged(body: str) -> dict[str, str]:
+    """The Resources tab's pages written over `costs`: the same shape as ours (one ORDER BY … LIMIT page
+    and one count of the same rows), so the ratio measures the rollup, not a different amount of work."""
+    first = '"this_month" DESC NULLS LAST, "resource_id"'
+    text = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in RESOURCE_COLUMNS)
+    idle = f"contains(lower(concat_ws(chr(31), {text})), 'idle')"
+    return {
+        "resources_page": f"SELECT * FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET 0",
+        "resources_count": f"SELECT count(*), count(*) FILTER (WHERE idle = 'IDLE') FROM ({body}) r",
+        "resources_next": f"SELECT * FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET {PAGE}",
+        "resources_by_id": f'SELECT * FROM ({body}) r ORDER BY "resource_id" ASC NULLS LAST, {first} '
+        f"LIMIT {PAGE} OFFSET 0",
+        "resources_by_id_count": f"SELECT count(*), count(*) FILTER (WHERE idle = 'IDLE') FROM ({body}) r",
+        "resources_idle": f"SELECT * FROM ({body}) r WHERE {idle} ORDER BY {first} LIMIT {PAGE} OFFSET 0",
+        "resources_idle_count": f"SELECT count(*), count(*) FILTER (WHERE idle = 'IDLE') FROM ({body}) r WHERE {idle}",
+    }
 
 
 # -- comparing answers --------------------------------------------------------------------------
@@ -399,6 +424,13 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
     def budgets_rows(t: pa.Table) -> list[tuple[Any, ...]]:
         return _rows(t)
 
+    def page_call(request: PageRequest) -> Callable[[], Any]:
+        return lambda: resource_pages.resources_page(cur, scope, as_of, request)
+
+    def page_rows(page: Any) -> list[tuple[Any, ...]]:
+        counted = [(page.total, page.idle)] if page.total is not None else []
+        return [*_rows(page.table), *counted]
+
     kpi_names = ("as_of", "kpi_summary", "daily_costs", "services", "accounts", "regions", "providers", "movers")
     overview_names = ("meta", "datasets", "currency_spend", "provider_names", "refresh")
 
@@ -440,7 +472,37 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
         Case("top regions", "KPIs", ranked("region"), plain("regions"), _rows),
         Case("providers", "KPIs", ranked("provider", None), plain("providers"), _rows),
         Case("top movers (services)", "KPIs", ranked("service", by="movement"), plain("movers"), _rows),
-        Case("resources", "Resources", lambda: cost_queries.resources(cur, scope, as_of), plain("resources"), _rows),
+        Case(
+            "resources, every row (unpaged)",
+            "Resources",
+            lambda: cost_queries.resources(cur, scope, as_of),
+            plain("resources"),
+            _rows,
+        ),
+        *[
+            Case(
+                f"resources page: {label}",
+                "Resources",
+                page_call(request),
+                plain(*names),
+                page_rows,
+                kpi_plain_rows if len(names) > 1 else _rows,
+            )
+            for label, request, names in (
+                ("first 200 + count", PageRequest(limit=PAGE), ("resources_page", "resources_count")),
+                ("next 200, no count", PageRequest(offset=PAGE, limit=PAGE, count_total=False), ("resources_next",)),
+                (
+                    "sorted by id + count",
+                    PageRequest(limit=PAGE, sort="resource_id", descending=False),
+                    ("resources_by_id", "resources_by_id_count"),
+                ),
+                (
+                    "filter 'idle' + count",
+                    PageRequest(limit=PAGE, needle="idle"),
+                    ("resources_idle", "resources_idle_count"),
+                ),
+            )
+        ],
         Case("budgets", "Budgets", lambda: cost_queries.budgets(cur, scope, today), plain("budgets"), budgets_rows),
         Case("currencies by spend", "header", lambda: cost_queries.currency_spend(cur), plain("currency_spend"), _rows),
         Case("provider names", "header", lambda: cost_queries.providers(cur), plain("provider_names"), _rows),
@@ -454,11 +516,12 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
             kpi_plain_rows,
         ),
         Case(
-            "resources_view",
+            "resources_view (page 1 + count)",
             "view",
-            lambda: reader.resources_view(scope),
-            plain("resources"),
-            lambda v: _rows(v.table.table),
+            lambda: reader.resources_view(scope, PageRequest(limit=PAGE)),
+            plain("resources_page", "resources_count"),
+            lambda v: [*_rows(v.table.table), (v.total, v.idle_count)],
+            kpi_plain_rows,
         ),
         Case(
             "budgets_view", "view", lambda: reader.budgets_view(scope), plain("budgets"), lambda v: _rows(v.table.table)
