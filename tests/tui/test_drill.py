@@ -338,3 +338,16 @@ async def test_drill_on_a_multi_provider_multi_currency_cache_stays_in_one_curre
         rows = panel.query_one("#cost-rows", DataGrid)
         assert rows.total == 1 and rows.full["service"].to_pylist() == ["BigQuery"]
         assert "$40.00" in text_of(app.screen.query_one("#cost-summary"))
+
+
+async def test_narrow_grids_hide_columns_by_priority_and_say_which(demo_cache):
+    app = make_app(demo_cache)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        grid = await open_tab(pilot, "2", "resources")
+        assert grid.visible_columns[:2] == ["resource", "this_month"]  # what matters most stays
+        assert "idle_reason" in grid.hidden and "resource_id" in grid.hidden
+        assert "hidden: idle reason" in str(grid.query_one("#status").render())
+        await pilot.press("d")
+        await pilot.pause()
+        assert "idle_reason" in text_of(app.screen.query_one("#describe-fields"))  # d shows what was hidden

@@ -10,8 +10,6 @@ read the raw row.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -27,10 +25,11 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 from textual_fastdatatable import ArrowBackend, DataTable
 
+from finops_tui.app.widgets.clipboard import copy_cell, copy_row
 from finops_tui.app.widgets.grid_format import (
     NULL_MARKUP,
     GridFormat,
-    column_widths,
+    columns_to_hide,
     display_table,
     header_label,
     header_text,
@@ -54,13 +53,6 @@ def filter_rows(table: pa.Table, needle: str) -> pa.Table:
         hit = pc.fill_null(pc.match_substring(text, needle, ignore_case=True), False)
         mask = hit if mask is None else pc.or_(mask, hit)
     return table.filter(mask) if mask is not None else table.slice(0, 0)
-
-
-def copy_note() -> str:
-    """Where the copy went, and when it may not have arrived."""
-    if os.environ.get("TMUX"):
-        return "sent with OSC 52; inside tmux it reaches the clipboard only with `set -g set-clipboard on`"
-    return "sent with OSC 52; a terminal without OSC 52 support (or with it turned off) ignores it"
 
 
 class DataGrid(Vertical):
@@ -235,27 +227,7 @@ class DataGrid(Vertical):
         self._update_status()
 
     def _columns_to_hide(self, display: pa.Table) -> list[str]:
-        """Columns dropped, in the pane's order, until the rest fit the grid's width."""
-        width = self.size.width
-        if not width or not self.fmt.drop_order:
-            return []
-        labels = [header_label(n, self.fmt.humanize) for n in display.column_names]
-        need = dict(
-            zip(display.column_names, (w + 2 for w in column_widths(display, labels, self.fmt.max_width)), strict=True)
-        )
-        room = width - 2
-        total, hidden = sum(need.values()), []
-        for name in self.fmt.drop_order:
-            if total <= room:
-                break
-            if name in need:
-                hidden.append(name)
-                total -= need[name]
-        for name in reversed(hidden[:-1]):  # one hidden early may fit in what a wide one left
-            if total + need[name] <= room:
-                hidden.remove(name)
-                total += need[name]
-        return hidden
+        return columns_to_hide(display, self.fmt, self.size.width)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.shown is not None and self.fmt.drop_order:
@@ -374,20 +346,13 @@ class DataGrid(Vertical):
 
     def action_copy_cell(self) -> None:
         row, column = self.cursor_row(), self.cursor_column_name()
-        if row is None or column is None:
-            return
-        value = row[column]
-        text = "" if value is None else str(value)
-        self.app.copy_to_clipboard(text)
-        shown = text if len(text) <= 60 else text[:59] + "…"
-        self.app.notify(f"Copied {header_label(column, self.fmt.humanize)}: {shown}\n{copy_note()}", timeout=5)
+        if row is not None and column is not None:
+            copy_cell(self.app, header_label(column, self.fmt.humanize), row[column])
 
     def action_copy_row(self) -> None:
         row = self.cursor_row()
-        if row is None:
-            return
-        self.app.copy_to_clipboard(json.dumps(row, default=str, ensure_ascii=False))
-        self.app.notify(f"Copied the row as JSON ({len(row)} columns)\n{copy_note()}", timeout=5)
+        if row is not None:
+            copy_row(self.app, row)
 
     # -- filter and sort ------------------------------------------------------------------
     def action_start_filter(self) -> None:

@@ -115,3 +115,24 @@ def column_widths(table: pa.Table, labels: Sequence[str], cap: int = 48) -> list
 
 def header_text(label: str, arrow: str | None) -> Text:
     return Text.assemble(label, (f" {arrow}", "bold") if arrow else "")
+
+
+def columns_to_hide(display: pa.Table, fmt: GridFormat, width: int) -> list[str]:
+    """Columns dropped, in the pane's order, until the rest fit `width`; then any early one that fits again."""
+    if not width or not fmt.drop_order:
+        return []
+    labels = [header_label(n, fmt.humanize) for n in display.column_names]
+    need = dict(zip(display.column_names, (w + 2 for w in column_widths(display, labels, fmt.max_width)), strict=True))
+    room = width - 2
+    total, hidden = sum(need.values()), []
+    for name in fmt.drop_order:
+        if total <= room:
+            break
+        if name in need:
+            hidden.append(name)
+            total -= need[name]
+    for name in reversed(hidden[:-1]):  # one hidden early may fit in what a wide one left
+        if total + need[name] <= room:
+            hidden.remove(name)
+            total += need[name]
+    return hidden
