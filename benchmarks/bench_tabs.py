@@ -322,20 +322,18 @@ RESOURCE_COLUMNS = ("resource", "this_month", "last_month", "idle", "service", "
 
 
 def resources_paged(body: str) -> dict[str, str]:
-    """The Resources tab's pages written over `costs`: the same shape as ours (one ORDER BY … LIMIT page
-    and one count of the same rows), so the ratio measures the rollup, not a different amount of work."""
+    """The Resources tab's pages written over `costs` in the same shape as ours (ORDER BY … LIMIT, the count
+    of matching rows as a window on the first page), so the ratio measures the rollup, not other work."""
     first = '"this_month" DESC NULLS LAST, "resource_id"'
     text = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in RESOURCE_COLUMNS)
     idle = f"contains(lower(concat_ws(chr(31), {text})), 'idle')"
+    counts = ", count(*) OVER () AS total, count(*) FILTER (WHERE idle = 'IDLE') OVER () AS idle_total"
     return {
-        "resources_page": f"SELECT * FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET 0",
-        "resources_count": f"SELECT count(*), count(*) FILTER (WHERE idle = 'IDLE') FROM ({body}) r",
+        "resources_page": f"SELECT *{counts} FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET 0",
         "resources_next": f"SELECT * FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET {PAGE}",
-        "resources_by_id": f'SELECT * FROM ({body}) r ORDER BY "resource_id" ASC NULLS LAST, {first} '
+        "resources_by_id": f'SELECT *{counts} FROM ({body}) r ORDER BY "resource_id" ASC NULLS LAST, {first} '
         f"LIMIT {PAGE} OFFSET 0",
-        "resources_by_id_count": f"SELECT count(*), count(*) FILTER (WHERE idle = 'IDLE') FROM ({body}) r",
-        "resources_idle": f"SELECT * FROM ({body}) r WHERE {idle} ORDER BY {first} LIMIT {PAGE} OFFSET 0",
-        "resources_idle_count": f"SELECT count(*), count(*) FILTER (WHERE idle = 'IDLE') FROM ({body}) r WHERE {idle}",
+        "resources_idle": f"SELECT *{counts} FROM ({body}) r WHERE {idle} ORDER BY {first} LIMIT {PAGE} OFFSET 0",
     }
 
 
@@ -427,9 +425,12 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
     def page_call(request: PageRequest) -> Callable[[], Any]:
         return lambda: resource_pages.resources_page(cur, scope, as_of, request)
 
+    def windowed(table: pa.Table, total: int | None, idle: int | None) -> list[tuple[Any, ...]]:
+        """Our page as the plain query returns it: the counts repeated on every row when counted."""
+        return [(*r, total, idle) if total is not None else r for r in _rows(table)]
+
     def page_rows(page: Any) -> list[tuple[Any, ...]]:
-        counted = [(page.total, page.idle)] if page.total is not None else []
-        return [*_rows(page.table), *counted]
+        return windowed(page.table, page.total, page.idle)
 
     kpi_names = ("as_of", "kpi_summary", "daily_costs", "services", "accounts", "regions", "providers", "movers")
     overview_names = ("meta", "datasets", "currency_spend", "provider_names", "refresh")
@@ -486,20 +487,20 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
                 page_call(request),
                 plain(*names),
                 page_rows,
-                kpi_plain_rows if len(names) > 1 else _rows,
+                _rows,
             )
             for label, request, names in (
-                ("first 200 + count", PageRequest(limit=PAGE), ("resources_page", "resources_count")),
+                ("first 200 + count", PageRequest(limit=PAGE), ("resources_page",)),
                 ("next 200, no count", PageRequest(offset=PAGE, limit=PAGE, count_total=False), ("resources_next",)),
                 (
                     "sorted by id + count",
                     PageRequest(limit=PAGE, sort="resource_id", descending=False),
-                    ("resources_by_id", "resources_by_id_count"),
+                    ("resources_by_id",),
                 ),
                 (
                     "filter 'idle' + count",
                     PageRequest(limit=PAGE, needle="idle"),
-                    ("resources_idle", "resources_idle_count"),
+                    ("resources_idle",),
                 ),
             )
         ],
@@ -519,9 +520,9 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
             "resources_view (page 1 + count)",
             "view",
             lambda: reader.resources_view(scope, PageRequest(limit=PAGE)),
-            plain("resources_page", "resources_count"),
-            lambda v: [*_rows(v.table.table), (v.total, v.idle_count)],
-            kpi_plain_rows,
+            plain("resources_page"),
+            lambda v: windowed(v.table.table, v.total, v.idle_count),
+            _rows,
         ),
         Case(
             "budgets_view", "view", lambda: reader.budgets_view(scope), plain("budgets"), lambda v: _rows(v.table.table)

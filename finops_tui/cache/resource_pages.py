@@ -1,7 +1,7 @@
 """The Resources tab one page at a time: ORDER BY … LIMIT in SQL, the total (and IDLE count) counted once.
 
-The first page of a sort or filter also counts the matching rows; the pages after it pass
-`count_total=False` and skip that second pass over the aggregation.
+The first page of a sort or filter also counts the matching rows (a window over the same rows, so the
+aggregation runs once); the pages after it pass `count_total=False` and skip counting.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import ResourcesTable
 
 DEFAULT_ORDER = '"this_month" DESC NULLS LAST, "resource_id"'
+_TOTAL, _IDLE = "__matching_rows", "__matching_idle"
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,21 @@ def resources_page(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date
     columns = ResourcesTable.SCHEMA.names
     where, needle = page_sql.needle_sql(columns, page.needle)
     order = page_sql.order_sql(page, columns, DEFAULT_ORDER)
+    # The count rides on the page as a window over the same rows: one aggregation, not a second query.
+    counts = f", count(*) OVER () AS {_TOTAL}, count(*) FILTER (WHERE idle = 'IDLE') OVER () AS {_IDLE}"
     table = cur.sql(
-        f"SELECT * FROM ({select}) r WHERE {where} ORDER BY {order} {page_sql.limit_sql(page)}",
+        f"SELECT *{counts if page.count_total else ''} FROM ({select}) r WHERE {where} "
+        f"ORDER BY {order} {page_sql.limit_sql(page)}",
         params=[*params, *needle],
     ).to_arrow_table()
-    total = idle = None
-    if page.count_total:
+    if not page.count_total:
+        return ResourcesPage(table=table, total=None, idle=None)
+    if table.num_rows:
+        total, idle = int(table[_TOTAL][0].as_py()), int(table[_IDLE][0].as_py())
+    else:  # a page past the end carries no window: count on its own
         row = cur.execute(
             f"SELECT count(*), count(*) FILTER (WHERE idle = 'IDLE') FROM ({select}) r WHERE {where}",
             [*params, *needle],
         ).fetchall()[0]
         total, idle = int(row[0]), int(row[1])
-    return ResourcesPage(table=table, total=total, idle=idle)
+    return ResourcesPage(table=table.drop_columns([_TOTAL, _IDLE]), total=total, idle=idle)

@@ -105,3 +105,8 @@ def test_detail_models_round_trip_as_json(contract_reader: CostReader) -> None:
     assert back.breakdown.rows() == d.breakdown.rows() and back.current == d.current
     page = contract_reader.cost_rows(USD, EC2, PageRequest())
     assert CostRowsPage.model_validate_json(page.model_dump_json()).table.rows() == page.table.rows()
+
+
+def test_a_resources_page_past_the_end_still_counts(contract_reader: CostReader) -> None:
+    view = contract_reader.resources_view(USD, PageRequest(offset=10, limit=2))
+    assert view.table.num_rows == 0 and view.total == 4
