@@ -327,7 +327,7 @@ def resources_paged(body: str) -> dict[str, str]:
     first = '"this_month" DESC NULLS LAST, "resource_id"'
     text = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in RESOURCE_COLUMNS)
     idle = f"contains(lower(concat_ws(chr(31), {text})), 'idle')"
-    counts = ", count(*) OVER () AS total, count(*) FILTER (WHERE idle = 'IDLE') OVER () AS idle_total"
+    counts = ", count(*) OVER () AS total, sum((idle = 'IDLE')::INTEGER) OVER () AS idle_total"
     return {
         "resources_page": f"SELECT *{counts} FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET 0",
         "resources_next": f"SELECT * FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET {PAGE}",
