@@ -210,30 +210,33 @@ class DataGrid(Vertical):
         shown = self.shown
         assert shown is not None
         display = display_table(shown, self.fmt, self.currency)
-        self.hidden = self._columns_to_hide(display)
+        self.hidden = self._columns_to_hide(display.slice(0, 200))  # the same sample on_resize measures
         if self.hidden:
             display = display.drop_columns(self.hidden)
         self.visible_columns = display.column_names
         labels = [header_label(n, self.fmt.humanize) for n in self.visible_columns]
         old = self.table
         cursor, focused = old.cursor_coordinate, old.has_focus
-        await old.remove()
         table = self.table = self._new_table(display, labels)
+        # The new table is mounted and focused before the old one goes, so focus never leaves the grid
+        # and a key pressed during the swap (s, /, enter) still reaches it.
         await self.mount(table, before=self.query_one("#status"))
         if shown.num_rows:
             table.move_cursor(row=min(cursor.row, shown.num_rows - 1), column=min(cursor.column, len(labels) - 1))
         if focused:
-            table.focus()
+            table.focus(scroll_visible=False)
+        await old.remove()
         self._update_status()
 
     def _columns_to_hide(self, display: pa.Table) -> list[str]:
         return columns_to_hide(display, self.fmt, self.size.width)
 
-    def on_resize(self, event: events.Resize) -> None:
+    async def on_resize(self, event: events.Resize) -> None:
+        """Hide or show columns for the new width now, not later: the next frame is already right."""
         if self.shown is not None and self.fmt.drop_order:
             display = display_table(self.shown.slice(0, 200), self.fmt, self.currency)
             if self._columns_to_hide(display) != self.hidden:
-                self.call_later(self._render_table)
+                await self._render_table()
 
     def focus_table(self) -> None:
         self.table.focus()
