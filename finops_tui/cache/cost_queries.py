@@ -212,12 +212,20 @@ def _table(rows: list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:
 
 
 def resources(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> pa.Table:
+    sql, params = resources_select(scope, as_of)
+    table: pa.Table = cur.sql(
+        f"{sql} ORDER BY b.this_month DESC NULLS LAST, resource_id", params=params
+    ).to_arrow_table()
+    return table
+
+
+def resources_select(scope: ViewScope, as_of: date) -> tuple[str, list[Any]]:
+    """The Resources tab's SELECT (no ORDER BY) and its parameters, shared by the whole-table and paged reads."""
     # Months are first days, so last..this is the two months; a range is a filter the scan applies
     # itself (an IN list is only checked after every column of every row has been read).
     m = metric_column(scope.metric)
     this, last = periods.month_start(as_of), periods.previous_month_start(as_of)
-    table: pa.Table = cur.sql(
-        f"""
+    sql = f"""
         WITH billed AS (
             SELECT ResourceId, any_value(ResourceType) AS ResourceType, any_value(ServiceName) AS ServiceName,
                    any_value(RegionId) AS RegionId, any_value(SubAccountId) AS SubAccountId,
@@ -240,8 +248,5 @@ def resources(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> 
         FROM billed b FULL OUTER JOIN resources r ON r.resource_id = b.ResourceId
         WHERE b.ResourceId IS NOT NULL OR ((r.currency IS NOT DISTINCT FROM ? OR r.currency IS NULL)
                                            AND (?::VARCHAR IS NULL OR r.provider_name = ?))
-        ORDER BY b.this_month DESC NULLS LAST, resource_id
-        """,
-        params=[this, last, *scope_params(scope), last, this, *scope_params(scope)],
-    ).to_arrow_table()
-    return table
+        """
+    return sql, [this, last, *scope_params(scope), last, this, *scope_params(scope)]

@@ -25,14 +25,26 @@ from finops_tui.cache import (
     anomaly_writes,
     budget_queries,
     cost_queries,
+    cost_rows,
     cost_series,
+    detail_queries,
     files,
     migrations,
     optimization_queries,
     refresh_records,
+    resource_pages,
     user_sql,
 )
 from finops_tui.contract import CONTRACT_VERSION
+from finops_tui.contract.details import (
+    BreakdownTable,
+    CostFilter,
+    CostRowsPage,
+    CostRowsTable,
+    DimensionDetail,
+    ResourceDetail,
+)
+from finops_tui.contract.paging import PageRequest
 from finops_tui.contract.provenance import CurrencySpend, DatasetInfo, Overview, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
 from finops_tui.contract.scope import ViewScope
@@ -250,9 +262,13 @@ class LocalCache:
         return [] if as_of is None else cost_series.backtest(cur, scope, as_of)
 
     @survives_reload
-    def resources_view(self, scope: ViewScope) -> ResourcesView:
+    def resources_view(self, scope: ViewScope, page: PageRequest | None = None) -> ResourcesView:
         cur = self._cursor()
         as_of = self._as_of(cur, scope)
+        if page is not None:
+            got = resource_pages.resources_page(cur, scope, as_of or self._today(), page)
+            return ResourcesView(scope=scope, as_of=as_of, table=ResourcesTable.of(got.table),
+                                 idle_count=got.idle or 0, page=page, total=got.total)  # fmt: skip
         table = ResourcesTable.of(cost_queries.resources(cur, scope, as_of or self._today()))
         import pyarrow.compute as pc  # here: the KPI tab, shown first, never needs it (8 MB, 25 ms)
 
@@ -294,6 +310,63 @@ class LocalCache:
 
     def _savings(self, cur: duckdb.DuckDBPyConnection, scope: ViewScope) -> list[SavingsTotal]:
         return [SavingsTotal(**row) for row in optimization_queries.savings_totals(cur, scope)]
+
+    # -- drill-down -----------------------------------------------------------------------
+    @survives_reload
+    def dimension_detail(self, scope: ViewScope, filters: tuple[CostFilter, ...]) -> DimensionDetail:
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        if as_of is None:
+            return DimensionDetail(scope=scope, filters=filters, as_of=None, period_start=None, previous_start=None,
+                                   this_period=0, previous_same_days=0, previous_period=0, current=[], previous=[],
+                                   breakdown=BreakdownTable.of(BreakdownTable.SCHEMA.empty_table()))  # fmt: skip
+        current, previous = detail_queries.daily_series(cur, scope, filters, as_of)
+        same_days = min(len(current), len(previous))
+        return DimensionDetail(
+            scope=scope,
+            filters=filters,
+            as_of=as_of,
+            period_start=current[0].day,
+            previous_start=previous[0].day,
+            this_period=sum(p.cost for p in current),
+            previous_same_days=sum(p.cost for p in previous[:same_days]),
+            previous_period=sum(p.cost for p in previous),
+            current=current,
+            previous=previous,
+            breakdown=BreakdownTable.of(detail_queries.breakdown(cur, scope, filters, as_of)),
+        )
+
+    @survives_reload
+    def cost_rows(self, scope: ViewScope, filters: tuple[CostFilter, ...], page: PageRequest) -> CostRowsPage:
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        if as_of is None:
+            empty = CostRowsTable.of(CostRowsTable.SCHEMA.empty_table())
+            return CostRowsPage(scope=scope, filters=filters, period_start=None, as_of=None, page=page,
+                                total=0 if page.count_total else None, table=empty)  # fmt: skip
+        table, total = cost_rows.cost_rows(cur, scope, filters, as_of, page)
+        return CostRowsPage(scope=scope, filters=filters, period_start=as_of.replace(day=1), as_of=as_of, page=page,
+                            total=total, table=CostRowsTable.of(table))  # fmt: skip
+
+    @survives_reload
+    def resource_detail(self, scope: ViewScope, resource_id: str) -> ResourceDetail:
+        cur = self._cursor()
+        fields, tags, metrics = detail_queries.resource_parts(detail_queries.resource_record(cur, scope, resource_id))
+        anomalies, optimizations = detail_queries.resource_findings(cur, resource_id)
+        return ResourceDetail(
+            scope=scope,
+            resource_id=resource_id,
+            fields=fields,
+            tags=tags,
+            metrics=metrics,
+            history=detail_queries.resource_history(cur, scope, resource_id),
+            anomalies=TableData(table=anomalies),
+            optimizations=TableData(table=optimizations),
+        )
+
+    @survives_reload
+    def budget_filters(self, budget_id: str) -> tuple[CostFilter, ...]:
+        return tuple(detail_queries.budget_filters(self._cursor(), budget_id))
 
     # -- SQL pane and `query` -------------------------------------------------------------
     def run_sql(self, sql: str, limit: int) -> SqlResult:

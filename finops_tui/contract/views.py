@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from finops_tui.contract.paging import PageRequest
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import (
     AnomaliesTable,
@@ -93,6 +94,8 @@ class ResourcesView(BaseModel):
     as_of: date | None
     table: ResourcesTable
     idle_count: int
+    page: PageRequest | None = Field(None, description="the slice asked for; None means every resource")
+    total: int | None = Field(None, description="resources matching the page's needle; None when not counted")
 
 
 class BudgetsView(BaseModel):

@@ -16,6 +16,7 @@ from textual.message import Message
 from finops_tui.analysis.anomaly_listing import AnomalyListing, visible
 from finops_tui.app.panes.tables import TablePane
 from finops_tui.app.widgets.data_grid import DataGrid
+from finops_tui.app.widgets.grid_format import GridFormat
 from finops_tui.contract.reader import CostReader
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import TableData
@@ -44,7 +45,12 @@ class FeedbackFailed(Message):
 class AnomaliesPane(TablePane[AnomaliesView]):
     title = "Anomalies"
     noun = "anomalies"
-    decimals = {"actual": 2, "expected": 2, "impact": 2}
+    fmt = GridFormat(
+        money=frozenset({"actual", "expected", "impact"}),
+        signed=frozenset({"impact"}),
+        currency_column="currency",
+        drop_order=("anomaly_id", "status", "root_cause", "type", "end_date", "expected", "region", "account"),
+    )
     empty_message = (
         "No anomalies. finops-tui's own detector judges every day of cost data against the same weekday of "
         "the last 8 weeks (computed here after each ingest and refresh); AWS Cost Anomaly Detection's come "
@@ -132,3 +138,6 @@ class AnomaliesPane(TablePane[AnomaliesView]):
     @on(FeedbackFailed)
     def _failed_feedback(self, message: FeedbackFailed) -> None:
         self.app.notify(str(message.error), title="Could not save", severity="error", timeout=10)
+
+    def row_label(self, row: dict[str, Any]) -> str:
+        return f"anomaly {row.get('service') or row.get('anomaly_id')} {row.get('start_date')}"

@@ -7,12 +7,15 @@ from datetime import date, datetime
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from finops_tui.app.panes.base import DataPane
 from finops_tui.app.panes.kpi_period import KpiPeriod
+from finops_tui.app.screens.detail_screens import DimensionScreen
+from finops_tui.app.screens.drill_targets import kpi_target
 from finops_tui.app.themes import ThemeStyles, theme_styles
 from finops_tui.app.widgets.trend_chart import TrendChart
 from finops_tui.contract.scope import ViewScope
@@ -159,12 +162,28 @@ class KpiPane(DataPane[KpiView]):
             )
         return "\n".join(parts)
 
+    @on(DataTable.RowSelected)
+    def _open_row(self, event: DataTable.RowSelected) -> None:
+        """`enter` on a top service, account, region, provider or mover opens its detail."""
+        event.stop()
+        name = (event.data_table.id or "").removeprefix("top-")
+        ranked, scope = self._ranked.get(name), self._scope
+        if ranked is None or scope is None or event.cursor_row >= ranked.num_rows:
+            return
+        target = kpi_target(name, ranked.rows()[event.cursor_row], scope)
+        if target is not None:
+            self.app.push_screen(DimensionScreen(self.reader, target.scope, target.filters, ("KPIs", target.label)))
+
+    _ranked: dict[str, RankedTable] = {}
+    _scope: ViewScope | None = None
+
     async def show(self, view: KpiView) -> None:
         self._show_savings(view)
         # the width the columns are computed for (the app's, before the pane's first layout)
         self._shown, self._shown_width = view, self.size.width or self.app.size.width
         s, cur = view.summary, view.scope.currency
         styles = theme_styles(self.app)
+        self._scope = view.scope
         self.query_one("#empty", Static).display = s is None
         self.query_one("#kpi-context", Static).update(self._context_line(view))
         for widget in ("#cards", "#trend", "#tops", "#top-providers"):
@@ -252,6 +271,7 @@ class KpiPane(DataPane[KpiView]):
     ) -> None:
         table = self.query_one(f"#top-{name}", DataTable)
         table.clear(columns=True)
+        self._ranked = {**self._ranked, name: rows}  # what `enter` on a row opens
         # name takes what the two figures (and each cell's padding, the border, a scrollbar) leave
         # widths follow the pane, not the table, which has no width before its first layout: as the CSS
         # lays them out
