@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from finops_tui.contract.reader import CostReader
 from finops_tui.contract.scope import ViewScope
@@ -56,6 +55,8 @@ class AnomalyListing:
 
 def visible(table: AnomaliesTable, *, include_muted: bool) -> AnomalyListing:
     """The rows to show: every one with `include_muted`, otherwise those whose series is not muted."""
+    import pyarrow.compute as pc  # only when used: not on the cockpit's start path
+
     data = table.table
     if include_muted:
         return AnomalyListing(data, 0)
