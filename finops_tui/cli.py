@@ -126,7 +126,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--profile", action="append", metavar="P", help="AWS profile to test (repeatable)")
     doctor.add_argument("--include-paid", action="store_true", help="also probe Cost Explorer ($0.01)")
+    _add_remote_commands(sub, ingest, refresh)
     return parser
+
+
+def _add_remote_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    ingest: argparse.ArgumentParser,
+    refresh: argparse.ArgumentParser,
+) -> None:
+    """`serve`, `token`, and `--backend-url` for the collectors (push to a server instead of a local cache)."""
+    from finops_tui.auth import token_command
+    from finops_tui.server import serve_command
+
+    _common(serve_command.add_parser(sub))
+    token_command.add_parser(sub)
+    for collector in (ingest, refresh):
+        collector.add_argument(
+            "--backend-url",
+            metavar="URL",
+            help="push the results to a finops-tui server (collector token in $FINOPS_TUI_TOKEN) "
+            "instead of writing the local cache",
+        )
+        collector.add_argument("--ca-bundle", metavar="FILE", help="with --backend-url: CA certificates to trust")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             "snapshot": commands.snapshot,
             "doctor": commands.doctor,
             "refresh": commands.refresh,
+            "serve": commands.serve,
+            "token": commands.token,
         }[args.command]
         return handler(args, settings)
     except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was

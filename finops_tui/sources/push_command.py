@@ -1,0 +1,67 @@
+"""`ingest --backend-url` and `refresh --backend-url`: collect locally, then push to a finops-tui server.
+
+Ingest parses into a private temporary cache that is deleted afterwards. Refresh keeps a private
+collector cache per backend URL (in the data dir), so Cost Explorer's incremental fetch still avoids
+paying twice for settled months; only the datasets this run wrote are pushed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from finops_tui import locations
+from finops_tui.cache import files
+from finops_tui.config import Settings
+from finops_tui.sources.push_client import Pushed, collector_token, push_cache
+
+
+def _verify(args: argparse.Namespace) -> bool | str:
+    return str(Path(args.ca_bundle).expanduser()) if getattr(args, "ca_bundle", None) else True
+
+
+def _print(done: Pushed) -> None:
+    print(f"  pushed {done.kind} {done.dataset_id}: {done.rows:,} rows", flush=True)
+
+
+def ingest_and_push(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.sources.ingest import ingest_paths
+
+    token = collector_token()
+    folder = Path(tempfile.mkdtemp(prefix="push-", dir=files.private_temp_dir()))
+    try:
+        cache = folder / "push.duckdb"
+        report = ingest_paths(args.paths, cache, memory_limit=settings.duckdb_memory_limit, format_name=args.format)
+        print(f"Parsed {report.summary.rows:,} rows from {len(report.files)} file(s); pushing to {args.backend_url}")
+        for warning in report.warnings:
+            print(f"  warning: {warning}")
+        sent = push_cache(cache, args.backend_url, token, verify=_verify(args), progress=_print)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"Pushed {len(sent)} dataset(s), {sum(d.rows for d in sent):,} rows, to {args.backend_url}")
+    return 0
+
+
+def collector_cache(backend_url: str) -> Path:
+    name = hashlib.sha256(backend_url.rstrip("/").encode()).hexdigest()[:16]
+    return locations.data_dir() / "collector" / f"{name}.duckdb"
+
+
+def refresh_and_push(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.sources.aws import refresh_command
+
+    token = collector_token()
+    cache = collector_cache(args.backend_url)
+    locations.make_private_dir(cache.parent)
+    started = datetime.now(UTC).replace(tzinfo=None)
+    code = refresh_command.main(args, cache, settings.duckdb_memory_limit)
+    if args.dry_run:
+        return code
+    sent = push_cache(cache, args.backend_url, token, since=started, verify=_verify(args), progress=_print)
+    print(f"Pushed {len(sent)} dataset(s), {sum(d.rows for d in sent):,} rows, to {args.backend_url}", file=sys.stderr)
+    return code
