@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ class ServerConfig:
     sql_timeout_seconds: float = 30.0
     sql_row_limit: int = 10_000
     cache_seconds: float = 30.0
+    now: datetime | None = None  # a fixed clock (tests, conformance); None: the real one
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Server:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.pool = ReaderPool(config.cache, config.memory_limit)
+        self.pool = ReaderPool(config.cache, config.memory_limit, config.now)
         self.tokens = TokenStore(config.auth_db)
         self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
         self.answers = ResponseCache(config.cache_seconds)

@@ -11,11 +11,12 @@ import hashlib
 import logging
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from finops_tui.cache import files
-from finops_tui.cache.local_reader import LocalCache
+from finops_tui.cache.local_reader import LocalCache, utc_now
 from finops_tui.server import scoped_cache
 from finops_tui.server.response_cache import file_stamp
 
@@ -23,11 +24,12 @@ log = logging.getLogger("finops_tui.server")
 
 
 class ReaderPool:
-    def __init__(self, cache: Path, memory_limit: str | None = None) -> None:
+    def __init__(self, cache: Path, memory_limit: str | None = None, now: datetime | None = None) -> None:
         self.cache = cache
         self.memory_limit = memory_limit
+        self.clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
         files.ensure_cache(cache, memory_limit)
-        self.main = LocalCache(cache, memory_limit=memory_limit)
+        self.main = LocalCache(cache, memory_limit=memory_limit, clock=self.clock)
         self._scoped: dict[tuple[str, ...], tuple[str, LocalCache]] = {}  # accounts -> (main file's stamp, reader)
         self._building: dict[tuple[str, ...], threading.Lock] = {}
         self._lock = threading.Lock()
@@ -60,7 +62,7 @@ class ReaderPool:
             target = self._folder / f"{name}-{stamp.replace(':', '-')}.duckdb"
             target.unlink(missing_ok=True)
             scoped_cache.build(self.cache, target, key, self.memory_limit)
-            reader = LocalCache(target, memory_limit=self.memory_limit)
+            reader = LocalCache(target, memory_limit=self.memory_limit, clock=self.clock)
             log.info("built a scoped cache for %d account(s)", len(key))
             with self._lock:
                 self._scoped[key] = (stamp, reader)

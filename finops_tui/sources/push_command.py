@@ -14,11 +14,26 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from finops_tui import locations
 from finops_tui.cache import files
 from finops_tui.config import Settings
-from finops_tui.sources.push_client import Pushed, collector_token, push_cache
+from finops_tui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from finops_tui.sources.push_client import Pushed
+
+
+def _client() -> ModuleType:
+    try:
+        from finops_tui.sources import push_client
+    except ImportError as exc:
+        raise ConfigError(
+            f"--backend-url needs the remote extra ({exc.name} is missing): pip install 'finops-tui[remote]'."
+        ) from None
+    return push_client
 
 
 def _verify(args: argparse.Namespace) -> bool | str:
@@ -32,7 +47,8 @@ def _print(done: Pushed) -> None:
 def ingest_and_push(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.sources.ingest import ingest_paths
 
-    token = collector_token()
+    client = _client()
+    token = client.collector_token()
     folder = Path(tempfile.mkdtemp(prefix="push-", dir=files.private_temp_dir()))
     try:
         cache = folder / "push.duckdb"
@@ -40,7 +56,7 @@ def ingest_and_push(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Parsed {report.summary.rows:,} rows from {len(report.files)} file(s); pushing to {args.backend_url}")
         for warning in report.warnings:
             print(f"  warning: {warning}")
-        sent = push_cache(cache, args.backend_url, token, verify=_verify(args), progress=_print)
+        sent = client.push_cache(cache, args.backend_url, token, verify=_verify(args), progress=_print)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"Pushed {len(sent)} dataset(s), {sum(d.rows for d in sent):,} rows, to {args.backend_url}")
@@ -55,13 +71,14 @@ def collector_cache(backend_url: str) -> Path:
 def refresh_and_push(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.sources.aws import refresh_command
 
-    token = collector_token()
+    client = _client()
+    token = client.collector_token()
     cache = collector_cache(args.backend_url)
     locations.make_private_dir(cache.parent)
     started = datetime.now(UTC).replace(tzinfo=None)
     code = refresh_command.main(args, cache, settings.duckdb_memory_limit)
     if args.dry_run:
         return code
-    sent = push_cache(cache, args.backend_url, token, since=started, verify=_verify(args), progress=_print)
+    sent = client.push_cache(cache, args.backend_url, token, since=started, verify=_verify(args), progress=_print)
     print(f"Pushed {len(sent)} dataset(s), {sum(d.rows for d in sent):,} rows, to {args.backend_url}", file=sys.stderr)
     return code
