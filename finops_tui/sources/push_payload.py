@@ -9,10 +9,11 @@ dataset writer requires.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from finops_tui.cache.schema import DATASET_TABLES
 from finops_tui.cache.tables import DATASET_ID
@@ -46,6 +47,16 @@ class PushPayload(BaseModel):
     data_through: datetime | None = None
     table: TableData
     files: list[PushedFile] = Field(default_factory=list, description="costs only: the billing files")
+
+    @field_validator("table", mode="before")
+    @classmethod
+    def _flat_table(cls, value: Any) -> Any:
+        """On the wire `table` is TableData's JSON itself: {"columns": [...], "rows": [...]}."""
+        return {"table": value} if isinstance(value, dict) and "columns" in value else value
+
+    @field_serializer("table")
+    def _dump_flat(self, value: TableData) -> Any:
+        return value.model_dump()["table"]
 
     def rows_for(self, kind: str) -> pa.Table:
         """The rows cast to `kind`'s declared columns; ValueError saying which column or row does not fit."""
