@@ -14,13 +14,28 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from finops_tui.cache import files
 from finops_tui.cache.local_reader import LocalCache, utc_now
+from finops_tui.contract.provenance import SourceInfo
 from finops_tui.server import scoped_cache
 from finops_tui.server.response_cache import file_stamp
 
 log = logging.getLogger("finops_tui.server")
+
+
+class ScopedCache(LocalCache):
+    """A reader over a scoped copy that names the cache it was cut from, not the private copy's path."""
+
+    def __init__(self, path: Path, origin: Path, accounts: Sequence[str], **kwargs: Any) -> None:
+        self.origin = origin
+        self.accounts = tuple(accounts)
+        super().__init__(path, **kwargs)
+
+    def source_info(self) -> SourceInfo:
+        info = super().source_info()
+        return info.model_copy(update={"location": str(self.origin), "note": f"accounts {', '.join(self.accounts)}"})
 
 
 class ReaderPool:
@@ -62,7 +77,7 @@ class ReaderPool:
             target = self._folder / f"{name}-{stamp.replace(':', '-')}.duckdb"
             target.unlink(missing_ok=True)
             scoped_cache.build(self.cache, target, key, self.memory_limit)
-            reader = LocalCache(target, memory_limit=self.memory_limit, clock=self.clock)
+            reader = ScopedCache(target, self.cache, key, memory_limit=self.memory_limit, clock=self.clock)
             log.info("built a scoped cache for %d account(s)", len(key))
             with self._lock:
                 self._scoped[key] = (stamp, reader)

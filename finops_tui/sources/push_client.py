@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,7 +95,7 @@ def push_cache(
     token: str,
     *,
     since: datetime | None = None,
-    verify: bool | str = True,
+    verify: bool | ssl.SSLContext = True,
     progress: Callable[[Pushed], None] | None = None,
 ) -> list[Pushed]:
     """Send every dataset of `cache` to the server; SourceError with the server's message when one is refused."""

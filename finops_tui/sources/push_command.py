@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shutil
+import ssl
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -36,8 +37,14 @@ def _client() -> ModuleType:
     return push_client
 
 
-def _verify(args: argparse.Namespace) -> bool | str:
-    return str(Path(args.ca_bundle).expanduser()) if getattr(args, "ca_bundle", None) else True
+def _verify(args: argparse.Namespace) -> bool | ssl.SSLContext:
+    """TLS verification stays on; --ca-bundle adds a private CA instead of turning it off."""
+    if not getattr(args, "ca_bundle", None):
+        return True
+    bundle = Path(args.ca_bundle).expanduser()
+    if not bundle.is_file():
+        raise ConfigError(f"--ca-bundle {bundle}: no such file. Give the PEM file of the CA that signed the server.")
+    return ssl.create_default_context(cafile=str(bundle))
 
 
 def _print(done: Pushed) -> None:

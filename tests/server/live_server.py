@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -33,7 +34,7 @@ class LiveServer:
     env: dict[str, str]
     process: subprocess.Popen[bytes]
     tokens: dict[str, str] = field(default_factory=dict)
-    verify: bool | str = True
+    verify: bool | ssl.SSLContext = True
 
     def token(self, role: Role, *, accounts: list[str] | None = None, name: str | None = None) -> str:
         """A token of `role` (made once per role and account set, then reused)."""
@@ -75,7 +76,18 @@ def live_server(
     auth_db = root / "auth.sqlite3"
     log = root / "server.log"
     env = server_env(root, settings)
-    command = [sys.executable, "-m", "finops_tui", "serve", "--cache", str(cache), "--port", "0", "--auth-db", str(auth_db)]
+    command = [
+        sys.executable,
+        "-m",
+        "finops_tui",
+        "serve",
+        "--cache",
+        str(cache),
+        "--port",
+        "0",
+        "--auth-db",
+        str(auth_db),
+    ]
     if now:
         command += ["--now", now]
     if tls:
@@ -84,7 +96,15 @@ def live_server(
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         url = _wait_for_url(log, process)
-        server = LiveServer(url, cache, auth_db, log, env, process, verify=str(tls[0]) if tls else True)
+        server = LiveServer(
+            url,
+            cache,
+            auth_db,
+            log,
+            env,
+            process,
+            verify=ssl.create_default_context(cafile=str(tls[0])) if tls else True,
+        )
         _wait_healthy(server)
         yield server
     finally:

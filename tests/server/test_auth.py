@@ -83,6 +83,7 @@ def test_an_account_limited_token_sees_only_its_accounts_everywhere(server: Live
         assert eur.summary is None  # a3's EUR row is not there at all
         overview = client.get("/api/integration/status").json()["data"]
         assert [c["currency"] for c in overview["currencies"]] == ["USD"] and overview["providers"] == ["AWS"]
+        assert overview["source"]["location"] == str(server.cache) and overview["source"]["note"] == "accounts a1"
         for path, model, column in (
             ("/api/resources", ResourcesView, "account"),
             ("/api/anomalies", AnomaliesView, "account"),
@@ -91,7 +92,9 @@ def test_an_account_limited_token_sees_only_its_accounts_everywhere(server: Live
             view = model.model_validate(client.get(path, params={"currency": "USD"}).json()["data"])
             assert set(view.table.table[column].to_pylist()) == {"a1"}, path
         budgets = client.get("/api/budgets", params={"currency": "USD"}).json()["data"]
-        assert budgets["table"]["table"]["rows"] == []  # organisation-wide and service budgets would reveal others' spend
+        assert (
+            budgets["table"]["table"]["rows"] == []
+        )  # organisation-wide and service budgets would reveal others' spend
         savings = client.get("/api/savings").json()["data"]["totals"]
         assert savings == [{"currency": "USD", "monthly_savings": 40.0, "count": 1}]
 

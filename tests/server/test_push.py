@@ -146,7 +146,9 @@ def test_ingest_backend_url_pushes_cost_slices_and_a_resend_does_not_double(push
         assert "pushed costs costs:AWS:z:2025-03: 2 rows" in result.stdout
         after = sql(push_server, "SELECT count(*), sum(EffectiveCost)::DOUBLE FROM costs")[0]
         assert after == [before[0] + 2, before[1] + 10]
-    assert sql(push_server, "SELECT sum(EffectiveCost)::DOUBLE FROM cost_daily WHERE BillingAccountId = 'z'") == [[10.0]]
+    assert sql(push_server, "SELECT sum(EffectiveCost)::DOUBLE FROM cost_daily WHERE BillingAccountId = 'z'") == [
+        [10.0]
+    ]
     source = sql(push_server, "SELECT source_kind, format FROM datasets WHERE dataset_id = 'costs:AWS:z:2025-03'")
     assert source == [["FILE", "focus"]]
 
