@@ -228,8 +228,13 @@ def _add_fixed_routes(app: FastAPI, server: Server) -> None:
     async def health() -> Response:
         def work() -> Response:
             server.pool.refresh_if_changed()
-            body = derived.health(server.pool.main.overview()).model_dump_json().encode()
-            return Response(success_body(body), media_type=JSON)
+            main = server.pool.main
+
+            def compute() -> bytes:
+                return success_body(derived.health(main.overview()).model_dump_json().encode())
+
+            # Monitors poll this: kept like any answer, so it costs a query only when the file changed.
+            return Response(server.answers.get_or_compute(etag_for(main.path, "/health"), compute), media_type=JSON)
 
         return await run_in_threadpool(_guarded, work)
 
