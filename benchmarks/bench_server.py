@@ -221,6 +221,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30, help="1-client and in-process calls per endpoint")
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--per-client", type=int, default=5, help="requests each concurrent client makes")
+    parser.add_argument("--computed-per-client", type=int, default=1,
+                        help="rounds per client with answers not kept (each request runs the reader)")  # fmt: skip
     parser.add_argument("--load", choices=("threads", "async"), default="threads", help="how the clients run")
     parser.add_argument("--load-processes", type=int, default=4, help="with --load async: processes to use")
     args = parser.parse_args()
@@ -234,13 +236,14 @@ def main() -> None:
         scope = ViewScope(currency=reader.overview().currencies[0].currency)
         rows = reader.run_sql("SELECT count(*) FROM costs", 1).table.table.column(0)[0].as_py()
         report: dict[str, Any] = {"cache": str(args.cache), "rows": rows, "cpus": os.cpu_count(), "configs": {}}
-        print(f"{rows:,} cost rows, {os.cpu_count()} CPUs, scope {scope.label}")
+        print(f"{rows:,} cost rows, {os.cpu_count()} CPUs, scope {scope.label}", flush=True)
         for name, settings in (("kept", {}), ("computed", {"FINOPS_TUI_SERVER_CACHE_SECONDS": "0"})):
             with served(cache, root / name, settings) as (url, token):
                 figures: dict[str, Any] = {}
                 for path in ENDPOINTS:
                     figures[path] = one_client(url, token, reader, path, scope, args.rounds)
-                    load = (args.clients, args.per_client, args.load_processes, args.load)
+                    each = args.per_client if name == "kept" else args.computed_per_client
+                    load = (args.clients, each, args.load_processes, args.load)
                     figures[path]["clients"] = many_clients(url, token, path, scope, *load)
                     if name == "kept":  # clients that send back their ETag (the REST client does)
                         etag = httpx.get(f"{url}{path}", params=_params(path, scope),
@@ -256,7 +259,8 @@ def main() -> None:
                 if name == "kept":
                     figures["sql_templates"] = sql_templates(url, token, reader)
                     for template, t in figures["sql_templates"].items():
-                        print(f"sql {template:<32} server {t['server_ms']:>7} | in-process {t['in_process_ms']:>7} ms")
+                        print(f"sql {template:<32} server {t['server_ms']:>7} | in-process {t['in_process_ms']:>7} ms",
+                              flush=True)  # fmt: skip
                 report["configs"][name] = figures
         reader.close()
         OUT.mkdir(parents=True, exist_ok=True)
