@@ -223,6 +223,8 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=5, help="requests each concurrent client makes")
     parser.add_argument("--computed-per-client", type=int, default=1,
                         help="rounds per client with answers not kept (each request runs the reader)")  # fmt: skip
+    parser.add_argument("--endpoints", metavar="PATH,...", help="only these endpoints (default: every dashboard one)")
+    parser.add_argument("--configs", default="kept,computed", help="server configurations to measure")
     parser.add_argument("--load", choices=("threads", "async"), default="threads", help="how the clients run")
     parser.add_argument("--load-processes", type=int, default=4, help="with --load async: processes to use")
     args = parser.parse_args()
@@ -237,10 +239,13 @@ def main() -> None:
         rows = reader.run_sql("SELECT count(*) FROM costs", 1).table.table.column(0)[0].as_py()
         report: dict[str, Any] = {"cache": str(args.cache), "rows": rows, "cpus": os.cpu_count(), "configs": {}}
         print(f"{rows:,} cost rows, {os.cpu_count()} CPUs, scope {scope.label}", flush=True)
-        for name, settings in (("kept", {}), ("computed", {"FINOPS_TUI_SERVER_CACHE_SECONDS": "0"})):
+        configs = {"kept": {}, "computed": {"FINOPS_TUI_SERVER_CACHE_SECONDS": "0"}}
+        paths = args.endpoints.split(",") if args.endpoints else list(ENDPOINTS)
+        for name in args.configs.split(","):
+            settings = configs[name]
             with served(cache, root / name, settings) as (url, token):
                 figures: dict[str, Any] = {}
-                for path in ENDPOINTS:
+                for path in paths:
                     figures[path] = one_client(url, token, reader, path, scope, args.rounds)
                     each = args.per_client if name == "kept" else args.computed_per_client
                     load = (args.clients, each, args.load_processes, args.load)
@@ -256,7 +261,7 @@ def main() -> None:
                           f"p95 {f['clients']['p95']:>7} ms"
                           + (f" | 304s p50 {f['clients_304']['p50']} p95 {f['clients_304']['p95']}"
                              if "clients_304" in f else ""), flush=True)  # fmt: skip
-                if name == "kept":
+                if name == "kept" and not args.endpoints:
                     figures["sql_templates"] = sql_templates(url, token, reader)
                     for template, t in figures["sql_templates"].items():
                         print(f"sql {template:<32} server {t['server_ms']:>7} | in-process {t['in_process_ms']:>7} ms",
@@ -264,7 +269,7 @@ def main() -> None:
                 report["configs"][name] = figures
         reader.close()
         OUT.mkdir(parents=True, exist_ok=True)
-        target = OUT / f"server-{rows}.json"
+        target = OUT / f"server-{rows}{'-' + args.configs.replace(',', '-') if args.endpoints else ''}.json"
         target.write_text(json.dumps(report, indent=2))
         print(f"written to {target}")
     finally:
