@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="AWS profile that `r` refreshes from (repeatable; default: the boto3 credential chain)",
     )
     parser.add_argument("--regions", metavar="R,...", help="regions `r` inventories (default: every enabled region)")
+    parser.add_argument(
+        "--budgets", metavar="FILE", help="budgets file (TOML; default: budgets.toml in the config dir)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ingest = sub.add_parser(
@@ -126,6 +129,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     doctor.add_argument("--profile", action="append", metavar="P", help="AWS profile to test (repeatable)")
     doctor.add_argument("--include-paid", action="store_true", help="also probe Cost Explorer ($0.01)")
+
+    budgets = sub.add_parser(
+        "budgets",
+        help="every budget (AWS Budgets and the budgets file): actual, forecast, burn rate, breach date, status",
+        description="The Budgets tab, headless: budgets from AWS Budgets (in the cache) and from the budgets file, "
+        "each judged in its own currency over its current period. JSON is an array of objects; [] when none.",
+    )
+    _common(budgets)
+    budgets.add_argument("--budgets", metavar="FILE", default=argparse.SUPPRESS, help="budgets file (TOML)")
+    budgets.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    optimizations = sub.add_parser(
+        "optimizations",
+        help="savings recommendations: finops-tui's own rules (computed) and AWS's (aws)",
+        description="List the savings recommendations in the cache, largest monthly saving first: those "
+        "finops-tui's rules computed from inventory, utilisation and billing rows (origin computed, with the "
+        "evidence and the AWS CLI command that would act on it; nothing is ever run) and AWS's own rightsizing "
+        "(origin aws). The rules run after every ingest and refresh; --evaluate runs them now.",
+    )
+    _common(optimizations)
+    optimizations.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    optimizations.add_argument(
+        "--evaluate", action="store_true", help="run the rules now (thresholds: [rules] in the config file)"
+    )
     _add_remote_commands(sub, ingest, refresh)
     return parser
 
@@ -173,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             "refresh": commands.refresh,
             "serve": commands.serve,
             "token": commands.token,
+            "budgets": commands.budgets,
+            "optimizations": commands.optimizations,
         }[args.command]
         return handler(args, settings)
     except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was

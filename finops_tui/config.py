@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -61,6 +61,47 @@ def memory_limit(value: str) -> str:
     return text
 
 
+class RuleThresholds(BaseModel):
+    """Thresholds of the optimization rules (finops_tui/analysis/optimization_rules.py), `[rules]` in the file.
+
+    Each default is what a FinOps practitioner would use on a first pass; tighten them when the
+    recommendations are too many to act on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    idle_cpu_max_percent: float = Field(
+        5.0, gt=0, le=100, description="An EC2 instance whose CPU never went above this over 14 days is idle."
+    )
+    min_monthly_cost: float = Field(
+        1.0, ge=0, description="A resource costing less than this a month is not worth a change (nothing to save)."
+    )
+    snapshot_max_age_days: int = Field(
+        90, ge=1, description="A snapshot older than this is old enough to question (most backups keep 30-90 days)."
+    )
+    gp3_saving_share: float = Field(
+        0.20, gt=0, lt=1, description="Share of a gp2 volume's cost gp3 saves (gp3 lists 20% lower per GiB)."
+    )
+    untagged_min_monthly_cost: float = Field(
+        10.0, ge=0, description="Untagged spend of an account and service below this a month is not worth a row."
+    )
+    nonprod_tag_keys: list[str] = Field(
+        ["env", "environment", "stage"], description="Tag keys that say which environment a resource belongs to."
+    )
+    nonprod_tag_values: list[str] = Field(
+        ["dev", "development", "test", "qa", "staging", "sandbox"],
+        description="Values of those tags that mean 'not production': such resources need not run at night.",
+    )
+    nonprod_days_billed: int = Field(
+        28,
+        ge=7,
+        le=56,  # the rules read the latest two billing months
+        description="Billed on every one of this many last days means the resource never stops.",
+    )
+    office_hours_per_week: float = Field(
+        60.0, gt=0, lt=168, description="Hours a week a non-production resource must run when it is scheduled."
+    )
+
+
 class Settings(BaseSettings):
     """Everything a user may set. Unknown keys in the file are an error, not silently ignored."""
 
@@ -92,6 +133,12 @@ class Settings(BaseSettings):
     )
     server_cache_seconds: float = Field(
         30.0, ge=0, description="`serve`: how long an answer is reused while the cache file is unchanged."
+    )
+    budgets_file: Path | None = Field(
+        None, description="Budgets file (TOML); default budgets.toml in the config dir. `--budgets FILE` overrides it."
+    )
+    rules: RuleThresholds = Field(
+        default_factory=RuleThresholds, description="Thresholds of the optimization rules ([rules] table)."
     )
 
     @field_validator("cache", mode="before")
@@ -126,6 +173,9 @@ class Settings(BaseSettings):
 
     def cache_file(self) -> Path:
         return (self.cache or locations.default_cache_file()).expanduser()
+
+    def budgets_path(self) -> Path:
+        return (self.budgets_file or locations.budgets_file()).expanduser()
 
 
 MAX_ROW_LIMIT = 10**12  # beyond any result a query can return; DuckDB's LIMIT itself ends at 2**63 - 2

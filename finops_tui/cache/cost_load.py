@@ -28,7 +28,7 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
-from finops_tui.cache import cost_slices, files
+from finops_tui.cache import cost_slices, files, optimization_writes
 from finops_tui.cache.cost_slices import OLDER, STAGED, FileProvenance, LoadSummary
 from finops_tui.errors import CacheError, IngestError
 
@@ -107,6 +107,7 @@ class CostLoad:
         try:
             if self._finish_mode == "replace":
                 self._summary = cost_slices.replace_older_slices(self._con, self._files, self.source_kind, self._source)
+                optimization_writes.write_local_optimizations(self._con)  # same commit: never costs without them
             self._con.execute(f"DROP VIEW {STAGED}")
             self._con.execute(f"DROP VIEW {OLDER}")
             self._con.execute("COMMIT")

@@ -20,7 +20,17 @@ from typing import TypeVar
 import duckdb
 import pyarrow.compute as pc
 
-from finops_tui.cache import cost_queries, files, migrations, refresh_records, user_sql
+from finops_tui.analysis.budget_book import BudgetBook
+from finops_tui.cache import (
+    budget_queries,
+    cost_queries,
+    cost_series,
+    files,
+    migrations,
+    optimization_queries,
+    refresh_records,
+    user_sql,
+)
 from finops_tui.contract import CONTRACT_VERSION
 from finops_tui.contract.provenance import CurrencySpend, DatasetInfo, Overview, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
@@ -37,10 +47,12 @@ from finops_tui.contract.tables import (
 from finops_tui.contract.views import (
     TOP_ROWS,
     AnomaliesView,
+    BacktestMonth,
     BudgetsView,
     KpiView,
     OptimizationsView,
     ResourcesView,
+    SavingsTotal,
 )
 from finops_tui.contract.vocabulary import Dimension
 from finops_tui.errors import QueryError
@@ -86,12 +98,14 @@ class LocalCache:
         memory_limit: str | None = None,
         clock: Callable[[], datetime] = utc_now,
         note: str | None = None,
+        budgets: BudgetBook | None = None,
     ) -> None:
         self.path = path.expanduser().resolve()
         self.snapshot = snapshot
         self.memory_limit = memory_limit
         self.clock = clock
         self.note = note
+        self.budgets = budgets  # the budgets file, shown beside the cache's own budgets
         self._lock = threading.Lock()
         self._sql_cursor: duckdb.DuckDBPyConnection | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -213,14 +227,24 @@ class LocalCache:
         return KpiView(
             scope=scope,
             as_of=as_of,
-            summary=cost_queries.kpi_summary(cur, scope, as_of),
+            summary=cost_queries.kpi_summary(cur, scope, as_of).model_copy(
+                update={"forecast": cost_series.kpi_forecast(cur, scope, as_of, self._today())}
+            ),
             trend=cost_queries.daily_costs(cur, scope, as_of, TREND_DAYS),
             services=top("service"),
             accounts=top("account"),
             regions=top("region"),
             providers=top("provider", None, of=everyone),
             movers=top("service", by="movement"),
+            savings=next((t for t in self._savings(cur, scope) if t.currency == scope.currency), None),
         )
+
+    @survives_reload
+    def forecast_backtest(self, scope: ViewScope) -> list[BacktestMonth]:
+        """The forecast model's error on the last three closed months (local only: `finops-tui doctor`)."""
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        return [] if as_of is None else cost_series.backtest(cur, scope, as_of)
 
     @survives_reload
     def resources_view(self, scope: ViewScope) -> ResourcesView:
@@ -232,11 +256,15 @@ class LocalCache:
 
     @survives_reload
     def budgets_view(self, scope: ViewScope) -> BudgetsView:
-        table = BudgetsTable.of(cost_queries.budgets(self._cursor(), scope, self._today()))
+        """AWS (and DEMO) budgets from the cache with the budgets file's, each in its own currency."""
+        extra, problem = self.budgets.specs() if self.budgets is not None else ([], None)
+        rows = budget_queries.budget_table(self._cursor(), scope.metric, self._today(), extra)
+        table = BudgetsTable.of(rows)
         status = table.table["status"].to_pylist()
         has_history = table.table["last_period"].null_count < table.num_rows
-        return BudgetsView(scope=scope, table=table, over=status.count("OVER"), at_risk=status.count("AT RISK"),
-                           has_history=has_history)  # fmt: skip
+        source = str(self.budgets.path) if self.budgets is not None and self.budgets.path.exists() else None
+        return BudgetsView(scope=scope, table=table, over=status.count("BREACHED"), at_risk=status.count("AT RISK"),
+                           has_history=has_history, file_problem=problem, budgets_file=source)  # fmt: skip
 
     @survives_reload
     def anomalies_view(self, scope: ViewScope) -> AnomaliesView:
@@ -254,18 +282,12 @@ class LocalCache:
 
     @survives_reload
     def optimizations_view(self, scope: ViewScope) -> OptimizationsView:
-        table = (
-            self._cursor()
-            .sql(
-                "SELECT optimization_type AS type, resource_id, description, "
-                "estimated_savings::DOUBLE AS monthly_savings, currency, risk_level AS risk, "
-                "confidence_score AS confidence, effort, status, region_id AS region, "
-                "sub_account_id AS account, optimization_id FROM optimizations "
-                "ORDER BY estimated_savings DESC NULLS LAST"
-            )
-            .to_arrow_table()
-        )
-        return OptimizationsView(scope=scope, table=OptimizationsTable.of(table))
+        cur = self._cursor()
+        table = OptimizationsTable.of(optimization_queries.view_rows(cur, scope))
+        return OptimizationsView(scope=scope, table=table, totals=self._savings(cur, scope))
+
+    def _savings(self, cur: duckdb.DuckDBPyConnection, scope: ViewScope) -> list[SavingsTotal]:
+        return [SavingsTotal(**row) for row in optimization_queries.savings_totals(cur, scope)]
 
     # -- SQL pane and `query` -------------------------------------------------------------
     def run_sql(self, sql: str, limit: int, *, timeout: float | None = None) -> SqlResult:

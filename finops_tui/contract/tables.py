@@ -128,6 +128,9 @@ class BudgetsTable(TableData):
         ("budget", S), ("status", S), ("used_pct", F), ("actual", F), ("amount", F), ("forecast", F),
         ("forecast_pct", F), ("last_period", F), ("scope", S), ("period", S), ("currency", S),
         ("period_start", D), ("as_of", D), ("budget_id", S), ("parent", S),
+        # local analysis (issue 12): where the budget comes from, its interval, burn and breach
+        ("origin", S), ("period_end", D), ("forecast_lower", F), ("forecast_upper", F), ("burn_rate", F),
+        ("target_rate", F), ("breach_date", D), ("depth", pa.int32()), ("note", S),
     )  # fmt: skip
 
 
@@ -144,4 +147,18 @@ class OptimizationsTable(TableData):
         ("type", S), ("resource_id", S), ("description", S), ("monthly_savings", F), ("currency", S),
         ("risk", S), ("confidence", F), ("effort", S), ("status", S), ("region", S), ("account", S),
         ("optimization_id", S),
+        # where it comes from (computed by a local rule, or aws) and how to check and act on it
+        ("origin", S), ("rule", S), ("savings_basis", S), ("action", S), ("evidence", S),
     )  # fmt: skip
+    # The same columns under the cache's names (docs/cache-schema.md), in the order scripts get them.
+    CACHE_NAMES: ClassVar[dict[str, str]] = {
+        "optimization_id": "optimization_id", "resource_id": "resource_id", "type": "optimization_type",
+        "rule": "rule_id", "monthly_savings": "estimated_savings", "currency": "currency", "risk": "risk_level",
+        "confidence": "confidence_score", "evidence": "evidence", "action": "action",
+        "savings_basis": "savings_basis", "origin": "origin", "status": "status", "region": "region_id",
+        "account": "sub_account_id", "description": "description", "effort": "effort",
+    }  # fmt: skip
+
+    def with_cache_names(self) -> pa.Table:
+        """The rows with the cache's column names, as `finops-tui optimizations` prints them."""
+        return self.table.select(list(self.CACHE_NAMES)).rename_columns(list(self.CACHE_NAMES.values()))

@@ -23,6 +23,7 @@ from pydantic import TypeAdapter
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from finops_tui.analysis.budget_book import BudgetBook
 from finops_tui.auth.tokens import Role, TokenInfo, TokenStore
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.contract import CONTRACT_VERSION
@@ -53,6 +54,7 @@ class ServerConfig:
     sql_row_limit: int = 10_000
     cache_seconds: float = 30.0
     now: datetime | None = None  # a fixed clock (tests, conformance); None: the real one
+    budgets: BudgetBook | None = None  # the budgets file, served beside the cache's budgets (not to scoped tokens)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class Server:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.pool = ReaderPool(config.cache, config.memory_limit, config.now)
+        self.pool = ReaderPool(config.cache, config.memory_limit, config.now, config.budgets)
         self.tokens = TokenStore(config.auth_db)
         self.limiter = RateLimiter(config.rate_per_second, config.rate_burst)
         self.answers = ResponseCache(config.cache_seconds)

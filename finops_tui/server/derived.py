@@ -1,5 +1,5 @@
-"""Answers made from contract views, for the endpoints the replaced platforms had: open anomalies,
-savings totals, health. Pure functions of the views: nothing here reads the cache itself.
+"""Answers made from contract views, for the endpoints the replaced platforms had: open anomalies and health.
+Pure functions of the views: nothing here reads the cache itself.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from finops_tui.contract import CONTRACT_VERSION
 from finops_tui.contract.provenance import Overview
 from finops_tui.contract.refresh import RunStatus
 from finops_tui.contract.tables import AnomaliesTable
-from finops_tui.contract.views import AnomaliesView, OptimizationsView
+from finops_tui.contract.views import AnomaliesView
 
 CLOSED_STATUSES = ("closed", "resolved", "muted", "acknowledged", "dismissed")
 
@@ -26,34 +26,6 @@ def open_anomalies(view: AnomaliesView) -> AnomaliesView:
     closed = pc.is_in(status, value_set=pa.array(CLOSED_STATUSES))
     keep = pc.invert(pc.fill_null(closed, False))
     return view.model_copy(update={"table": AnomaliesTable.of(view.table.table.filter(keep))})
-
-
-class CurrencySavings(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    currency: str | None
-    monthly_savings: float
-    count: int
-
-
-class SavingsView(BaseModel):
-    """Recommended monthly savings per currency (never summed across currencies), largest first."""
-
-    model_config = ConfigDict(frozen=True)
-
-    totals: list[CurrencySavings]
-
-
-def savings(view: OptimizationsView) -> SavingsView:
-    sums: dict[str | None, float] = defaultdict(float)
-    counts: dict[str | None, int] = defaultdict(int)
-    for row in view.table.rows():
-        if str(row["status"] or "").lower() in CLOSED_STATUSES:
-            continue
-        sums[row["currency"]] += float(row["monthly_savings"] or 0)
-        counts[row["currency"]] += 1
-    totals = [CurrencySavings(currency=c, monthly_savings=round(v, 2), count=counts[c]) for c, v in sums.items()]
-    return SavingsView(totals=sorted(totals, key=lambda t: -t.monthly_savings))
 
 
 class KindAge(BaseModel):

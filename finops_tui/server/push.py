@@ -17,6 +17,7 @@ from finops_tui.cache import files
 from finops_tui.cache.cost_load import CostLoad
 from finops_tui.cache.cost_slices import FileProvenance
 from finops_tui.cache.dataset_writes import fill_current_costs, replace_dataset
+from finops_tui.cache.optimization_writes import write_local_optimizations
 from finops_tui.server.envelope import ApiError
 from finops_tui.sources.push_payload import PushPayload
 
@@ -56,4 +57,6 @@ def apply(cache: Path, kind: str, body: bytes, memory_limit: str | None = None) 
             )  # fmt: skip
             if kind == "resources":
                 fill_current_costs(con)
+                # as after any local write of costs or inventory (a cost load does it itself): the rules' answers
+                write_local_optimizations(con)
     return PushResult(dataset_id=payload.dataset_id, kind=kind, rows=written)

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from finops_tui.analysis.budget_book import BudgetBook
 from finops_tui.cache import files
 from finops_tui.cache.local_reader import LocalCache, utc_now
 from finops_tui.contract.provenance import SourceInfo
@@ -39,12 +40,19 @@ class ScopedCache(LocalCache):
 
 
 class ReaderPool:
-    def __init__(self, cache: Path, memory_limit: str | None = None, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        cache: Path,
+        memory_limit: str | None = None,
+        now: datetime | None = None,
+        budgets: BudgetBook | None = None,
+    ) -> None:
         self.cache = cache
         self.memory_limit = memory_limit
         self.clock: Callable[[], datetime] = (lambda: now) if now is not None else utc_now
         files.ensure_cache(cache, memory_limit)
-        self.main = LocalCache(cache, memory_limit=memory_limit, clock=self.clock)
+        # The budgets file goes to the main reader only: its budgets are not scoped to anyone's accounts.
+        self.main = LocalCache(cache, memory_limit=memory_limit, clock=self.clock, budgets=budgets)
         self._scoped: dict[tuple[str, ...], tuple[str, LocalCache]] = {}  # accounts -> (main file's stamp, reader)
         self._building: dict[tuple[str, ...], threading.Lock] = {}
         self._lock = threading.Lock()

@@ -22,6 +22,7 @@ from finops_tui.contract.views import (
     KpiView,
     OptimizationsView,
     ResourcesView,
+    SavingsTotal,
 )
 from finops_tui.server import derived
 
@@ -50,7 +51,7 @@ ROUTES: list[Route] = [
     Route("GET", "/api/budgets", "budgets_view", BudgetsView, "viewer"),
     Route("GET", "/api/anomalies", "anomalies_view", AnomaliesView, "viewer"),
     Route("GET", "/api/optimizations", "optimizations_view", OptimizationsView, "viewer"),
-    Route("GET", "/api/savings", "optimizations_view", derived.SavingsView, "viewer", derived.savings),
+    Route("GET", "/api/savings", "optimizations_view", list[SavingsTotal], "viewer", attrgetter("totals")),
 ]
 
 _RANK = {"viewer": 1, "analyst": 2, "admin": 3}

@@ -66,12 +66,43 @@ def build(source: Path, target: Path, accounts: Sequence[str], memory_limit: str
             con.execute("DETACH src")
 
 
+# Columns that name a row's account, in any table: a table added later that has one is copied filtered on it
+# (and on its dataset, when it has one), so a new rollup is never silently empty for a scoped token.
+_ACCOUNT_COLUMNS = ("SubAccountId", "sub_account_id", "account_id")
+_DATASET_COLUMN_NAMES = ("x_DatasetId", "x_dataset_id")
+_NEVER_COPIED = ("api_request_cache", "schema_migrations", "datasets")
+
+
+def _other_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Tables of the source not named above, with the filter their account (and dataset) columns give."""
+    known = set(_ROW_FILTERS) | set(_FOLLOWERS) | set(_NEVER_COPIED)
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'src' AND schema_name = 'main'"
+    ).fetchall():
+        columns.setdefault(str(table), set()).add(str(column))
+    filters = {}
+    for table, names in columns.items():
+        if table in known:
+            continue
+        account = next((c for c in _ACCOUNT_COLUMNS if c in names), None)
+        if account is None:
+            continue  # nothing says whose rows they are: left out
+        where = f'"{account}" {_IN_SCOPE}'
+        dataset = next((c for c in _DATASET_COLUMN_NAMES if c in names), None)
+        if dataset:
+            where += f' OR "{dataset}" {_DATASET_IN_SCOPE}'
+        filters[table] = where
+    return filters
+
+
 def _copy(con: duckdb.DuckDBPyConnection, accounts: Sequence[str]) -> None:
     con.execute("CREATE TEMP TABLE scope_accounts (id VARCHAR)")
     con.executemany("INSERT INTO scope_accounts VALUES (?)", [[a] for a in accounts])
     con.execute(f"CREATE TEMP TABLE scope_datasets AS SELECT dataset_id FROM src.datasets WHERE account_id {_IN_SCOPE}")
     con.execute("DELETE FROM meta")
-    for table, where in (_ROW_FILTERS | _FOLLOWERS).items():  # followers last: they select from this file
+    others = _other_tables(con)
+    for table, where in (_ROW_FILTERS | others | _FOLLOWERS).items():  # followers last: they select from this file
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM src.{table} WHERE {where}")
     present = " UNION ".join(f"SELECT DISTINCT {column} FROM {table}" for table, column in _DATASET_COLUMNS.items())
     # Provenance of the datasets still present, with counts of what this file holds (not of the whole dataset).

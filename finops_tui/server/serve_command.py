@@ -37,6 +37,7 @@ def main(args: argparse.Namespace, settings: Settings, cache: Path) -> int:
     try:
         import uvicorn
 
+        from finops_tui.commands import budget_book
         from finops_tui.server.app import ServerConfig, create_app
     except ImportError as exc:
         missing = exc.name
@@ -64,6 +65,7 @@ def main(args: argparse.Namespace, settings: Settings, cache: Path) -> int:
         sql_row_limit=settings.server_sql_row_limit,
         cache_seconds=settings.server_cache_seconds,
         now=now,
+        budgets=budget_book(args, settings, demo=bool(getattr(args, "demo", False))),
     )
     app = create_app(config)
     store = TokenStore(config.auth_db)

@@ -20,12 +20,12 @@ import duckdb
 import pyarrow as pa
 
 from finops_tui import locations
-from finops_tui.cache import cost_writes, dataset_writes, files
+from finops_tui.cache import cost_writes, dataset_writes, files, optimization_writes
 from finops_tui.logs import logged
 from finops_tui.sources.demo_catalog import ACCOUNTS, BILLING_ACCOUNT, IDLE, REGIONS, SERVICES, SPIKES
 from finops_tui.sources.ingest import ingest_paths
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"  # 3: inventory utilization in the collector's shape
 HISTORY_DAYS = 400  # a little over 13 months
 
 
@@ -180,10 +180,37 @@ def write_focus_files(out_dir: Path, end: date) -> list[Path]:
         con.close()
 
 
+_DEMO_TYPES = ("m5.large", "m5.xlarge", "c5.xlarge", "r5.large", "m4.xlarge", "t3.medium", "c4.large", "m6i.large")
+
+
+def _observed(r: dict[str, object], idle: bool) -> tuple[str, dict[str, object]]:
+    """State and utilization JSON in the shape sources/aws/inventory.py writes, so the optimization rules
+    read the DEMO exactly as they read a refreshed account (14-day metric summaries, volume facts)."""
+    service, n = r["service"], int(str(r["service_index"]))
+    if service == "Amazon Elastic Compute Cloud":
+        avg = 0.8 if idle else round(20.0 + (int(str(r["r_idx"])) * 37) % 55, 1)
+        cpu = {"avg": avg, "max": 2.1 if idle else min(100.0, round(avg * 1.8, 1))}
+        return "running", {"cpu": cpu, "instance_type": _DEMO_TYPES[n % len(_DEMO_TYPES)]}
+    if service == "Amazon Elastic Block Store":
+        volume: dict[str, object] = {"volume_type": "gp2" if n % 3 == 0 else "gp3", "size_gib": 50 + 25 * (n % 8)}
+        return ("available" if idle else "in-use"), volume
+    zero = {"avg": 0.0, "max": 0.0, "sum": 0.0}
+    busy = {"avg": 40.0 + n, "max": 120.0 + n, "sum": 14 * (40.0 + n)}
+    metric = {
+        "Amazon Relational Database Service": "connections",
+        "Elastic Load Balancing": "requests",
+        "Amazon Virtual Private Cloud": "bytes_out",
+        "AWS Lambda": "invocations",
+    }.get(str(service))
+    state = "available" if service == "Amazon Virtual Private Cloud" else "running"
+    return state, ({metric: zero if idle else busy} if metric else {})
+
+
 def _inventory(end: date) -> pa.Table:
     res = demo_resources().to_pylist()
     idle = {(svc, i): reason for svc, i, reason in IDLE}
     observed = datetime.combine(end, datetime.min.time())
+    seen = [_observed(r, (r["service"], r["service_index"]) in idle) for r in res]
     return pa.table(
         {
             "resource_id": [r["resource_id"] for r in res],
@@ -193,18 +220,11 @@ def _inventory(end: date) -> pa.Table:
             "provider_name": ["AWS"] * len(res),
             "region_id": [r["region_id"] for r in res],
             "sub_account_id": [r["account_id"] for r in res],
-            "state": ["running"] * len(res),
+            "state": [state for state, _ in seen],
             "currency": ["USD"] * len(res),
             "is_idle": [(r["service"], r["service_index"]) in idle for r in res],
             "idle_reason": [idle.get((r["service"], r["service_index"])) for r in res],
-            "utilization": [
-                json.dumps(
-                    {"cpu_avg_14d": 0.8}
-                    if (r["service"], r["service_index"]) in idle
-                    else {"cpu_avg_14d": round(20 + (r["r_idx"] * 37) % 55, 1)}
-                )
-                for r in res
-            ],
+            "utilization": [json.dumps(metrics) if metrics else None for _, metrics in seen],
             "observed_at": [observed] * len(res),
         }
     )
@@ -265,6 +285,7 @@ def build_demo(target: Path, end: date) -> Path:
             dataset_writes.replace_dataset(
                 con, "budgets", "budgets:demo", _budgets(), source_kind="DEMO", source="demo generator", provider="AWS"
             )
+            optimization_writes.write_local_optimizations(con, now=datetime.combine(end, datetime.min.time()))
             for key, value in (
                 ("source_label", "DEMO"),
                 ("demo_end", end.isoformat()),

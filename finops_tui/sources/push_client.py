@@ -26,6 +26,7 @@ from finops_tui.errors import ConfigError, SourceError
 from finops_tui.sources.push_payload import COST_DATASET_COLUMN, PushedFile, PushPayload
 
 TOKEN_ENV = "FINOPS_TUI_TOKEN"
+COMPUTED = "COMPUTED"  # cache/optimization_writes.SOURCE_KIND
 TIMEOUT = httpx.Timeout(30.0, read=600.0)  # a large dataset is written (copy-and-swap) before the answer
 
 
@@ -73,8 +74,8 @@ def payloads(cache: Path, since: datetime | None = None) -> list[tuple[str, Push
         ).fetchall()
         result = []
         for dataset_id, kind, source_kind, source, provider, account_id, data_through, files_json in rows:
-            if kind not in DATASET_TABLES:
-                continue
+            if kind not in DATASET_TABLES or source_kind == COMPUTED:
+                continue  # what finops-tui's rules computed here: the server computes its own from all its data
             columns = [r[0] for r in con.execute(f'DESCRIBE "{kind}"').fetchall()]
             table = con.sql(_select(kind, columns), params=[dataset_id]).to_arrow_table()
             pushed_files = [PushedFile(**f) for f in json.loads(files_json or "[]")] if kind == "costs" else []

@@ -16,7 +16,15 @@ from finops_tui.contract.provenance import DatasetInfo, Overview
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.sql import SqlResult
 from finops_tui.contract.tables import RankedTable, TableData
-from finops_tui.contract.views import AnomaliesView, BudgetsView, KpiSummary, KpiView, OptimizationsView, ResourcesView
+from finops_tui.contract.views import (
+    AnomaliesView,
+    BudgetsView,
+    KpiSummary,
+    KpiView,
+    OptimizationsView,
+    ResourcesView,
+    SavingsTotal,
+)
 from tests.server.live_server import NOW, LiveServer
 
 USD = {"currency": "USD"}
@@ -92,12 +100,11 @@ def test_dashboard_anomalies_are_the_open_ones(server: LiveServer) -> None:
     assert sorted(open_.table.table["anomaly_id"].to_pylist()) == ["an-1", "an-3"]
 
 
-def test_savings_are_totalled_per_currency_never_across(server: LiveServer) -> None:
-    totals = data(server, "/api/savings", USD)["totals"]
-    assert totals == [
-        {"currency": "EUR", "monthly_savings": 300.0, "count": 1},
-        {"currency": "USD", "monthly_savings": 65.0, "count": 2},
-    ]
+def test_savings_are_the_optimizations_totals_per_currency_never_across(server: LiveServer, local) -> None:
+    totals = TypeAdapter(list[SavingsTotal]).validate_python(data(server, "/api/savings", USD))
+    assert totals == local.optimizations_view(ViewScope(currency="USD")).totals
+    by_currency = {t.currency: t.monthly_savings for t in totals}
+    assert by_currency["EUR"] == 300 and by_currency["USD"] == 65
 
 
 def test_sql_lab_answer_rebuilds_the_contracts_sql_result(server: LiveServer, local: LocalCache) -> None:

@@ -1,4 +1,4 @@
-"""KPIs: month to date vs the same days last month, last full month, run-rate forecast, trend, top lists."""
+"""KPIs: month to date vs the same days last month, last full month, forecast (model), trend, top lists."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from finops_tui.app.panes.base import DataPane
 from finops_tui.app.widgets.trend_chart import TrendChart
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import RankedTable
-from finops_tui.contract.views import KpiView
+from finops_tui.contract.views import Forecast, KpiView
 from finops_tui.money import format_delta_pct, format_money
 from finops_tui.terminal_text import escape_controls
 
@@ -20,6 +20,35 @@ def _delta_text(current: float, previous: float) -> Text:
     label = format_delta_pct(current, previous)
     style = "red" if current > previous else "green" if current < previous else "dim"
     return Text(label, style=style)
+
+
+def forecast_body(f: Forecast, last_month: float, cur: str | None) -> Text:
+    """The model's month-end figure, its 80% interval, and AWS's own forecast when a refresh brought it."""
+    body = Text.assemble((format_money(f.value, cur), "bold"), " ", _delta_text(f.value, last_month), " vs last")
+    if f.lower is not None and f.upper is not None:
+        low, high = format_money(f.lower, cur, cents=False), format_money(f.upper, cur, cents=False)
+        body.append(f"\n80%: {low}–{high}", style="dim")
+    if f.provider_rest is not None:
+        body.append(f"\nAWS: +{format_money(f.provider_rest, cur, cents=False)} rest of month", style="dim")
+    elif f.backtest:
+        errors = [m.error_pct for m in f.backtest if m.error_pct is not None]
+        if errors:
+            body.append(f"\nback-test: {sum(abs(e) for e in errors) / len(errors):.1f}% MAPE", style="dim")
+    return body
+
+
+def forecast_tooltip(f: Forecast, cur: str | None) -> str:
+    """How the figure was made, and how the model did on the last closed months."""
+    lines = [f.method, f.model or "", f.interval or ""]
+    for m in f.backtest:
+        error = f"{m.error_pct:+.1f}%" if m.error_pct is not None else "n/a"
+        lines.append(
+            f"back-test {m.month:%b %Y} (made on the 15th): {format_money(m.forecast, cur, cents=False)} vs actual "
+            f"{format_money(m.actual, cur, cents=False)}, {error}"
+        )
+    if f.provider_label:
+        lines.append(f.provider_label)
+    return "\n".join(line for line in lines if line)
 
 
 class KpiPane(DataPane[KpiView]):
@@ -32,6 +61,7 @@ class KpiPane(DataPane[KpiView]):
     KpiPane #top-providers { height: auto; max-height: 8; border: round $panel-lighten-2; }
     KpiPane #tops DataTable { height: 11; border: round $panel-lighten-2; overflow-x: hidden; }
     KpiPane #empty { padding: 1 2; color: $text-muted; }
+    KpiPane #kpi-savings { height: 1; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
@@ -41,6 +71,7 @@ class KpiPane(DataPane[KpiView]):
             with Grid(id="cards"):
                 for card in ("mtd", "last-month", "forecast", "period"):
                     yield Static("", id=f"card-{card}", classes="card")
+            yield Static("", id="kpi-savings")
             yield TrendChart(id="trend")
             providers: DataTable[Text] = DataTable(id="top-providers", cursor_type="row", zebra_stripes=False)
             providers.border_title = "By provider (p filters)"
@@ -60,6 +91,7 @@ class KpiPane(DataPane[KpiView]):
         return self.reader.kpi_view(scope)
 
     async def show(self, view: KpiView) -> None:
+        self._show_savings(view)
         s, cur = view.summary, view.scope.currency
         self.query_one("#empty", Static).display = s is None
         for widget in ("#cards", "#trend", "#tops", "#top-providers"):
@@ -88,20 +120,17 @@ class KpiPane(DataPane[KpiView]):
             Text(format_money(s.last_full_month, cur), style="bold"),
         )
         f = s.forecast
-        forecast = Text.assemble(
-            (format_money(f.value, cur), "bold"), "\n", _delta_text(f.value, s.last_full_month), " vs last month"
-        )
-        tooltip = f.method
-        if f.provider_rest is not None:
-            forecast.append(f"\nAWS: +{format_money(f.provider_rest, cur, cents=False)} rest of month", style="dim")
-            tooltip += f"\n{f.provider_label}"
-        self._card("forecast", "Forecast (run-rate)", forecast)
-        self.query_one("#card-forecast").tooltip = tooltip
+        if f is None:
+            self._card("forecast", "Forecast", Text("month closed:\nnothing left to forecast", style="dim"))
+            self.query_one("#card-forecast").tooltip = None
+        else:
+            self._card("forecast", "Forecast (model)", forecast_body(f, s.last_full_month, cur))
+            self.query_one("#card-forecast").tooltip = forecast_tooltip(f, cur)
         left = s.days_in_month - s.days_elapsed
         self._card(
             "period",
             "Month progress",
-            Text(f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n{f.method}", style=""),
+            Text(f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n{f.method if f else ''}", style=""),
         )
         trend = self.query_one(TrendChart)
         trend.currency = cur
@@ -112,6 +141,21 @@ class KpiPane(DataPane[KpiView]):
         self._fill("providers", view.providers, cur)
         self.query_one("#top-providers").display = view.providers.num_rows > 1 or view.scope.provider is not None
         self._fill("movers", view.movers, cur, show_delta=True)
+
+    def _show_savings(self, view: KpiView) -> None:
+        """One line under the cards: what the open recommendations (Optimizations tab) would save a month."""
+        line = self.query_one("#kpi-savings", Static)
+        t = view.savings
+        line.display = t is not None
+        if t is not None:
+            line.update(
+                Text.assemble(
+                    ("Savings found ", "bold"),
+                    (f"{format_money(t.monthly_savings, t.currency)}/month", "bold green"),
+                    f" · {t.resources} resources · {t.computed} computed here, "
+                    f"{t.recommendations - t.computed} by AWS · tab 5",
+                )
+            )
 
     def _card(self, name: str, title: str, body: Text) -> None:
         card = self.query_one(f"#card-{name}", Static)

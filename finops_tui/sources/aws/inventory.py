@@ -5,7 +5,8 @@ failing service (AccessDenied, a region not enabled) does not stop the others.
 Rows have the `resources` table's columns except current_cost, which the cache joins from cost
 data. resource_id is what billing data uses as ResourceId (instance/volume/snapshot/NAT/EIP ids,
 RDS/Lambda/ELB ARNs, bucket names), so costs and inventory meet. Idle flags come from
-utilization.py; a resource without metric data is never called idle.
+utilization.py; a resource without metric data is never called idle. Volumes also record their
+type, size and the instances they are attached to in `utilization`, for the optimization rules.
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def _ebs(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
         for v in page.get("Volumes", []):
             tags = _tags(v.get("Tags"))
             unattached = v.get("State") == "available"
+            # Facts the optimization rules need (gp2 → gp3, stopped instances paying for their volumes).
+            facts = {
+                "volume_type": v.get("VolumeType"),
+                "size_gib": v.get("Size"),
+                "attached_to": [a["InstanceId"] for a in v.get("Attachments", []) if a.get("InstanceId")],
+            }
             rows.append(
                 _row(
                     v["VolumeId"],
@@ -104,6 +111,7 @@ def _ebs(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
                     tags,
                     v.get("CreateTime"),
                     (True, "unattached volume (state available)") if unattached else (False, None),
+                    facts,
                 )
             )
     return rows
@@ -215,13 +223,18 @@ def _elb(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
     ]
     # CloudWatch names a load balancer by the tail of its ARN: app/name/id.
     keys = {b["LoadBalancerArn"]: b["LoadBalancerArn"].split("loadbalancer/", 1)[-1] for b in lbs}
+    cloudwatch = client_for("cloudwatch")
+    by_type = {t: [keys[b["LoadBalancerArn"]] for b in lbs if b.get("Type") == t] for t in ("application", "network")}
     requests = utilization.metrics(
-        client_for("cloudwatch"), "AWS/ApplicationELB", "LoadBalancer", list(keys.values()), "RequestCount", now
+        cloudwatch, "AWS/ApplicationELB", "LoadBalancer", by_type["application"], "RequestCount", now
     )
+    flows = utilization.metrics(cloudwatch, "AWS/NetworkELB", "LoadBalancer", by_type["network"], "NewFlowCount", now)
     rows = []
     for b in lbs:
-        stats = requests.get(keys[b["LoadBalancerArn"]])
-        idle = utilization.idle_zero(stats, "requests") if b.get("Type") == "application" else (False, None)
+        key, kind = keys[b["LoadBalancerArn"]], b.get("Type")
+        stats = requests.get(key) if kind == "application" else flows.get(key)
+        metric = "requests" if kind == "application" else "new_flows"
+        idle = utilization.idle_zero(stats, metric.replace("_", " ")) if kind in by_type else (False, None)
         rows.append(
             _row(
                 b["LoadBalancerArn"],
@@ -232,28 +245,36 @@ def _elb(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
                 {},
                 b.get("CreatedTime"),
                 idle,
-                {"requests": stats} if stats else None,
+                {metric: stats} if stats else None,
             )
         )
     return rows
 
 
 def _nat(client_for: Callable[[str], Any], now: datetime) -> list[Row]:
+    gateways = [
+        n for page in client_for("ec2").get_paginator("describe_nat_gateways").paginate() for n in page["NatGateways"]
+    ]
+    live = [n["NatGatewayId"] for n in gateways if n.get("State") == "available"]
+    sent = utilization.metrics(
+        client_for("cloudwatch"), "AWS/NATGateway", "NatGatewayId", live, "BytesOutToDestination", now
+    )
     rows = []
-    for page in client_for("ec2").get_paginator("describe_nat_gateways").paginate():
-        for n in page.get("NatGateways", []):
-            tags = _tags(n.get("Tags"))
-            rows.append(
-                _row(
-                    n["NatGatewayId"],
-                    "NAT gateway",
-                    tags.get("Name"),
-                    "Amazon Virtual Private Cloud",
-                    n.get("State"),
-                    tags,
-                    n.get("CreateTime"),
-                )
+    for n in gateways:
+        tags, stats = _tags(n.get("Tags")), sent.get(n["NatGatewayId"])
+        rows.append(
+            _row(
+                n["NatGatewayId"],
+                "NAT gateway",
+                tags.get("Name"),
+                "Amazon Virtual Private Cloud",
+                n.get("State"),
+                tags,
+                n.get("CreateTime"),
+                utilization.idle_zero(stats, "bytes sent"),
+                {"bytes_out": stats} if stats else None,
             )
+        )
     return rows
 
 

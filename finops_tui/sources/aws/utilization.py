@@ -3,7 +3,8 @@
 Idle rules (one place, shown to users as idle_reason):
 - EC2 instance running with CPU max < 5% over 14 days;
 - RDS instance with 0 connections over 14 days;
-- Lambda function with 0 invocations, application load balancer with 0 requests, over 14 days;
+- Lambda function with 0 invocations, application load balancer with 0 requests, network load
+  balancer with 0 new flows, available NAT gateway with 0 bytes sent (BytesOutToDestination), over 14 days;
 - EBS volume unattached; Elastic IP not associated (inventory.py, no metric needed).
 S3 bucket size (BucketSizeBytes, StandardStorage) is recorded, not judged: an unread bucket is not
 necessarily unused.
