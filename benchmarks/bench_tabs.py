@@ -46,8 +46,9 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from finops_tui import periods  # noqa: E402
-from finops_tui.cache import cost_queries  # noqa: E402
+from finops_tui.cache import cost_queries, resource_pages  # noqa: E402
 from finops_tui.cache.local_reader import TREND_DAYS, LocalCache  # noqa: E402
+from finops_tui.contract.paging import PageRequest  # noqa: E402
 from finops_tui.contract.scope import ViewScope  # noqa: E402
 from finops_tui.contract.views import TOP_ROWS  # noqa: E402
 from finops_tui.sources.ingest import ingest_paths  # noqa: E402
@@ -74,6 +75,7 @@ SERVICES = [
     "Redshift",
 ]
 RATIO_TARGET, P50_TARGET_MS, P50_TARGET_UP_TO_ROWS = 1.5, 100.0, 10_000_000
+PAGE = 200  # rows in a Resources page (the grid's PAGE_ROWS)
 
 
 # -- the cache ------------------------------------------------------------------------------------
@@ -201,7 +203,7 @@ def plain_queries(scope: ViewScope, as_of: date, today: date) -> dict[str, str]:
 
     spend, movement = "month_to_date DESC", "abs(delta) DESC, month_to_date DESC"
     account = "coalesce(any_value(SubAccountName) || ' (' || SubAccountId || ')', SubAccountId, '(no account)')"
-    return {
+    queries = {
         "as_of": f"SELECT max(ChargePeriodStart)::DATE AS as_of FROM costs "
         f"WHERE BillingCurrency = 'USD' AND ChargePeriodStart < {ts(today + timedelta(days=1))}",
         "kpi_summary": f"""
@@ -260,6 +262,27 @@ def plain_queries(scope: ViewScope, as_of: date, today: date) -> dict[str, str]:
         "billing_period, row_count, loaded_at, data_through FROM datasets ORDER BY kind, dataset_id",
         "meta": "SELECT key, value FROM meta",
         "refresh": "SELECT * FROM refresh_runs ORDER BY started_at DESC LIMIT 1",
+    }
+    return queries | resources_paged(queries["resources"].rsplit("ORDER BY", 1)[0])
+
+
+RESOURCE_COLUMNS = ("resource", "this_month", "last_month", "idle", "service", "account", "region", "type",
+                    "idle_reason", "state", "resource_id")  # fmt: skip
+
+
+def resources_paged(body: str) -> dict[str, str]:
+    """The Resources tab's pages written over `costs` in the same shape as ours (ORDER BY … LIMIT, the count
+    of matching rows as a window on the first page), so the ratio measures the rollup, not other work."""
+    first = '"this_month" DESC NULLS LAST, "resource_id"'
+    text = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in RESOURCE_COLUMNS)
+    idle = f"contains(lower(concat_ws(chr(31), {text})), 'idle')"
+    counts = ", count(*) OVER () AS total, sum((idle = 'IDLE')::INTEGER) OVER () AS idle_total"
+    return {
+        "resources_page": f"SELECT *{counts} FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET 0",
+        "resources_next": f"SELECT * FROM ({body}) r ORDER BY {first} LIMIT {PAGE} OFFSET {PAGE}",
+        "resources_by_id": f'SELECT *{counts} FROM ({body}) r ORDER BY "resource_id" ASC NULLS LAST, {first} '
+        f"LIMIT {PAGE} OFFSET 0",
+        "resources_idle": f"SELECT *{counts} FROM ({body}) r WHERE {idle} ORDER BY {first} LIMIT {PAGE} OFFSET 0",
     }
 
 
@@ -344,6 +367,16 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
         # the forecast is the model's now (cache/cost_series.py): benchmarks/bench_analysis_tabs.py times it
         return [(k.month_to_date, k.previous_month_same_days, k.last_full_month)]
 
+    def page_call(request: PageRequest) -> Callable[[], Any]:
+        return lambda: resource_pages.resources_page(cur, scope, as_of, request)
+
+    def windowed(table: pa.Table, total: int | None, idle: int | None) -> list[tuple[Any, ...]]:
+        """Our page as the plain query returns it: the counts repeated on every row when counted."""
+        return [(*r, total, idle) if total is not None else r for r in _rows(table)]
+
+    def page_rows(page: Any) -> list[tuple[Any, ...]]:
+        return windowed(page.table, page.total, page.idle)
+
     kpi_names = ("as_of", "kpi_summary", "daily_costs", "services", "accounts", "regions", "providers", "movers")
     overview_names = ("meta", "datasets", "currency_spend", "provider_names", "refresh")
 
@@ -385,7 +418,37 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
         Case("top regions", "KPIs", ranked("region"), plain("regions"), _rows),
         Case("providers", "KPIs", ranked("provider", None), plain("providers"), _rows),
         Case("top movers (services)", "KPIs", ranked("service", by="movement"), plain("movers"), _rows),
-        Case("resources", "Resources", lambda: cost_queries.resources(cur, scope, as_of), plain("resources"), _rows),
+        Case(
+            "resources, every row (unpaged)",
+            "Resources",
+            lambda: cost_queries.resources(cur, scope, as_of),
+            plain("resources"),
+            _rows,
+        ),
+        *[
+            Case(
+                f"resources page: {label}",
+                "Resources",
+                page_call(request),
+                plain(*names),
+                page_rows,
+                _rows,
+            )
+            for label, request, names in (
+                ("first 200 + count", PageRequest(limit=PAGE), ("resources_page",)),
+                ("next 200, no count", PageRequest(offset=PAGE, limit=PAGE, count_total=False), ("resources_next",)),
+                (
+                    "sorted by id + count",
+                    PageRequest(limit=PAGE, sort="resource_id", descending=False),
+                    ("resources_by_id",),
+                ),
+                (
+                    "filter 'idle' + count",
+                    PageRequest(limit=PAGE, needle="idle"),
+                    ("resources_idle",),
+                ),
+            )
+        ],
         Case("currencies by spend", "header", lambda: cost_queries.currency_spend(cur), plain("currency_spend"), _rows),
         Case("provider names", "header", lambda: cost_queries.providers(cur), plain("provider_names"), _rows),
         Case("datasets", "header", reader.datasets, plain("datasets"), _rows),
@@ -398,11 +461,12 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
             kpi_plain_rows,
         ),
         Case(
-            "resources_view",
+            "resources_view (page 1 + count)",
             "view",
-            lambda: reader.resources_view(scope),
-            plain("resources"),
-            lambda v: _rows(v.table.table),
+            lambda: reader.resources_view(scope, PageRequest(limit=PAGE)),
+            plain("resources_page"),
+            lambda v: windowed(v.table.table, v.total, v.idle_count),
+            _rows,
         ),
         Case("overview", "view", reader.overview, plain(*overview_names), overview_rows, overview_plain_rows),
     ]

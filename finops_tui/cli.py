@@ -120,6 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--interval", type=int, default=3600, metavar="SECONDS")
     refresh.add_argument("--progress-json", action="store_true", help=argparse.SUPPRESS)  # for the cockpit
 
+    anomalies = sub.add_parser(
+        "anomalies",
+        help="list cost anomalies (computed here and from AWS) with their root cause",
+        description="List cost anomalies: those finops-tui detects in the cache's daily costs (after every "
+        "ingest and refresh) and those AWS Cost Anomaly Detection reported. Muted ones are left out unless "
+        "--all. JSON is an array of objects named as the cache's columns; [] when there is nothing.",
+    )
+    _common(anomalies)
+    anomalies.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    anomalies.add_argument("--all", action="store_true", help="include anomalies of muted series")
+    anomalies.add_argument(
+        "--detect", action="store_true", help="run detection again first (e.g. after changing anomaly_* settings)"
+    )
+
     doctor = sub.add_parser("doctor", help="versions, paths, cache state, dataset ages and credentials")
     _common(doctor)
     doctor.add_argument(
@@ -201,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             "token": commands.token,
             "budgets": commands.budgets,
             "optimizations": commands.optimizations,
+            "anomalies": commands.anomalies,
         }[args.command]
         return handler(args, settings)
     except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was
@@ -215,11 +230,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.cache.warm_start import WarmStartCache
     from finops_tui.commands import open_reader
 
     if args.snapshot and (args.demo or args.cache):
         raise ConfigError("--snapshot opens a file on its own; drop --demo/--cache.")
-    reader = open_reader(args, settings, for_tui=True)
+    _use_system_arrow_pool()
+    reader = open_reader(args, settings, for_tui=True, reader_class=WarmStartCache)
+    if isinstance(reader, WarmStartCache):
+        reader.start_warming(settings.metric)  # the KPI tab's reads run while Textual starts
     refresher = None
     if reader.source_info().kind == "CACHE":  # a DEMO or a snapshot is never refreshed from AWS
         from finops_tui.sources.aws.tui_refresher import AwsRefresher
@@ -231,6 +250,15 @@ def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
     FinopsApp(reader, settings, refresher=refresher).run()
     reader.close()
     return 0
+
+
+def _use_system_arrow_pool() -> None:
+    """The cockpit's Arrow tables are small (top lists, a page of rows): the system allocator returns
+    their memory when they go, where pyarrow's default mimalloc pool kept ~4 MB for ever (idle RSS,
+    benchmarks/compare_harlequin.py)."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 if __name__ == "__main__":  # pragma: no cover

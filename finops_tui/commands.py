@@ -1,4 +1,5 @@
-"""The headless subcommands behind the CLI: ingest, query, snapshot, doctor, budgets, and choosing a reader."""
+"""The headless subcommands behind the CLI: ingest, query, snapshot, doctor, budgets, anomalies, and choosing a
+reader."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+import pyarrow as pa
+
 from finops_tui import locations
 from finops_tui.analysis.budget_book import BudgetBook, last_good_file
 from finops_tui.analysis.budget_demo import write_demo_budgets
-from finops_tui.cache import cost_writes, files
+from finops_tui.cache import files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.config import Settings
 from finops_tui.contract.views import OptimizationsView
@@ -44,29 +47,31 @@ def budget_book(args: argparse.Namespace, settings: Settings, *, demo: bool = Fa
     return BudgetBook(settings.budgets_path(), keep=last_good_file())
 
 
-def open_reader(args: argparse.Namespace, settings: Settings, for_tui: bool = False) -> LocalCache:
+def open_reader(
+    args: argparse.Namespace, settings: Settings, for_tui: bool = False, reader_class: type[LocalCache] = LocalCache
+) -> LocalCache:
     """The reader the user asked for; with nothing asked for and no cache yet, the DEMO (TUI only)."""
     if getattr(args, "snapshot", None):
         path = Path(args.snapshot).expanduser()
         if not path.is_file():
             raise ConfigError(f"No snapshot file at {path}. Check the path.")
-        return LocalCache(
+        return reader_class(
             path, snapshot=True, memory_limit=settings.duckdb_memory_limit, budgets=budget_book(args, settings)
         )
     if args.demo:
         book = budget_book(args, settings, demo=True)
-        return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, budgets=book)
+        return reader_class(_demo_cache(), memory_limit=settings.duckdb_memory_limit, budgets=book)
     path = settings.cache_file()
     if not path.exists():
         if for_tui and not _explicit_cache(args):
             note = f"No cache at {path} yet: showing DEMO data. Load real data with `finops-tui ingest FILE`."
             book = budget_book(args, settings, demo=True)
-            return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note, budgets=book)
+            return reader_class(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note, budgets=book)
         raise ConfigError(
             f"No cache file at {path}. Create it with `finops-tui ingest --cache {path} FILE`, or use --demo."
         )
     files.ensure_cache(path, settings.duckdb_memory_limit)
-    return LocalCache(path, memory_limit=settings.duckdb_memory_limit, budgets=budget_book(args, settings))
+    return reader_class(path, memory_limit=settings.duckdb_memory_limit, budgets=budget_book(args, settings))
 
 
 def _demo_cache() -> Path:
@@ -197,6 +202,8 @@ def snapshot(args: argparse.Namespace, settings: Settings) -> int:
     The file (0600) is built under a temporary name and appears as OUT only when whole: a snapshot
     killed at any moment leaves no OUT behind, and running it again works.
     """
+    from finops_tui.cache import cost_writes  # the writers' module: not on the cockpit's start path
+
     source = _demo_cache() if args.demo else settings.cache_file()
     if not source.exists():
         raise ConfigError(f"No cache file at {source} to snapshot.")
@@ -335,3 +342,60 @@ def _print_optimizations(view: OptimizationsView, form: str, is_demo: bool) -> N
                 f"({t.computed} computed here, {t.recommendations - t.computed} from AWS)\n"
             )
     out.flush()
+
+
+_TABLE_COLUMNS = (
+    "anomaly_id", "severity", "anomaly_type", "origin", "status", "start_date", "end_date", "sub_account_id",
+    "service_name", "currency", "actual_cost", "expected_cost", "impact", "root_cause",
+)  # fmt: skip
+
+
+def anomalies(args: argparse.Namespace, settings: Settings) -> int:
+    """The listing the Anomalies tab shows (analysis.anomaly_listing), for scripts and cron."""
+    from finops_tui.analysis.anomaly_listing import as_records, list_anomalies
+    from finops_tui.contract.scope import ViewScope
+
+    if args.detect:
+        _detect_again(args, settings)
+    reader = open_reader(args, settings)
+    try:
+        listing = list_anomalies(reader, ViewScope(currency=None), include_muted=args.all)
+        is_demo = reader.source_info().is_demo
+    finally:
+        reader.close()
+    records = as_records(listing.table, parsed_drivers=args.format == "json")
+    if is_demo:
+        print(f"note: {DEMO_NOTE}", file=sys.stderr)
+    try:
+        _write_anomalies(records, args.format, listing.muted_hidden)
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stderr.close()
+    return 0
+
+
+def _write_anomalies(records: pa.Table, form: str, muted_hidden: int) -> None:
+    import pyarrow.compute as pc
+
+    out = sys.stdout
+    if form == "json":
+        write_json(records.schema, records.to_batches(), out)
+    elif form == "csv":
+        write_csv(records.schema, records.to_batches(), out, terminal=out.isatty())
+    else:
+        shown = records.select(list(_TABLE_COLUMNS))
+        for name in ("actual_cost", "expected_cost", "impact"):
+            shown = shown.set_column(shown.column_names.index(name), name, pc.round(shown[name], 2))
+        write_table(shown.schema, shown.to_batches(), out, max_width=60)
+        hidden = f"; {muted_hidden} muted not shown (--all)" if muted_hidden else ""
+        print(f"({records.num_rows:,} anomal{'y' if records.num_rows == 1 else 'ies'}{hidden})")
+    out.flush()
+
+
+def _detect_again(args: argparse.Namespace, settings: Settings) -> None:
+    from finops_tui.cache.analysis_writes import refresh_local_analysis
+
+    path = _demo_cache() if args.demo else settings.cache_file()
+    if not path.exists():
+        raise ConfigError(f"No cache file at {path}. Create it with `finops-tui ingest --cache {path} FILE`.")
+    with files.write_session(path, settings.duckdb_memory_limit) as con:
+        refresh_local_analysis(con, settings)

@@ -140,6 +140,26 @@ class Settings(BaseSettings):
     rules: RuleThresholds = Field(
         default_factory=RuleThresholds, description="Thresholds of the optimization rules ([rules] table)."
     )
+    # Local anomaly detection (finops_tui/analysis/anomaly_detector.py explains the method). A day is
+    # unusual only when it exceeds its same-weekday baseline by every one of the first three.
+    anomaly_min_impact: float = Field(
+        20.0, ge=0, description="Money a day must cost over its baseline, in the series' currency, to be unusual."
+    )
+    anomaly_min_percent: float = Field(
+        30.0, ge=0, description="Percent over its baseline a day must cost to be unusual."
+    )
+    anomaly_sensitivity: float = Field(
+        4.0, gt=0, description="Robust deviations (MAD x 1.4826) over the baseline; higher reports fewer anomalies."
+    )
+    anomaly_baseline_weeks: int = Field(
+        8, ge=2, le=52, description="Weeks of the same weekday the baseline's median and MAD are taken over."
+    )
+    anomaly_min_history_days: int = Field(
+        28, ge=14, description="Days of cost a series needs before any of its days is judged."
+    )
+    anomaly_level_shift_days: int = Field(
+        7, ge=2, description="Unusual days in a row that make a level shift (reported once) instead of a spike."
+    )
 
     @field_validator("cache", mode="before")
     @classmethod
@@ -204,3 +224,42 @@ def load_settings(**overrides: object) -> Settings:
         ) from None
     except ValueError as exc:  # a TOML syntax error surfaces as a ValueError subclass
         raise ConfigError(f"Cannot read config file {path}: {exc}. Fix the TOML syntax.") from None
+
+
+_TOP_LEVEL_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+
+def save_setting(key: str, value: str) -> Path:
+    """Write `key = "value"` into the config file, keeping every other line (comments, other keys) as it was.
+
+    Only top-level string settings (the theme) are saved this way: the line is replaced where it is,
+    or added before the first table. Raises ConfigError when the file cannot be written.
+    """
+    if key not in Settings.model_fields:
+        raise ValueError(f"unknown setting {key!r}")
+    path = locations.config_file()
+    line = f"{key} = {_toml_string(value)}\n"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
+        table_at = next((i for i, text in enumerate(lines) if text.lstrip().startswith("[")), len(lines))
+        for i, text in enumerate(lines[:table_at]):
+            match = _TOP_LEVEL_KEY.match(text)
+            if match and match.group(1) == key:
+                lines[i] = line
+                break
+        else:
+            if table_at and not lines[table_at - 1].endswith("\n"):
+                lines[table_at - 1] += "\n"
+            lines.insert(table_at, line)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".toml.tmp")
+        tmp.write_text("".join(lines), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ConfigError(f"Could not save {key} to {path}: {exc}. Check the folder's permissions.") from None
+    return path
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -56,6 +56,14 @@ def _cache_section(path: Path, now: datetime) -> list[str]:
                 f"    {d.dataset_id}: {d.row_count:,} rows, {d.origin}, data to {through}, "
                 f"loaded {format_age(d.loaded_at, now)} ago"
             )
+        lines.append(
+            f"  cost rows with no currency and zero cost: {overview.empty_currency_rows:,}"
+            + (
+                " (not a currency of their own: the cockpit never opens on them)"
+                if overview.empty_currency_rows
+                else ""
+            )
+        )
         refreshed = overview.refresh
         if refreshed is not None:
             spend = "".join(f"; {s.describe()}" for s in refreshed.spend)

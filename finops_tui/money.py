@@ -8,13 +8,17 @@ from decimal import Decimal
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
-def format_money(value: float | Decimal | None, currency: str | None, *, cents: bool = True) -> str:
+def format_money(
+    value: float | Decimal | None, currency: str | None, *, cents: bool = True, signed: bool = False
+) -> str:
+    """'$1,234.50', '1,234.50 CHF'; `signed` for deltas ('+$12.00', '-$3.10'). One format everywhere."""
     if value is None:
         return "—"
     symbol = _SYMBOLS.get(currency or "")
     digits = 2 if cents else 0
     text = f"{abs(float(value)):,.{digits}f}"
-    sign = "-" if float(value) < 0 else ""
+    rounded_zero = float(text.replace(",", "")) == 0
+    sign = "-" if float(value) < 0 and not rounded_zero else "+" if signed and not rounded_zero else ""
     if symbol:
         return f"{sign}{symbol}{text}"
     return f"{sign}{text} {currency or '(no currency)'}"

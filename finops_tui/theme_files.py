@@ -27,6 +27,7 @@ class ThemeFile(BaseModel, extra="forbid"):
     background: str | None = None
     surface: str | None = None
     panel: str | None = None
+    variables: dict[str, str] = {}  # e.g. delta-up / delta-down: the colours of a rise and a fall in spend
 
 
 def builtin_themes_dir() -> Path:

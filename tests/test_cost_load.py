@@ -32,7 +32,7 @@ def _state(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]
         "costs": con.execute(
             "SELECT x_DatasetId, count(*), sum(BilledCost) FROM costs GROUP BY 1 ORDER BY 1"
         ).fetchall(),
-        "datasets": con.execute(
+        "datasets": con.execute(  # cost datasets only: each load also writes the analysis datasets
             "SELECT dataset_id, row_count, source FROM datasets WHERE kind = 'costs' ORDER BY 1"
         ).fetchall(),
         "cost_daily": con.execute(

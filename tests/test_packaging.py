@@ -52,5 +52,5 @@ def test_wheel_ships_builtin_themes_and_a_non_editable_install_loads_them(tmp_pa
     assert result.returncode == 0, result.stderr
     module_file, theme_names, failures = result.stdout.splitlines()
     assert module_file.startswith(str(target))  # the installed copy, not this checkout
-    assert theme_names == "['finops-dark', 'finops-light', 'finops-mono']"
+    assert theme_names == "['finops-colourblind', 'finops-dark', 'finops-light', 'finops-mono']"
     assert failures == "[]"

@@ -9,7 +9,7 @@ one path, `_check_for_new_data`, whether another process committed it or our own
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from textual import on, work
@@ -17,22 +17,24 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.theme import Theme
 from textual.widgets import TabbedContent, TabPane
 
 from finops_tui.app.keys_screen import KeysScreen
 from finops_tui.app.palette import CockpitCommands
+from finops_tui.app.panes.anomalies import AnomaliesPane
 from finops_tui.app.panes.base import CockpitPane
 from finops_tui.app.panes.budgets import BudgetsPane
 from finops_tui.app.panes.kpis import KpiPane
 from finops_tui.app.panes.optimizations import OptimizationsPane
 from finops_tui.app.panes.sql import SqlPane
-from finops_tui.app.panes.tables import AnomaliesPane, ResourcesPane
+from finops_tui.app.panes.tables import ResourcesPane
 from finops_tui.app.tabs import TABS
 from finops_tui.app.themes import register_themes
 from finops_tui.app.widgets.footer import CockpitFooter
 from finops_tui.app.widgets.refresh_status import RefreshStatusLine
-from finops_tui.app.widgets.source_bar import SourceBar
-from finops_tui.config import Settings
+from finops_tui.app.widgets.source_bar import SourceBar, last_covered
+from finops_tui.config import Settings, save_setting
 from finops_tui.contract.provenance import Overview
 from finops_tui.contract.reader import CostReader
 from finops_tui.contract.refresh import Refresher, RefreshOutcome, RefreshProgress
@@ -99,6 +101,8 @@ class FinopsApp(App[None]):
             Binding(str(i), f"show_tab('{tab}')", label, show=False, id=f"tab.{tab}")
             for i, (tab, label) in enumerate(TABS, start=1)
         ],
+        # `?` first of the app's keys: a narrow footer cuts from the right, and `?` lists whatever it cut
+        Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="reload every tab from the source"),
         Binding(
             "ctrl+r",
@@ -121,9 +125,8 @@ class FinopsApp(App[None]):
             "cycle_provider",
             "Provider",
             id="app.provider",
-            tooltip="show one cloud provider at a time, or all of them",
+            tooltip="next provider with costs in this currency, or all of them",
         ),
-        Binding("question_mark", "toggle_keys", "Keys", id="app.keys", tooltip="this list of keys"),
         Binding(
             "colon",
             "command_palette",
@@ -178,7 +181,11 @@ class FinopsApp(App[None]):
 
     @property
     def providers(self) -> list[str]:
-        return self.overview.providers if self.overview else []
+        """Providers with cost data in the current currency: the only ones `p` and the palette offer."""
+        return self.providers_in(self.scope.currency)
+
+    def providers_in(self, currency: str | None) -> list[str]:
+        return self.overview.providers_in(currency) if self.overview else []
 
     def compose(self) -> ComposeResult:
         yield SourceBar(self.clock, timedelta(hours=self.settings.stale_after_hours), id="source-bar")
@@ -205,9 +212,32 @@ class FinopsApp(App[None]):
             self.notify(
                 "Theme files that failed to load:\n" + "\n".join(self._theme_failures), severity="warning", timeout=10
             )
+        self._theme_shown = self.theme  # Textual announces the starting theme too: that is no choice to save
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._read_source()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self._check_for_new_data)
+
+    def choose_theme(self, name: str) -> None:
+        """The palette's theme choice; `_theme_changed` saves it."""
+        self.theme = name
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """Deltas and badges take their colours from the theme: show every tab again; remember the choice."""
+        if theme.name == self._theme_shown:
+            return
+        self._theme_shown = theme.name
+        self._data_changed()
+        self.query_one(SourceBar).refresh()
+        if theme.name == self.settings.theme:
+            return
+        self.settings = self.settings.model_copy(update={"theme": theme.name})
+        try:
+            path = save_setting("theme", theme.name)
+        except FinopsError as exc:
+            self.notify(str(exc), title="Theme not saved", severity="warning", timeout=8)
+            return
+        self.notify(f"Theme {theme.name} saved in {path}.", timeout=4)
 
     # -- reading the source ---------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="source")
@@ -234,9 +264,9 @@ class FinopsApp(App[None]):
             self._note_shown = True
             self.notify(note, title="No cache yet", timeout=12)
         scope = self.scope
-        if scope.currency not in self.currencies:
+        if scope.currency not in self.currencies:  # first view: the most spend in the latest month
             scope = scope.model_copy(update={"currency": self.currencies[0]})
-        if scope.provider not in (None, *self.providers):
+        if scope.provider not in (None, *self.providers_in(scope.currency)):
             scope = scope.model_copy(update={"provider": None})
         if scope != self.scope:
             self.scope = scope  # watch_scope reloads
@@ -259,12 +289,30 @@ class FinopsApp(App[None]):
 
     def _update_context_label(self) -> None:
         others = len(self.currencies) - 1
-        providers = f" · {len(self.providers)} providers: p" if len(self.providers) > 1 else ""
-        self.query_one(SourceBar).context = (
-            f"{self.scope.metric} · {self.scope.label}"
-            + (f" (+{others} more currencies: c)" if others > 0 else "")
-            + ("" if self.scope.provider else providers)
+        names = self.providers
+        currency = self.scope.currency or "(no currency)"
+        if self.scope.provider:
+            who = self.scope.provider
+        elif len(names) > 1:
+            who = f"all {len(names)} providers in {currency} (p)"
+        else:
+            who = f"all providers: {names[0]}" if names else "all providers"
+        self.query_one(SourceBar).context = f"{self.scope.metric} · {currency} · {who}" + (
+            f" · +{others} currencies (c)" if others > 0 else ""
         )
+        kpis = self.query_one(KpiPane)
+        kpis.providers_in_scope = names if len(names) > 1 else []
+        kpis.elsewhere = self.overview.elsewhere(self.scope.currency) if self.overview else {}
+        kpis.header_through = self._header_through()
+
+    def _header_through(self) -> date | None:
+        """The last day the header's 'costs … through' names (every currency and provider)."""
+        if self.overview is None:
+            return None
+        ends = [d.data_through for d in self.overview.datasets if d.kind == "costs" and d.data_through]
+        if not ends:
+            return None
+        return date.fromisoformat(last_covered(max(ends))[:10])
 
     def _active_pane(self) -> CockpitPane | None:
         tabs = self.query_one(TabbedContent)
@@ -309,7 +357,42 @@ class FinopsApp(App[None]):
             pane.focus_main()
 
     def action_refresh(self) -> None:
-        """With a live source, fetch new data in the background; otherwise reread the cache."""
+        """With a live source, fetch new data in the background; otherwise reread the cache.
+
+        A cache that holds billing files only, and was never refreshed live, is reread: trying AWS
+        there would only fail for want of credentials the user never meant to use. The palette's
+        "Fetch live data" runs the live refresh anyway.
+        """
+        if self.refresher is None:
+            self._reread()
+            return
+        if self._files_only():
+            self._reread_files()
+            return
+        self.action_refresh_live()
+
+    def _files_only(self) -> bool:
+        """The cache's cost data all came from billing files and no live refresh ever ran."""
+        if self.overview is None or self.overview.refresh is not None:
+            return False
+        costs = [d for d in self.overview.datasets if d.kind == "costs"]
+        return bool(costs) and all(d.origin == "FILE" for d in self.overview.datasets)
+
+    def _reread_files(self) -> None:
+        if self.reader.has_changed():
+            self._reload_reader(None)
+        else:
+            self._read_source()
+        formats = sorted({d.format for d in self.overview.datasets if d.format}) if self.overview else []
+        self.notify(
+            f"Billing files only ({', '.join(formats) or 'files'}): the cache was re-read. "
+            "Newer bills: `finops-tui ingest FILE…`. Live refresh is for AWS only (Cost Explorer, "
+            "inventory): `finops-tui refresh`, or 'Fetch live data' in the palette.",
+            title="Re-read the cache",
+            timeout=12,
+        )
+
+    def action_refresh_live(self) -> None:
         if self.refresher is None:
             self._reread()
             return
@@ -390,13 +473,18 @@ class FinopsApp(App[None]):
             self.notify("All cost data is in one currency.", timeout=3)
             return
         index = (currencies.index(self.scope.currency) + 1) % len(currencies)
-        self.scope = self.scope.model_copy(update={"currency": currencies[index]})
+        currency = currencies[index]
+        provider = self.scope.provider if self.scope.provider in self.providers_in(currency) else None
+        self.scope = self.scope.model_copy(update={"currency": currency, "provider": provider})
 
     def action_cycle_provider(self) -> None:
         """All providers → the first by name → … → the last → all again."""
         if len(self.providers) < 2 and self.scope.provider is None:
             only = self.providers[0] if self.providers else "one provider"
-            self.notify(f"All cost data is from {only}.", timeout=3)
+            currency = self.scope.currency or "(no currency)"
+            others = self.overview.elsewhere(self.scope.currency) if self.overview else {}
+            elsewhere = f"; {', '.join(sorted(others))} bill in other currencies: press c" if others else ""
+            self.notify(f"All {currency} cost data is from {only}{elsewhere}.", timeout=4)
             return
         order: list[str | None] = [None, *self.providers]
         index = (order.index(self.scope.provider) + 1) % len(order)

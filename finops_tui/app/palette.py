@@ -25,16 +25,21 @@ class CockpitCommands(Provider):
         ]
         commands += [
             ("Refresh data", app.action_refresh, "reload every tab from the source"),
+            ("Fetch live data", app.action_refresh_live, "run the live (AWS) refresh even on a cache of files"),
             ("Next cost metric", app.action_cycle_metric, METRIC_CYCLE_HINT),
             ("Next currency", app.action_cycle_currency, "costs are never summed across currencies"),
-            ("Provider: all", partial(app.set_provider, None), "costs of every cloud provider (one currency)"),
+            (
+                "Provider: all",
+                partial(app.set_provider, None),
+                f"every provider with costs in {app.scope.currency or '(no currency)'}",
+            ),
             ("Show keys", app.action_toggle_keys, "list every key binding"),
         ]
-        commands += [
+        commands += [  # only providers with costs in the current currency: another would show nothing
             (f"Provider: {name}", partial(app.set_provider, name), f"only {name} costs") for name in app.providers
         ]
         commands += [
-            (f"Theme: {name}", partial(setattr, app, "theme", name), "switch colour theme")
+            (f"Theme: {name}", partial(app.choose_theme, name), "switch colour theme (saved in the config file)")
             for name in sorted(app.available_themes)
         ]
         return commands

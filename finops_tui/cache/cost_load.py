@@ -28,7 +28,7 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
-from finops_tui.cache import cost_slices, files, optimization_writes
+from finops_tui.cache import analysis_writes, cost_slices, files
 from finops_tui.cache.cost_slices import OLDER, STAGED, FileProvenance, LoadSummary
 from finops_tui.errors import CacheError, IngestError
 
@@ -107,7 +107,7 @@ class CostLoad:
         try:
             if self._finish_mode == "replace":
                 self._summary = cost_slices.replace_older_slices(self._con, self._files, self.source_kind, self._source)
-                optimization_writes.write_local_optimizations(self._con)  # same commit: never costs without them
+                analysis_writes.refresh_local_analysis(self._con)  # in this transaction: costs never without it
             self._con.execute(f"DROP VIEW {STAGED}")
             self._con.execute(f"DROP VIEW {OLDER}")
             self._con.execute("COMMIT")
@@ -154,6 +154,18 @@ class CostLoad:
         columns = ", ".join(f"count_if({c})" for c in conditions)
         row = self._con.execute(f"SELECT {columns} FROM {STAGED} WHERE {where}").fetchall()[0]
         return [int(n or 0) for n in row]
+
+    def replaced_datasets(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(dataset_id, format, format_version, source) of each dataset already in the cache that this
+        load's rows will replace when it finishes: so a summary can say what went, not just what came."""
+        self._require_open()
+        return [
+            (str(r[0]), r[1], r[2], r[3])
+            for r in self._con.execute(
+                "SELECT dataset_id, format, format_version, source FROM datasets "
+                f"WHERE dataset_id IN (SELECT DISTINCT x_DatasetId FROM {STAGED}) ORDER BY 1"
+            ).fetchall()
+        ]
 
     def record_files(self, provenance: Sequence[FileProvenance]) -> None:
         """The files the rows came from, recorded with every slice when the load finishes."""

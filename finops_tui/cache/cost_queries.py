@@ -66,6 +66,43 @@ def currency_spend(cur: duckdb.DuckDBPyConnection) -> list[tuple[str | None, flo
     return [(r[0], float(r[1]), list(r[2] or [])) for r in rows]
 
 
+# Rows that carry no currency and no cost (some exports write them for free usage): they say nothing
+# about spend, so they never make a currency of their own; `empty_currency_rows` counts them for doctor.
+_EMPTY_CURRENCY = (
+    "coalesce(BillingCurrency, '') = '' AND coalesce(BilledCost, 0) = 0 AND coalesce(EffectiveCost, 0) = 0 "
+    "AND coalesce(ListCost, 0) = 0 AND coalesce(ContractedCost, 0) = 0"
+)
+_KEPT = f"(BillingCurrency <> '' OR NOT ({_EMPTY_CURRENCY}))"  # the first test settles almost every row
+
+
+def currency_choices(
+    cur: duckdb.DuckDBPyConnection, today: date
+) -> list[tuple[str | None, float, list[str], float, date | None]]:
+    """Like `currency_spend`, plus each currency's spend in the latest billing month with data (on or
+    before `today`, whatever the currency) and that month; ordered by it, then by total spend.
+
+    The first entry is the view the cockpit opens on: where the most money went most recently,
+    never a currency that only holds zero-cost rows without a currency.
+    """
+    # future months (some exports carry next month's commitments) never make the latest period
+    last = cur.execute(f"SELECT max(ChargeDate) FROM cost_daily WHERE ChargeDate <= ? AND {_KEPT}", [today]).fetchall()
+    latest = periods.month_start(last[0][0]) if last and last[0][0] else None
+    rows = cur.execute(
+        "SELECT BillingCurrency, coalesce(sum(abs(BilledCost)), 0)::DOUBLE, "
+        "list_sort(list(DISTINCT ProviderName) FILTER (WHERE ProviderName IS NOT NULL)), "
+        "coalesce(sum(abs(BilledCost)) FILTER (WHERE ChargeDate >= ? AND ChargeDate <= ?), 0)::DOUBLE "
+        f"FROM cost_daily WHERE {_KEPT} GROUP BY 1 ORDER BY 4 DESC, 2 DESC, 1 NULLS LAST",
+        [latest, today],
+    ).fetchall()
+    return [(r[0], float(r[1]), list(r[2] or []), float(r[3]), latest) for r in rows]
+
+
+def empty_currency_rows(cur: duckdb.DuckDBPyConnection) -> int:
+    """Line items with no currency and no cost: left out of the currency choice (see `currency_choices`)."""
+    row = cur.execute(f"SELECT coalesce(sum(line_items), 0) FROM cost_daily WHERE {_EMPTY_CURRENCY}").fetchall()
+    return int(row[0][0])
+
+
 def providers(cur: duckdb.DuckDBPyConnection) -> list[str]:
     # By name: ordering by spend would add up amounts in different currencies.
     rows = cur.execute(
@@ -175,12 +212,20 @@ def _table(rows: list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:
 
 
 def resources(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> pa.Table:
+    sql, params = resources_select(scope, as_of)
+    table: pa.Table = cur.sql(
+        f"{sql} ORDER BY b.this_month DESC NULLS LAST, resource_id", params=params
+    ).to_arrow_table()
+    return table
+
+
+def resources_select(scope: ViewScope, as_of: date) -> tuple[str, list[Any]]:
+    """The Resources tab's SELECT (no ORDER BY) and its parameters, shared by the whole-table and paged reads."""
     # Months are first days, so last..this is the two months; a range is a filter the scan applies
     # itself (an IN list is only checked after every column of every row has been read).
     m = metric_column(scope.metric)
     this, last = periods.month_start(as_of), periods.previous_month_start(as_of)
-    table: pa.Table = cur.sql(
-        f"""
+    sql = f"""
         WITH billed AS (
             SELECT ResourceId, any_value(ResourceType) AS ResourceType, any_value(ServiceName) AS ServiceName,
                    any_value(RegionId) AS RegionId, any_value(SubAccountId) AS SubAccountId,
@@ -203,8 +248,5 @@ def resources(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> 
         FROM billed b FULL OUTER JOIN resources r ON r.resource_id = b.ResourceId
         WHERE b.ResourceId IS NOT NULL OR ((r.currency IS NOT DISTINCT FROM ? OR r.currency IS NULL)
                                            AND (?::VARCHAR IS NULL OR r.provider_name = ?))
-        ORDER BY b.this_month DESC NULLS LAST, resource_id
-        """,
-        params=[this, last, *scope_params(scope), last, this, *scope_params(scope)],
-    ).to_arrow_table()
-    return table
+        """
+    return sql, [this, last, *scope_params(scope), last, this, *scope_params(scope)]

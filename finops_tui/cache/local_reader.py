@@ -18,20 +18,33 @@ from pathlib import Path
 from typing import TypeVar
 
 import duckdb
-import pyarrow.compute as pc
 
 from finops_tui.analysis.budget_book import BudgetBook
 from finops_tui.cache import (
+    anomaly_queries,
+    anomaly_writes,
     budget_queries,
     cost_queries,
+    cost_rows,
     cost_series,
+    detail_queries,
     files,
     migrations,
     optimization_queries,
     refresh_records,
+    resource_pages,
     user_sql,
 )
 from finops_tui.contract import CONTRACT_VERSION
+from finops_tui.contract.details import (
+    BreakdownTable,
+    CostFilter,
+    CostRowsPage,
+    CostRowsTable,
+    DimensionDetail,
+    ResourceDetail,
+)
+from finops_tui.contract.paging import PageRequest
 from finops_tui.contract.provenance import CurrencySpend, DatasetInfo, Overview, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
 from finops_tui.contract.scope import ViewScope
@@ -47,6 +60,7 @@ from finops_tui.contract.tables import (
 from finops_tui.contract.views import (
     TOP_ROWS,
     AnomaliesView,
+    AnomalyStatus,
     BacktestMonth,
     BudgetsView,
     KpiView,
@@ -55,7 +69,7 @@ from finops_tui.contract.views import (
     SavingsTotal,
 )
 from finops_tui.contract.vocabulary import Dimension
-from finops_tui.errors import QueryError
+from finops_tui.errors import CacheError, QueryError
 
 TREND_DAYS = 90
 
@@ -195,8 +209,8 @@ class LocalCache:
     @survives_reload
     def overview(self) -> Overview:
         currencies = [
-            CurrencySpend(currency=c, spend=spend, providers=names)
-            for c, spend, names in cost_queries.currency_spend(self._cursor())
+            CurrencySpend(currency=c, spend=spend, providers=names, latest_month_spend=recent, latest_month=month)
+            for c, spend, names, recent, month in cost_queries.currency_choices(self._cursor(), self._today())
         ]
         return Overview(
             source=self.source_info(),
@@ -204,6 +218,7 @@ class LocalCache:
             currencies=currencies,
             providers=cost_queries.providers(self._cursor()),
             refresh=self.refresh_status(),
+            empty_currency_rows=cost_queries.empty_currency_rows(self._cursor()),
         )
 
     # -- views ----------------------------------------------------------------------------
@@ -247,10 +262,16 @@ class LocalCache:
         return [] if as_of is None else cost_series.backtest(cur, scope, as_of)
 
     @survives_reload
-    def resources_view(self, scope: ViewScope) -> ResourcesView:
+    def resources_view(self, scope: ViewScope, page: PageRequest | None = None) -> ResourcesView:
         cur = self._cursor()
         as_of = self._as_of(cur, scope)
+        if page is not None:
+            got = resource_pages.resources_page(cur, scope, as_of or self._today(), page)
+            return ResourcesView(scope=scope, as_of=as_of, table=ResourcesTable.of(got.table),
+                                 idle_count=got.idle or 0, page=page, total=got.total)  # fmt: skip
         table = ResourcesTable.of(cost_queries.resources(cur, scope, as_of or self._today()))
+        import pyarrow.compute as pc  # here: the KPI tab, shown first, never needs it (8 MB, 25 ms)
+
         idle = int(pc.sum(pc.equal(table.table["idle"], "IDLE")).as_py() or 0)
         return ResourcesView(scope=scope, as_of=as_of, table=table, idle_count=idle)
 
@@ -268,17 +289,18 @@ class LocalCache:
 
     @survives_reload
     def anomalies_view(self, scope: ViewScope) -> AnomaliesView:
-        table = (
-            self._cursor()
-            .sql(
-                "SELECT severity, anomaly_type AS type, start_date, end_date, service_name AS service, "
-                "sub_account_id AS account, region_id AS region, actual_cost::DOUBLE AS actual, "
-                "expected_cost::DOUBLE AS expected, (actual_cost - expected_cost)::DOUBLE AS impact, currency, "
-                "root_cause, status, anomaly_id FROM anomalies ORDER BY start_date DESC, impact DESC"
+        return AnomaliesView(scope=scope, table=AnomaliesTable.of(anomaly_queries.listing(self._cursor(), scope)))
+
+    def set_anomaly_feedback(self, anomaly_id: str, status: AnomalyStatus, note: str | None = None) -> None:
+        """Written through the cache's copy-and-swap writer, then this reader reopens the new file."""
+        if self.snapshot:
+            raise CacheError(
+                f"{self.path} is open as a read-only snapshot; acknowledge or mute anomalies in a cache "
+                "(--cache FILE) instead."
             )
-            .to_arrow_table()
-        )
-        return AnomaliesView(scope=scope, table=AnomaliesTable.of(table))
+        with files.write_session(self.path, self.memory_limit) as con:
+            anomaly_writes.record_feedback(con, anomaly_id, status, note)
+        self.reload()
 
     @survives_reload
     def optimizations_view(self, scope: ViewScope) -> OptimizationsView:
@@ -288,6 +310,63 @@ class LocalCache:
 
     def _savings(self, cur: duckdb.DuckDBPyConnection, scope: ViewScope) -> list[SavingsTotal]:
         return [SavingsTotal(**row) for row in optimization_queries.savings_totals(cur, scope)]
+
+    # -- drill-down -----------------------------------------------------------------------
+    @survives_reload
+    def dimension_detail(self, scope: ViewScope, filters: tuple[CostFilter, ...]) -> DimensionDetail:
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        if as_of is None:
+            return DimensionDetail(scope=scope, filters=filters, as_of=None, period_start=None, previous_start=None,
+                                   this_period=0, previous_same_days=0, previous_period=0, current=[], previous=[],
+                                   breakdown=BreakdownTable.of(BreakdownTable.SCHEMA.empty_table()))  # fmt: skip
+        current, previous = detail_queries.daily_series(cur, scope, filters, as_of)
+        same_days = min(len(current), len(previous))
+        return DimensionDetail(
+            scope=scope,
+            filters=filters,
+            as_of=as_of,
+            period_start=current[0].day,
+            previous_start=previous[0].day,
+            this_period=sum(p.cost for p in current),
+            previous_same_days=sum(p.cost for p in previous[:same_days]),
+            previous_period=sum(p.cost for p in previous),
+            current=current,
+            previous=previous,
+            breakdown=BreakdownTable.of(detail_queries.breakdown(cur, scope, filters, as_of)),
+        )
+
+    @survives_reload
+    def cost_rows(self, scope: ViewScope, filters: tuple[CostFilter, ...], page: PageRequest) -> CostRowsPage:
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        if as_of is None:
+            empty = CostRowsTable.of(CostRowsTable.SCHEMA.empty_table())
+            return CostRowsPage(scope=scope, filters=filters, period_start=None, as_of=None, page=page,
+                                total=0 if page.count_total else None, table=empty)  # fmt: skip
+        table, total = cost_rows.cost_rows(cur, scope, filters, as_of, page)
+        return CostRowsPage(scope=scope, filters=filters, period_start=as_of.replace(day=1), as_of=as_of, page=page,
+                            total=total, table=CostRowsTable.of(table))  # fmt: skip
+
+    @survives_reload
+    def resource_detail(self, scope: ViewScope, resource_id: str) -> ResourceDetail:
+        cur = self._cursor()
+        fields, tags, metrics = detail_queries.resource_parts(detail_queries.resource_record(cur, scope, resource_id))
+        anomalies, optimizations = detail_queries.resource_findings(cur, resource_id)
+        return ResourceDetail(
+            scope=scope,
+            resource_id=resource_id,
+            fields=fields,
+            tags=tags,
+            metrics=metrics,
+            history=detail_queries.resource_history(cur, scope, resource_id),
+            anomalies=TableData(table=anomalies),
+            optimizations=TableData(table=optimizations),
+        )
+
+    @survives_reload
+    def budget_filters(self, budget_id: str) -> tuple[CostFilter, ...]:
+        return tuple(detail_queries.budget_filters(self._cursor(), budget_id))
 
     # -- SQL pane and `query` -------------------------------------------------------------
     def run_sql(self, sql: str, limit: int, *, timeout: float | None = None) -> SqlResult:

@@ -55,10 +55,17 @@ class CurrencySpend(BaseModel):
     currency: str | None
     spend: float
     providers: list[str]
+    latest_month_spend: float = Field(
+        0.0, description="absolute billed cost in `latest_month`, the latest month with data in any currency"
+    )
+    latest_month: date | None = None
 
 
 class Overview(BaseModel):
-    """The header and the view choices: source, datasets, currencies (largest first), providers, refresh."""
+    """The header and the view choices: source, datasets, currencies, providers, refresh.
+
+    `currencies` come largest first by spend in the latest month with data: the first is the view to open on.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -68,6 +75,18 @@ class Overview(BaseModel):
     currencies: list[CurrencySpend]
     providers: list[str] = Field(description="every provider with cost data, by name")
     refresh: RefreshStatus | None = Field(None, description="the latest live refresh, if there was one")
+    empty_currency_rows: int = Field(
+        0, description="line items with no currency and no cost: not a currency of their own, counted here"
+    )
+
+    def elsewhere(self, currency: str | None) -> dict[str, list[str]]:
+        """Provider -> the other currencies it has data in, for providers with data outside `currency`."""
+        other: dict[str, list[str]] = {}
+        for c in self.currencies:
+            if c.currency != currency:
+                for name in c.providers:
+                    other.setdefault(name, []).append(c.currency or "(no currency)")
+        return other
 
     def providers_in(self, currency: str | None) -> list[str]:
         for c in self.currencies:

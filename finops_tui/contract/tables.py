@@ -85,7 +85,9 @@ class TableData(BaseModel):
         missing = [n for n in cls.SCHEMA.names if n not in table.column_names]
         if missing:
             raise ValueError(f"{cls.__name__}: missing column(s) {', '.join(missing)}")
-        return table.select(cls.SCHEMA.names).cast(cls.SCHEMA)
+        table = table.select(cls.SCHEMA.names)
+        # Cast only when needed: Table.cast loads pyarrow.compute (8 MB, 25 ms), which the KPI tab never needs.
+        return table if table.schema.equals(cls.SCHEMA) else table.cast(cls.SCHEMA)
 
     @field_serializer("table")
     def _dump(self, table: pa.Table) -> dict[str, Any]:
@@ -139,6 +141,9 @@ class AnomaliesTable(TableData):
         ("severity", S), ("type", S), ("start_date", D), ("end_date", D), ("service", S), ("account", S),
         ("region", S), ("actual", F), ("expected", F), ("impact", F), ("currency", S), ("root_cause", S),
         ("status", S), ("anomaly_id", S),
+        ("origin", S),  # "computed here" (finops-tui's detector) or "AWS" (Cost Anomaly Detection)
+        ("drivers", S),  # JSON: [{dimension, value, delta, share}], largest first
+        ("series_key", S),  # provider|account|service|currency; muting applies to it
     )  # fmt: skip
 
 

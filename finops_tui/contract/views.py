@@ -7,9 +7,11 @@ so the header, the cards and the tables of a tab always speak of the same days.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from finops_tui.contract.paging import PageRequest
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import (
     AnomaliesTable,
@@ -92,6 +94,8 @@ class ResourcesView(BaseModel):
     as_of: date | None
     table: ResourcesTable
     idle_count: int
+    page: PageRequest | None = Field(None, description="the slice asked for; None means every resource")
+    total: int | None = Field(None, description="resources matching the page's needle; None when not counted")
 
 
 class BudgetsView(BaseModel):
@@ -108,7 +112,13 @@ class BudgetsView(BaseModel):
     budgets_file: str | None = Field(None, description="the budgets file read, when there is one")
 
 
+AnomalyStatus = Literal["open", "acknowledged", "muted"]  # what a user can set; "open" clears feedback
+
+
 class AnomaliesView(BaseModel):
+    """Every anomaly of the scope's provider(s), in every currency (each row says its own), muted ones too:
+    `status` says which; listing functions hide them unless asked (finops_tui/analysis/anomaly_listing.py)."""
+
     model_config = ConfigDict(frozen=True)
 
     scope: ViewScope

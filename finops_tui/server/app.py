@@ -174,7 +174,9 @@ def _reader_endpoint(server: Server, route: Route) -> Callable[[Request], Any]:
         if route.verb == "GET":
             return server.get(call, route.role, lambda reader: answer(reader, call), info)
         info = server.caller(call, route.role)
-        return Response(success_body(answer(server.pool.reader_for(info.accounts), call)), media_type=JSON)
+        if info.accounts:  # a write lands in the shared cache: an account-limited token cannot make one
+            raise ApiError(403, "An account-limited token may not change data; ask for a token without --accounts.")
+        return Response(success_body(answer(server.pool.main, call)), media_type=JSON)
 
     async def endpoint(request: Request) -> Response:
         call = await _call(request, route.verb == "POST")

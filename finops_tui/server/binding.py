@@ -2,7 +2,9 @@
 
 A parameter typed as a pydantic model (ViewScope, a filter or paging model) is validated from the query
 string on GET and from the JSON body on POST; a plain parameter (str, int, bool, date) from the path
-when the path names it, else from the query string. An empty query value is None where None is allowed.
+when the path names it, else from the JSON body's key of that name (POST) or the query string; a structured
+one (a tuple of CostFilter) as JSON text. A model typed `Model | None` left entirely out of a GET is None.
+An empty query value is None where None is allowed.
 Anything that does not validate is a 422 naming the parameter; an unknown query parameter too (a typo
 must not silently show unfiltered data).
 """
@@ -10,6 +12,7 @@ must not silently show unfiltered data).
 from __future__ import annotations
 
 import inspect
+import json
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -29,8 +32,17 @@ class Parameter:
     default: Any
 
     @property
+    def model(self) -> type[BaseModel] | None:
+        """The pydantic model this parameter takes (`Model` or `Model | None`), or None for a plain value."""
+        options = typing.get_args(self.annotation) if isinstance(self.annotation, types.UnionType) else ()
+        for candidate in (self.annotation, *options):
+            if inspect.isclass(candidate) and issubclass(candidate, BaseModel):
+                return candidate
+        return None
+
+    @property
     def is_model(self) -> bool:
-        return inspect.isclass(self.annotation) and issubclass(self.annotation, BaseModel)
+        return self.model is not None
 
 
 def parameters_of(function: Callable[..., Any]) -> tuple[list[Parameter], Any]:
@@ -77,6 +89,15 @@ def model_from_query(model: type[BaseModel], query: Mapping[str, list[str]]) -> 
         raise ApiError(422, f"Invalid query parameter(s): {_problems(exc, '')}.") from None
 
 
+def _body_object(body: bytes) -> dict[str, Any]:
+    """A POST body's top-level JSON object, for plain parameters named in it; {} when it is not an object."""
+    try:
+        value = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def bind(
     params: list[Parameter],
     verb: str,
@@ -88,10 +109,14 @@ def bind(
     args: dict[str, Any] = {}
     known: set[str] = set()
     body_used = False
+    body_object = _body_object(body) if verb == "POST" else {}
     for p in params:
-        if p.is_model:
-            model: type[BaseModel] = p.annotation
-            if verb == "POST" and not body_used:
+        model = p.model
+        if model is not None:
+            if verb == "GET" and not p.required and not set(model.model_fields) & set(query):
+                known.update(model.model_fields)
+                continue  # an optional model none of whose fields was given: the method's default
+            if verb == "POST" and not body_used and not any(q.model is None and q.name in body_object for q in params):
                 body_used = True
                 try:
                     args[p.name] = model.model_validate_json(body or b"{}")
@@ -103,6 +128,8 @@ def bind(
             continue
         if p.name in path_params:
             raw: Any = path_params[p.name]
+        elif verb == "POST" and p.name in body_object:
+            raw = body_object[p.name]
         elif p.name in query:
             known.add(p.name)
             raw = query[p.name] if _is_list(p.annotation) else query[p.name][-1]
@@ -110,8 +137,15 @@ def bind(
             raise ApiError(422, f"Missing query parameter {p.name!r}.")
         else:
             continue
+        adapter: TypeAdapter[Any] = TypeAdapter(p.annotation)
         try:
-            args[p.name] = TypeAdapter(p.annotation).validate_python(raw)
+            try:
+                args[p.name] = adapter.validate_python(raw)
+            except ValidationError:
+                text = raw[0] if isinstance(raw, list) and len(raw) == 1 else raw
+                if not (isinstance(text, str) and text[:1] in "[{"):
+                    raise
+                args[p.name] = adapter.validate_json(text)  # structured values (filters) travel as JSON text
         except ValidationError as exc:
             raise ApiError(422, f"Invalid parameter {p.name!r}: {_problems(exc, '')}.") from None
     unknown = sorted(set(query) - known)

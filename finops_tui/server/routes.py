@@ -13,6 +13,7 @@ from operator import attrgetter
 from typing import Any, Literal
 
 from finops_tui.auth.tokens import Role
+from finops_tui.contract.details import CostFilter, CostRowsPage, DimensionDetail, ResourceDetail
 from finops_tui.contract.provenance import DatasetInfo, Overview
 from finops_tui.contract.tables import RankedTable
 from finops_tui.contract.views import (
@@ -52,6 +53,12 @@ ROUTES: list[Route] = [
     Route("GET", "/api/anomalies", "anomalies_view", AnomaliesView, "viewer"),
     Route("GET", "/api/optimizations", "optimizations_view", OptimizationsView, "viewer"),
     Route("GET", "/api/savings", "optimizations_view", list[SavingsTotal], "viewer", attrgetter("totals")),
+    # drill-down and paging (query: the scope, `filters` as JSON text, PageRequest's fields), and a write
+    Route("GET", "/api/costs/detail", "dimension_detail", DimensionDetail, "viewer"),
+    Route("GET", "/api/costs/rows", "cost_rows", CostRowsPage, "viewer"),
+    Route("GET", "/api/resources/{resource_id}", "resource_detail", ResourceDetail, "viewer"),
+    Route("GET", "/api/budgets/{budget_id}/filters", "budget_filters", tuple[CostFilter, ...], "viewer"),
+    Route("POST", "/api/anomalies/{anomaly_id}/feedback", "set_anomaly_feedback", type(None), "analyst"),
 ]
 
 _RANK = {"viewer": 1, "analyst": 2, "admin": 3}

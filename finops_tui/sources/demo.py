@@ -20,12 +20,13 @@ import duckdb
 import pyarrow as pa
 
 from finops_tui import locations
+from finops_tui.analysis.anomaly_scoring import KnownEvent
 from finops_tui.cache import cost_writes, dataset_writes, files, optimization_writes
 from finops_tui.logs import logged
 from finops_tui.sources.demo_catalog import ACCOUNTS, BILLING_ACCOUNT, IDLE, REGIONS, SERVICES, SPIKES
 from finops_tui.sources.ingest import ingest_paths
 
-GENERATOR_VERSION = "3"  # 3: inventory utilization in the collector's shape
+GENERATOR_VERSION = "5"  # 5: injected anomaly events (4) and inventory utilization in the collector's shape (3)
 HISTORY_DAYS = 400  # a little over 13 months
 
 
@@ -103,6 +104,8 @@ def _spikes_table(end: date) -> pa.Table:
             "service": [s.service for s in SPIKES],
             "region_id": [s.region for s in SPIKES],
             "multiplier": [s.multiplier for s in SPIKES],
+            "resource_name": [s.resource for s in SPIKES],
+            "extra": [s.extra_daily for s in SPIKES],
         }
     )
 
@@ -137,15 +140,20 @@ FROM (
            * pow(1 + r.monthly_growth, date_diff('day', DATE '{first}', d.day) / 30.0)
            * CASE WHEN dayofweek(d.day) IN (0, 6) THEN r.weekend_factor ELSE 1 END
            * (0.92 + ((r.r_idx * 7919 + date_diff('day', DATE '{first}', d.day) * 104729) % 1000) / 6250.0)
-           * coalesce((SELECT max(s.multiplier) FROM spikes s WHERE s.account_id = r.account_id
-                         AND s.service = r.service AND s.region_id = r.region_id
-                         AND d.day BETWEEN s.first_day AND s.last_day), 1) AS cost,
+           * coalesce((SELECT max(s.multiplier) FROM spikes s WHERE {event}), 1)
+         + coalesce((SELECT sum(s.extra) FROM spikes s WHERE {event}), 0) AS cost,
          r.service = 'Amazon Elastic Compute Cloud' AND r.account_name = 'demo-prod'
            AND r.r_idx % 3 = 0 AS committed
   FROM resources r, range(DATE '{first}', DATE '{last}' + INTERVAL 1 DAY, INTERVAL 1 DAY) d(day)
   WHERE date_diff('day', DATE '{first}', d.day) >= r.start_day
 ) r
 """
+
+
+_EVENT = (
+    "s.account_id = r.account_id AND s.service = r.service AND s.region_id = r.region_id "
+    "AND coalesce(s.resource_name = r.resource_name, true) AND d.day BETWEEN s.first_day AND s.last_day"
+)
 
 
 def write_focus_files(out_dir: Path, end: date) -> list[Path]:
@@ -157,7 +165,11 @@ def write_focus_files(out_dir: Path, end: date) -> list[Path]:
         con.register("resources", demo_resources())
         con.register("spikes", _spikes_table(end))
         sql = _DAILY_ROWS.format(
-            bill_id=BILLING_ACCOUNT[0], bill_name=BILLING_ACCOUNT[1], first=first.isoformat(), last=end.isoformat()
+            bill_id=BILLING_ACCOUNT[0],
+            bill_name=BILLING_ACCOUNT[1],
+            first=first.isoformat(),
+            last=end.isoformat(),
+            event=_EVENT,
         )
         con.execute(f"CREATE TEMP TABLE demo_rows AS {sql}")
         months = [
@@ -319,3 +331,42 @@ def ensure_demo_cache(end: date | None = None, target: Path | None = None) -> Pa
             pass
     with files.writer_lock(target):
         return build_demo(target, end)
+
+
+def injected_events(end: date) -> list[KnownEvent]:
+    """The DEMO's injected spikes and level shifts as the events detection is scored against."""
+    return [
+        KnownEvent(
+            event_id=s.spike_id,
+            provider="AWS",
+            account=s.account_id,
+            service=s.service,
+            first_day=end - timedelta(days=s.days_before_end),
+            last_day=end - timedelta(days=s.days_before_end - s.duration_days + 1),
+            resource_id=s.resource_id,
+            region=s.region,
+        )
+        for s in SPIKES
+    ]
+
+
+def launch_events(end: date) -> list[KnownEvent]:
+    """Resources the generator starts during the year: each is a real level shift of its series.
+
+    Scoring counts a detection that matches one as explained (it is not a false positive), but
+    recall is measured on the injected events only: most launches are too small to detect."""
+    first = end - timedelta(days=HISTORY_DAYS - 1)
+    return [
+        KnownEvent(
+            event_id=f"launch:{r['resource_name']}",
+            provider="AWS",
+            account=r["account_id"],
+            service=r["service"],
+            first_day=first + timedelta(days=r["start_day"]),
+            last_day=end,
+            resource_id=r["resource_id"],
+            region=r["region_id"],
+        )
+        for r in demo_resources().to_pylist()
+        if r["start_day"] > 0
+    ]

@@ -1,12 +1,14 @@
 """What the DEMO company runs: accounts, services, regions, resource templates and injected spikes.
 
 Fixed tables, so the demo is the same on every machine; `demo.py` turns them into FOCUS files.
-The spikes are the ground truth later anomaly detection is tested against.
+The injected events (SPIKES: spikes and level shifts) are the ground truth anomaly detection is measured
+against (tests/test_anomaly_demo.py, benchmarks/bench_anomalies.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 BILLING_ACCOUNT = ("111122223333", "DEMO Payer (generated data)")
 ACCOUNTS = (
@@ -99,16 +101,41 @@ SERVICES = (
 
 @dataclass(frozen=True)
 class Spike:
-    """An injected cost anomaly: extra spend on top of the normal pattern."""
+    """An injected cost event on top of the normal pattern: the ground truth anomaly detection is measured on.
+
+    A spike lasts `duration_days`; a level shift starts `days_before_end` and runs to the last day.
+    Without `resource`, every resource of (account, service, region) is multiplied by `multiplier`;
+    with it, only that resource (by name) is, and `extra_daily` (USD) is added to it each day.
+    """
 
     spike_id: str
-    days_before_end: int  # first day of the spike, counted back from the demo's last day
+    days_before_end: int  # first day of the event, counted back from the demo's last day
     duration_days: int
     account_id: str
     service: str
     region: str
-    multiplier: float  # the affected resources' cost is multiplied by this on spike days
+    multiplier: float  # the affected resources' cost is multiplied by this on the event's days
     root_cause: str
+    kind: Literal["spike", "level shift"] = "spike"
+    resource: str | None = None  # the resource_name that moved, when one did
+    extra_daily: float = 0.0
+
+    @property
+    def resource_id(self) -> str | None:
+        """The ResourceId the root cause should name (the demo's ARN scheme), or None for a region-wide event."""
+        if self.resource is None:
+            return None
+        template = next(s for s in SERVICES if s.service == self.service)
+        code, kind = template.arn_kind.split(":")
+        return f"arn:aws:{code}:{self.region}:{self.account_id}:{kind}/{self.resource}"
+
+
+def _level_shift(
+    spike_id: str, days_before_end: int, account_id: str, service: str, region: str, resource: str, extra: float,
+    cause: str,
+) -> Spike:  # fmt: skip
+    return Spike(spike_id, days_before_end, days_before_end + 1, account_id, service, region, 1.0, cause,
+                 "level shift", resource, extra)  # fmt: skip
 
 
 SPIKES = (
@@ -154,13 +181,45 @@ SPIKES = (
     ),
     Spike(
         "demo-spike-5",
-        290,
+        250,
         2,
         "410987654321",
         "Amazon Redshift",
         "us-east-1",
         3.0,
         "Concurrency scaling left on during a load test",
+    ),
+    Spike(
+        "demo-spike-6",
+        33,
+        1,
+        "210987654321",
+        "Amazon CloudWatch",
+        "us-east-1",
+        1.0,
+        "Debug logging left on for a day",
+        resource="prod-log-group-006",
+        extra_daily=350.0,
+    ),
+    _level_shift(
+        "demo-shift-1",
+        75,
+        "210987654321",
+        "Amazon DynamoDB",
+        "us-east-1",
+        "prod-table-003",
+        120.0,
+        "Table switched from provisioned to on-demand capacity",
+    ),
+    _level_shift(
+        "demo-shift-2",
+        200,
+        "410987654321",
+        "Amazon Elastic Compute Cloud",
+        "us-east-1",
+        "data-platform-instance-055",
+        420.0,
+        "Instance resized to a GPU type for model training and kept",
     ),
 )
 

@@ -18,7 +18,7 @@ import duckdb
 from finops_tui.cache import files
 from finops_tui.cache.cost_load import CostLoad
 from finops_tui.cache.cost_slices import FileProvenance, LoadSummary
-from finops_tui.errors import Cancelled, IngestError
+from finops_tui.errors import Cancelled, ConfigError, IngestError
 from finops_tui.logs import logged
 from finops_tui.sources import formats, input_files, staging
 from finops_tui.sources.billing_files import BillingFile, sniff
@@ -127,7 +127,37 @@ def ingest_paths(
             staged, duplicates = stage_all(load, inputs, forced)
             provenance = [_provenance(inputs, s) for s in staged]
             load.record_files(provenance)
+            replaced = replaced_views(load.replaced_datasets(), staged)
         info["rows"] = load.summary.rows
         warnings = [f"{inputs.origin_of(s.file.path)}: {w}" for s in staged for w in s.warnings]
-        notes = list(inputs.notes)
+        notes = list(inputs.notes) + replaced
     return IngestReport(load.summary, provenance, warnings, duplicates, notes)
+
+
+def replaced_views(
+    previous: list[tuple[str, str | None, str | None, str | None]], staged: list[staging.StagedFile]
+) -> list[str]:
+    """One note per dataset whose earlier rows were another view of the same bills (Azure actual and
+    amortized share a billing period's dataset, so loading one replaces the other)."""
+    if not staged:
+        return []
+    fmt = staged[0].format
+    versions = sorted({s.version for s in staged})
+    notes = []
+    for dataset_id, old_format, old_version, old_source in previous:
+        if old_format == fmt.name and old_version in versions:
+            continue  # the same view again (a newer export of it): an ordinary replacement
+        was = " ".join(v for v in (_format_label(old_format), old_version) if v) or "another load"
+        notes.append(
+            f"replaced {dataset_id}: it held {was} data (from {old_source or 'an earlier load'}); "
+            f"it now holds {fmt.label} {'/'.join(versions)}. One view per billing period: "
+            "load the other file again to switch back."
+        )
+    return notes
+
+
+def _format_label(name: str | None) -> str | None:
+    try:
+        return formats.by_name(name).label if name else None
+    except ConfigError:
+        return name  # a format this build no longer knows: its recorded name

@@ -38,7 +38,7 @@ def test_overview_lists_currencies_by_spend_with_their_providers(contract_reader
     assert usd.providers == ["AWS", "Google Cloud"] and o.providers_in("EUR") == ["AWS"]
     assert o.providers == ["AWS", "Google Cloud"]
     assert o.source.read_only and o.source.kind == "CACHE"
-    assert {d.kind for d in o.datasets} == {"costs", "budgets", "optimizations"}  # the rules ran on each load
+    assert {d.kind for d in o.datasets} == {"costs", "budgets", "optimizations", "anomalies"}  # analysis ran
     assert o.refresh is None  # never refreshed from a live API
 
 
@@ -200,3 +200,13 @@ def test_sql_errors_and_writes_are_refused_with_advice(contract_reader: CostRead
     with pytest.raises(QueryError):
         contract_reader.run_sql("SELECT no_such_column FROM costs", 10)
     assert contract_reader.run_sql("SELECT 1 AS one", 10).table.table == pa.table({"one": pa.array([1], pa.int32())})
+
+
+def test_overview_orders_currencies_by_spend_in_the_latest_month(contract_reader: CostReader) -> None:
+    o = contract_reader.overview()
+    eur, usd = o.currencies
+    assert usd.latest_month == eur.latest_month == date(2025, 3, 1)
+    assert usd.latest_month_spend == pytest.approx(200 + 20 + 5 + 10 + 40)  # March only
+    assert eur.latest_month_spend == pytest.approx(999)
+    assert o.empty_currency_rows == 0
+    assert o.elsewhere("USD") == {"AWS": ["EUR"]} and o.elsewhere("EUR") == {"AWS": ["USD"], "Google Cloud": ["USD"]}

@@ -159,3 +159,24 @@ def test_failures_answer_the_error_envelope(server: LiveServer, method, path, kw
     assert body["success"] is False and body["error"]["code"] == code
     assert words.lower() in body["error"]["message"].lower()
     assert "Traceback" not in response.text
+
+
+def test_drill_down_paging_and_feedback_routes_reach_the_reader(server: LiveServer, local: LocalCache) -> None:
+    from finops_tui.contract.details import CostFilter, CostRowsPage, DimensionDetail, ResourceDetail
+    from finops_tui.contract.paging import PageRequest
+
+    scope = ViewScope(currency="USD")
+    filters = (CostFilter(dimension="service", values=("EC2",)),)
+    filters_json = TypeAdapter(tuple[CostFilter, ...]).dump_json(filters).decode()
+    detail = DimensionDetail.model_validate(data(server, "/api/costs/detail", {**USD, "filters": filters_json}))
+    assert detail == local.dimension_detail(scope, filters)
+    page = CostRowsPage.model_validate(data(server, "/api/costs/rows", {**USD, "filters": filters_json, "limit": "2"}))
+    assert page == local.cost_rows(scope, filters, PageRequest(limit=2))
+    resource = ResourceDetail.model_validate(data(server, "/api/resources/i-1", USD))
+    assert resource == local.resource_detail(scope, "i-1")
+    with server.client(server.token("analyst")) as client:
+        answer = client.post("/api/anomalies/an-1/feedback", json={"status": "acknowledged", "note": "known"})
+    assert answer.status_code == 200, answer.text
+    with server.client(server.token("analyst", accounts=["a1"])) as client:
+        refused = client.post("/api/anomalies/an-1/feedback", json={"status": "muted"})
+    assert refused.status_code == 403

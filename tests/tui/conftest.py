@@ -90,3 +90,21 @@ async def wait_until(pilot, condition, rounds: int = 2000, interval: float = 0.0
 def notifications(app) -> list[str]:
     """The messages of the notifications the app has shown (Textual keeps them in a private list)."""
     return [n.message for n in app._notifications]
+
+
+@pytest.fixture(scope="session")
+def messy_cache() -> Path:
+    """Several providers and currencies, zero rows without a currency, data ending 2025-11-18 (see
+    messy_cache.py); one copy per machine at a fixed path, so snapshots show the same header."""
+    from tests.tui.messy_cache import build_messy_cache
+
+    root = Path(tempfile.gettempdir()) / "finops-tui-test-messy"
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        target = root / "messy.duckdb"
+        if not (root / ".built-v1").exists():
+            target.unlink(missing_ok=True)
+            build_messy_cache(root)
+            (root / ".built-v1").touch()
+    return target

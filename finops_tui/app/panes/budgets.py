@@ -7,9 +7,14 @@ line and key, shown once per distinct problem, while the last good budgets stay 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 
 from finops_tui.app.panes.tables import TablePane
+from finops_tui.app.screens.detail_screens import RecordScreen
+from finops_tui.app.screens.drill_targets import record_target
+from finops_tui.app.widgets.grid_format import GridFormat
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import TableData
 from finops_tui.contract.views import BudgetsView
@@ -33,17 +38,22 @@ def indented(table: pa.Table) -> pa.Table:
 class BudgetsPane(TablePane[BudgetsView]):
     title = "Budgets"
     noun = "budgets"
-    decimals = {
-        "amount": 2, "actual": 2, "forecast": 2, "forecast_lower": 2, "forecast_upper": 2, "burn_rate": 2,
-        "target_rate": 2, "used_pct": 1, "forecast_pct": 1, "last_period": 2,
-    }  # fmt: skip
+    fmt = GridFormat(
+        money=frozenset(
+            {"amount", "actual", "forecast", "forecast_lower", "forecast_upper", "burn_rate", "target_rate",
+             "last_period"}
+        ),
+        decimals={"used_pct": 1, "forecast_pct": 1},
+        currency_column="currency",
+        drop_order=("parent", "budget_id", "period_start", "period", "scope", "last_period", "forecast_pct"),
+    )  # fmt: skip
     empty_message = (
         "No budgets. Budgets come from AWS Budgets (`finops-tui refresh`) and from the budgets file "
         "(budgets.toml in the config dir, or --budgets FILE); actual spend is computed from the cost data."
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self._told: str | None = None
 
     def fetch(self, scope: ViewScope) -> BudgetsView:
@@ -70,3 +80,9 @@ class BudgetsPane(TablePane[BudgetsView]):
             f"Budgets · {' + '.join(origins)} · {view.scope.metric} · {view.over} breached, "
             f"{view.at_risk} at risk{problem}{source}"
         )
+
+    def open_row(self, row: dict[str, Any], scope: ViewScope) -> None:
+        target = record_target(self.title, {"currency": row.get("currency")}, scope, f"budget {row['budget']}")
+        filters = self.reader.budget_filters(str(row["budget_id"]))
+        screen = RecordScreen(self.reader, target.scope, row, (self.title, target.label), filters=filters)
+        self.app.push_screen(screen)

@@ -8,6 +8,7 @@ the exact AWS CLI command (shown, never run).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +17,7 @@ from textual_fastdatatable import DataTable
 
 from finops_tui.app.panes.tables import TablePane
 from finops_tui.app.widgets.data_grid import DataGrid
+from finops_tui.app.widgets.grid_format import GridFormat
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import TableData
 from finops_tui.contract.views import OptimizationsView
@@ -42,7 +44,12 @@ def _evidence_text(raw: object) -> str:
 class OptimizationsPane(TablePane[OptimizationsView]):
     title = "Optimizations"
     noun = "recommendations"
-    decimals = {"monthly_savings": 2, "confidence": 2}
+    fmt = GridFormat(
+        money=frozenset({"monthly_savings"}),
+        decimals={"confidence": 2},
+        currency_column="currency",
+        drop_order=("optimization_id", "account", "region", "effort", "status", "confidence", "risk"),
+    )
     empty_message = (
         "No optimization recommendations. finops-tui's rules run after every ingest and refresh "
         "(`finops-tui optimizations --evaluate` runs them now) and found nothing to change; AWS rightsizing "
@@ -93,3 +100,6 @@ class OptimizationsPane(TablePane[OptimizationsView]):
             f"evidence: {_evidence_text(r['evidence']) or '-'}",
         )
         detail.update("\n".join(escape_controls(line) for line in lines))
+
+    def row_label(self, row: dict[str, Any]) -> str:
+        return f"optimization {row.get('type')} {row.get('resource_id') or ''}".strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +12,15 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from finops_tui.app.panes.base import CockpitPane
+from finops_tui.app.screens.detail_screens import RecordScreen
+from finops_tui.app.screens.drill_targets import record_target
 from finops_tui.app.widgets.data_grid import DataGrid
+from finops_tui.app.widgets.grid_format import GridFormat
 from finops_tui.contract.reader import CostReader
+from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.sql import SqlResult
 
+_EMPTY = pa.table({})
 EXAMPLE = """-- ctrl+j or F5 runs; esc cancels a running query. Tables: costs (FOCUS), cost_daily, datasets,
 -- resources, budgets, anomalies, optimizations. Read-only and sandboxed.
 SELECT ServiceName, round(sum(EffectiveCost), 2) AS cost
@@ -47,14 +53,15 @@ class SqlPane(CockpitPane):
     ]
 
     class Finished(Message):
-        def __init__(self, result: SqlResult | None, error: str | None) -> None:
+        def __init__(self, result: SqlResult | None, error: str | None, sort: tuple[str, str] | None = None) -> None:
             super().__init__()
-            self.result, self.error = result, error
+            self.result, self.error, self.sort = result, error, sort
 
     def __init__(self, reader: CostReader, row_limit: int, **kwargs: Any) -> None:
         super().__init__(reader, **kwargs)
         self.row_limit = row_limit
         self.running = False
+        self.last_sql = ""
 
     def compose(self) -> ComposeResult:
         editor = TextArea(EXAMPLE, id="sql-editor", soft_wrap=False, show_line_numbers=True)
@@ -62,7 +69,7 @@ class SqlPane(CockpitPane):
         yield editor
         yield Static("", id="sql-error", markup=False)  # DuckDB quotes the query: '[/x]' is text
         yield Static("Ready.", id="sql-status")
-        yield DataGrid(empty_message="The query returned no rows.", noun="rows")
+        yield DataGrid(empty_message="The query returned no rows.", noun="rows", fmt=GridFormat(humanize=False))
 
     def focus_main(self) -> None:
         self.query_one("#sql-editor").focus()
@@ -74,6 +81,8 @@ class SqlPane(CockpitPane):
         self.running = True
         self.remove_class("error")
         self.query_one("#sql-status", Static).update("Running… (esc cancels)")
+        self.last_sql = sql
+        self.query_one(DataGrid).sort_key = None
         self._run(sql)
 
     def action_cancel_query(self) -> None:
@@ -83,16 +92,48 @@ class SqlPane(CockpitPane):
             self.query_one(DataGrid).focus_table()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sql")
-    def _run(self, sql: str) -> None:
+    def _run(self, sql: str, sort: tuple[str, str] | None = None) -> None:
         try:
-            self.post_message(self.Finished(self.reader.run_sql(sql, self.row_limit), None))
+            self.post_message(self.Finished(self.reader.run_sql(sql, self.row_limit), None, sort))
         except Exception as exc:
-            self.post_message(self.Finished(None, str(exc)))
+            self.post_message(self.Finished(None, str(exc), sort))
+
+    @on(DataGrid.SortRequested)
+    def _sort_requested(self, event: DataGrid.SortRequested) -> None:
+        """A truncated result is sorted by the engine over every row (ORDER BY), not only the rows shown."""
+        event.stop()
+        if self.running or not self.last_sql:
+            return
+        body = self.last_sql.rstrip().rstrip(";")
+        column = event.column.replace('"', '""')
+        direction = "DESC" if event.descending else "ASC"
+        self.running = True
+        self.query_one("#sql-status", Static).update(f"Sorting every row by {event.column} (ORDER BY)…")
+        sort = (event.column, "descending" if event.descending else "ascending")
+        self._run(f'SELECT * FROM (\n{body}\n) AS result ORDER BY "{column}" {direction} NULLS LAST', sort)
+
+    @on(DataGrid.RowChosen)
+    def _row_chosen(self, event: DataGrid.RowChosen) -> None:
+        """A result row opens its fields, and the cost it names (resource, service, account…) if any."""
+        event.stop()
+        scope: ViewScope = getattr(self.app, "scope", ViewScope(currency=None))
+        target = record_target("SQL", event.row, scope, "result row")
+        about = bool(target.filters)
+        screen = RecordScreen(self.reader, target.scope, event.row, ("SQL", target.label), filters=target.filters,
+                              resource_id=target.resource_id, about=about)  # fmt: skip
+        self.app.push_screen(screen)
 
     @on(Finished)
     async def _finished(self, message: Finished) -> None:
         self.running = False
         status = self.query_one("#sql-status", Static)
+        grid = self.query_one(DataGrid)
+        if message.error is not None and message.sort is not None:
+            grid.sort_in_source = False  # not a query ORDER BY can wrap: sort the rows shown, and say so
+            shown = grid.full if grid.full is not None else _EMPTY
+            await grid.show_table(shown, note=f"sorted only the {shown.num_rows:,} rows shown")
+            status.update(f"Could not re-run with ORDER BY ({message.error.splitlines()[0]})")
+            return
         if message.error is not None:
             self.add_class("error")
             self.query_one("#sql-error", Static).update(message.error)
@@ -105,5 +146,8 @@ class SqlPane(CockpitPane):
             if result.truncated
             else f"{result.total_rows:,} rows"
         )
-        status.update(f"{count} · {result.elapsed_ms:,.0f} ms")
-        await self.query_one(DataGrid).show_table(result.table.table)
+        grid.sort_key = message.sort
+        grid.sort_in_source = result.truncated
+        order = f" · ORDER BY {message.sort[0]} over every row" if message.sort else ""
+        status.update(f"{count} · {result.elapsed_ms:,.0f} ms{order}")
+        await grid.show_table(result.table.table, note="")

@@ -9,10 +9,19 @@ soak benchmark. After each recompose this footer drops the watchers of keys no l
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Footer
+
+COMPACT_BELOW = 100  # columns: the same breakpoint as the app's -narrow layout
 
 
 class CockpitFooter(Footer):
+    """Compact (no padding around keys) below 100 columns, so 80 columns still show the pane's keys,
+    `?` (which lists every key, the ones cut off included) and the palette."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.compact = event.size.width < COMPACT_BELOW
+
     async def recompose(self) -> None:
         await super().recompose()
         watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})

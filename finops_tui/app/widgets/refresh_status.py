@@ -9,9 +9,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from finops_tui.app.themes import theme_styles
 from finops_tui.contract.refresh import RefreshProgress
-
-_STYLE = {"running": "yellow", "ok": "green", "failed": "bold red"}
 
 
 class RefreshStatusLine(Widget):
@@ -40,7 +39,8 @@ class RefreshStatusLine(Widget):
 
     def render(self) -> Text:
         text = Text(self.headline + " ", style="bold")
+        styles = theme_styles(self.app)  # the marks carry the state; colour only where the theme has some
         for key, p in self.steps.items():
             mark = {"running": "…", "ok": "✓", "failed": "✗"}.get(p.state, "?")
-            text.append(f" {mark} {key}", style=_STYLE.get(p.state, ""))
+            text.append(f" {mark} {key}", style={"running": styles.warn, "failed": styles.bad}.get(p.state, ""))
         return text

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from finops_tui.app.themes import theme_styles
 from finops_tui.contract.provenance import DatasetInfo, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
 from finops_tui.contract.vocabulary import HEADER_KINDS
@@ -32,14 +33,14 @@ def last_covered(through: datetime) -> str:
     return f"{through:%Y-%m-%d %H:%M}"
 
 
-def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timedelta) -> Text:
+def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timedelta, warn: str = "bold yellow") -> Text:
     """One segment per dataset kind: costs by how recent their data is, the rest by when they were loaded."""
     text = Text()
     kinds: dict[str, list[DatasetInfo]] = {}
     for d in datasets:
         kinds.setdefault(d.kind, []).append(d)
     if not kinds:
-        return Text("no datasets yet", style="bold yellow")
+        return Text("no datasets yet", style=warn)
     for kind in HEADER_KINDS:
         group = kinds.get(kind)
         if not group:
@@ -59,13 +60,11 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
                 through = max((d.data_through for d in part if d.data_through), default=None)
                 label = f"{name} ({len(part)}) through {last_covered(through)}" if through else f"{name}: no dates"
                 stale = is_stale(through, now, stale_after)
-                text.append(
-                    label + (f", {format_age(through, now)} old" if stale else ""), style="bold yellow" if stale else ""
-                )
+                text.append(label + (f", {format_age(through, now)} old" if stale else ""), style=warn if stale else "")
         else:
             loaded = min((d.loaded_at for d in group if d.loaded_at), default=None)
             stale = is_stale(loaded, now, stale_after)
-            text.append(f"{kind} {format_age(loaded, now)} ago", style="bold yellow" if stale else "")
+            text.append(f"{kind} {format_age(loaded, now)} ago", style=warn if stale else "")
     return text
 
 
@@ -87,25 +86,32 @@ class SourceBar(Widget):
         self._stale_after = stale_after
 
     def render(self) -> Text:
+        """Line 1: what is on screen (kind, metric, currency, provider), kept whole on a narrow terminal;
+        line 2: how old each dataset is and where it comes from; line 3: the latest live refresh."""
+        styles = theme_styles(self.app)
         line = Text(no_wrap=True, overflow="ellipsis")
         src = self.source
         if src is None:
             line.append(" loading… ", style="reverse")
         else:
-            line.append(f" {src.kind} ", style=_BADGE_STYLE.get(src.kind, "reverse"))
-            if src.is_demo:
-                line.append(" generated data, not real spend ", style="bold black on yellow")
-            line.append(f" {escape_controls(src.location)}")
-            if src.origin:
-                line.append(f" (origin: {escape_controls(src.origin)})", style="dim")
-            line.append("  read-only" if src.read_only else "  read-write", style="bold")
+            line.append(f" {src.kind} ", style=styles.badge or _BADGE_STYLE.get(src.kind, "reverse"))
         if self.context:
-            line.append(f"  │ {self.context}", style="dim")
-        ages = Text(no_wrap=True, overflow="ellipsis")
-        ages.append("datasets: ", style="dim")
-        ages.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after))
+            line.append(f" {self.context}", style="bold")
+        if src is not None and src.is_demo:
+            line.append("  ")
+            line.append(" generated data, not real spend ", style=styles.badge or "bold black on yellow")
+        # how old the data is before where it lives: on a narrow terminal the path is what gets cut
+        where = Text(no_wrap=True, overflow="ellipsis")
+        where.append("datasets: ", style="dim")
+        where.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after, styles.warn))
+        if src is not None:
+            where.append(" · ", style="dim")
+            where.append("read-only " if src.read_only else "read-write ", style="dim")
+            where.append(escape_controls(src.location))
+            if src.origin:
+                where.append(f" (origin: {escape_controls(src.origin)})", style="dim")
         line.append("\n")
-        line.append_text(ages)
+        line.append_text(where)
         if self.refreshed is not None:
             line.append("\n")
             line.append_text(self._refresh_line(self.refreshed))
@@ -115,12 +121,13 @@ class SourceBar(Widget):
         """Who was refreshed, when, how it went, and what Cost Explorer cost (latest run and today)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("live: ", style="dim")
-        style = "bold red" if r.status == "failed" else "bold yellow" if r.status == "partial" else ""
+        styles = theme_styles(self.app)
+        style = styles.bad if r.status == "failed" else styles.warn if r.status == "partial" else ""
         text.append(
             f"{escape_controls(r.source)}, refreshed {format_age(r.finished_at, self._clock())} ago", style=style
         )
         if r.status != "ok":
-            text.append(f" ({r.status}: {len(r.failures)} problem(s))", style="bold yellow")
+            text.append(f" ({r.status}: {len(r.failures)} problem(s))", style=styles.warn)
         for spend in r.spend:
             text.append(f" · {spend.service} ${spend.cost_usd:.2f} last refresh", style="")
             if spend.cost_today_usd is not None:

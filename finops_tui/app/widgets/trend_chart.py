@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from finops_tui.app.themes import theme_styles
 from finops_tui.contract.views import DailyPoint
 from finops_tui.money import format_money
 
@@ -57,7 +58,7 @@ class TrendChart(Widget):
                 else ""
             )
             text.append(f"{label:>11} ", style="dim")
-            text.append(row + "\n", style="cyan")
+            text.append(row + "\n", style=theme_styles(self.app).chart)
         text.append(
             f"{'':>11} {points[0].day:%b %d}".ljust(12 + len(points) - 6) + f"{points[-1].day:%b %d}", style="dim"
         )

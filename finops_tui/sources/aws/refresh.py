@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError
 
-from finops_tui.cache import cost_writes, dataset_ids, dataset_writes, files, optimization_writes, refresh_records
+from finops_tui.cache import analysis_writes, cost_writes, dataset_ids, dataset_writes, files, refresh_records
 from finops_tui.contract.refresh import RefreshProgress
 from finops_tui.contract.vocabulary import DatasetKind
 from finops_tui.errors import SourceError
@@ -289,7 +289,7 @@ def _commit(
                 parts = (r.region or "", service)
                 _write_dataset(con, "resources", account_id, r.rows, source, *parts, data_through=options.now())
         dataset_writes.fill_current_costs(con)
-        optimization_writes.write_local_optimizations(con, now=options.now())
+        analysis_writes.refresh_local_analysis(con, now=options.now())  # before the swap: costs never without it
         status = "ok" if not failures else ("partial" if any(r.rows is not None for r in results) else "failed")
         run = refresh_records.RefreshRun(
             run_id=uuid.uuid4().hex[:12],
