@@ -166,7 +166,29 @@ def build_parser() -> argparse.ArgumentParser:
     optimizations.add_argument(
         "--evaluate", action="store_true", help="run the rules now (thresholds: [rules] in the config file)"
     )
+    _add_remote_commands(sub, ingest, refresh)
     return parser
+
+
+def _add_remote_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    ingest: argparse.ArgumentParser,
+    refresh: argparse.ArgumentParser,
+) -> None:
+    """`serve`, `token`, and `--backend-url` for the collectors (push to a server instead of a local cache)."""
+    from finops_tui.auth import token_command
+    from finops_tui.server import serve_command
+
+    _common(serve_command.add_parser(sub))
+    token_command.add_parser(sub)
+    for collector in (ingest, refresh):
+        collector.add_argument(
+            "--backend-url",
+            metavar="URL",
+            help="push the results to a finops-tui server (collector token in $FINOPS_TUI_TOKEN) "
+            "instead of writing the local cache",
+        )
+        collector.add_argument("--ca-bundle", metavar="FILE", help="with --backend-url: CA certificates to trust")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             "snapshot": commands.snapshot,
             "doctor": commands.doctor,
             "refresh": commands.refresh,
+            "serve": commands.serve,
+            "token": commands.token,
             "budgets": commands.budgets,
             "optimizations": commands.optimizations,
             "anomalies": commands.anomalies,

@@ -89,6 +89,10 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.check:
         return _check(args, settings)
+    if getattr(args, "backend_url", None):
+        from finops_tui.sources.push_command import ingest_and_push
+
+        return ingest_and_push(args, settings)
     if args.demo:
         raise ConfigError("The DEMO cache is generated; ingest into your own cache with --cache FILE.")
     path = settings.cache_file()
@@ -235,7 +239,23 @@ def refresh(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.demo:
         raise ConfigError("The DEMO cache is generated; refresh your own cache (--cache FILE).")
+    if getattr(args, "backend_url", None):
+        from finops_tui.sources.push_command import refresh_and_push
+
+        return refresh_and_push(args, settings)
     return refresh_command.main(args, settings.cache_file(), settings.duckdb_memory_limit)
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.server import serve_command
+
+    return serve_command.main(args, settings, _demo_cache() if args.demo else settings.cache_file())
+
+
+def token(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.auth import token_command
+
+    return token_command.main(args)
 
 
 def budgets(args: argparse.Namespace, settings: Settings) -> int:

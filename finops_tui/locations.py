@@ -56,6 +56,11 @@ def demo_cache_file() -> Path:
     return demo_dir() / "demo.duckdb"
 
 
+def auth_db_file() -> Path:
+    """The API tokens `finops-tui serve` accepts (hashes only); `token --auth-db` and `serve --auth-db` move it."""
+    return data_dir() / "auth.sqlite3"
+
+
 def budgets_file() -> Path:
     """The budgets file (TOML, see finops_tui/analysis/budget_file.py); `budgets_file` in the config overrides it."""
     return config_dir() / "budgets.toml"
