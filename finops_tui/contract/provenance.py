@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -57,6 +58,27 @@ class CurrencySpend(BaseModel):
     providers: list[str]
 
 
+ConnectionState = Literal["live", "stale"]
+BreakerState = Literal["closed", "open", "half-open"]
+
+
+class BackendConnection(BaseModel):
+    """How a remote reader reaches its backend, so the header can say STALE and since when.
+
+    Set only by a reader over a network (never by the server, never for a local file): `state` is
+    "stale" while the answers shown are the last good ones kept on disk, never invented ones.
+    Times are naive UTC, like every other time in the contract.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    backend: str = Field(description="the backend URL")
+    state: ConnectionState = "live"
+    stale_since: datetime | None = Field(None, description="when the backend last answered; set while stale")
+    breaker: BreakerState = Field("closed", description="the client's circuit breaker")
+    problem: str | None = Field(None, description="why the backend is not answering, with advice")
+
+
 class Overview(BaseModel):
     """The header and the view choices: source, datasets, currencies (largest first), providers, refresh."""
 
@@ -68,6 +90,7 @@ class Overview(BaseModel):
     currencies: list[CurrencySpend]
     providers: list[str] = Field(description="every provider with cost data, by name")
     refresh: RefreshStatus | None = Field(None, description="the latest live refresh, if there was one")
+    connection: BackendConnection | None = Field(None, description="remote readers only: backend, live or STALE")
 
     def providers_in(self, currency: str | None) -> list[str]:
         for c in self.currencies:

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from finops_tui.contract.provenance import DatasetInfo, SourceInfo
+from finops_tui.contract.provenance import BackendConnection, DatasetInfo, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
 from finops_tui.contract.vocabulary import HEADER_KINDS
 from finops_tui.money import format_age, is_stale
@@ -69,6 +69,19 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
     return text
 
 
+def backend_label(src: SourceInfo, connection: BackendConnection, now: datetime) -> Text:
+    """Client mode: the backend URL, the server's own source, and STALE since when in a warning colour."""
+    text = Text()
+    text.append(" REMOTE ", style=_BADGE_STYLE["REMOTE"])
+    text.append(f" {escape_controls(connection.backend)}")
+    text.append(f" (server: {src.kind} {escape_controls(src.location)})", style="dim")
+    if connection.state == "stale":
+        since = connection.stale_since
+        when = f" since {since:%Y-%m-%d %H:%M} UTC ({format_age(since, now)} ago)" if since else ""
+        text.append(f"  STALE{when}: last good data, backend unreachable ", style="bold black on yellow")
+    return text
+
+
 class SourceBar(Widget):
     """Source badge + location + mode; dataset ages (yellow when stale); the latest live refresh, if any."""
 
@@ -80,6 +93,7 @@ class SourceBar(Widget):
     refreshed: reactive[RefreshStatus | None] = reactive(None, layout=True)
     datasets: reactive[list[DatasetInfo]] = reactive(list, always_update=True)
     context: reactive[str] = reactive("")
+    connection: reactive[BackendConnection | None] = reactive(None)
 
     def __init__(self, clock: Callable[[], datetime], stale_after: timedelta, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -91,6 +105,9 @@ class SourceBar(Widget):
         src = self.source
         if src is None:
             line.append(" loading… ", style="reverse")
+        elif self.connection is not None:
+            line.append_text(backend_label(src, self.connection, self._clock()))
+            line.append("  read-only" if src.read_only else "  read-write", style="bold")
         else:
             line.append(f" {src.kind} ", style=_BADGE_STYLE.get(src.kind, "reverse"))
             if src.is_demo:

@@ -1,0 +1,7 @@
+"""The REST client: the second implementation of the read contract, over a `finops-tui serve` backend.
+
+`RestReader` returns the contract's own models, parsed from the server's envelope. It keeps the
+last good answer of every request on disk per backend, so a dead backend leaves the last good
+data on screen, labelled STALE, instead of an error or invented figures. Headless: never imports
+Textual.
+"""
