@@ -102,6 +102,7 @@ class BackendClient:
         *,
         ca_bundle: Path | None = None,
         connect_timeout: float = 3.0,
+        max_wait: float | None = None,
         breaker: CircuitBreaker | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -113,6 +114,7 @@ class BackendClient:
         self._token = token
         self._verify = trust(ca_bundle)
         self._connect_timeout = connect_timeout
+        self._max_wait = max_wait  # caps every route's answer timeout (tests; impatient scripts)
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._http = self.session()
@@ -148,6 +150,8 @@ class BackendClient:
             wait = self.breaker.seconds_until_trial()
             raise BackendUnreachable(self.url, f"circuit open after repeated failures, next try in {wait:.0f}s")
         wait_for = route.timeout if timeout is None else timeout
+        if self._max_wait is not None:
+            wait_for = min(wait_for, self._max_wait)
         http = session or self._http
         attempts = self.retry.attempts if route.idempotent else 1
         headers = {"If-None-Match": etag} if etag else {}
