@@ -67,8 +67,8 @@ class LiveServer:
             self.token = self.create_token()
         args = ["serve", "--cache", str(self.cache), "--port", str(self.port), "--auth-db", str(self.auth_db)]
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "finops_tui", *args], env=self.env, cwd=self.home, stdout=log,
-                                            stderr=subprocess.STDOUT)  # fmt: skip
+            command = [sys.executable, "-m", "finops_tui", *args]
+            self.process = subprocess.Popen(command, env=self.env, cwd=self.home, stdout=log, stderr=subprocess.STDOUT)
         self._wait_until_up()
         return self
 
