@@ -341,6 +341,11 @@ class FinopsApp(App[None]):
         self._run_refresh(self.refresher)
 
     def _reread(self) -> None:
+        connection = self.overview.connection if self.overview else None
+        if connection is not None:  # a backend: ask it off the UI thread; unchanged answers cost a 304
+            self._read_source()
+            self.notify(f"Reloading from {connection.backend}; the collectors refresh it, not this cockpit.", timeout=4)
+            return
         kind = self.overview.source.kind if self.overview else ""
         if self.reader.has_changed():
             self._reload_reader(None)

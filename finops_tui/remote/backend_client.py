@@ -26,7 +26,7 @@ from finops_tui.errors import ConfigError
 from finops_tui.logs import log_event
 from finops_tui.remote.breaker import CircuitBreaker
 from finops_tui.remote.failures import BackendAuthError, BackendRefused, BackendTrustError, BackendUnreachable
-from finops_tui.remote.routes import QueryValue, Route
+from finops_tui.remote.routes import STATUS, QueryValue, Route
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -181,7 +181,8 @@ class BackendClient:
                 self._log(route, "error", start, attempt, None, reason)
                 continue
             status = response.status_code
-            self._log(route, "ok" if status < 400 else "error", start, attempt, status, None)
+            if status != 304 or route.path != STATUS.path:  # the cockpit's 3-second "anything new?" stays quiet
+                self._log(route, "ok" if status < 400 else "error", start, attempt, status, None)
             if status in RETRY_STATUS:
                 reason = f"HTTP {status} ({self._error_message(response)})"
                 if status == 429:

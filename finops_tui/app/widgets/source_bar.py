@@ -69,16 +69,17 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
     return text
 
 
-def backend_label(src: SourceInfo, connection: BackendConnection, now: datetime) -> Text:
+def backend_label(src: SourceInfo, connection: BackendConnection) -> Text:
     """Client mode: the backend URL, the server's own source, and STALE since when in a warning colour."""
     text = Text()
     text.append(" REMOTE ", style=_BADGE_STYLE["REMOTE"])
     text.append(f" {escape_controls(connection.backend)}")
-    text.append(f" (server: {src.kind} {escape_controls(src.location)})", style="dim")
-    if connection.state == "stale":
+    if connection.state == "stale":  # before the server's path, so a narrow terminal still shows it
         since = connection.stale_since
-        when = f" since {since:%Y-%m-%d %H:%M} UTC ({format_age(since, now)} ago)" if since else ""
-        text.append(f"  STALE{when}: last good data, backend unreachable ", style="bold black on yellow")
+        when = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
+        text.append(" ")
+        text.append(f" STALE{when}: backend unreachable, last good data ", style="bold black on yellow")
+    text.append(f" (server: {src.kind} {escape_controls(src.location)})", style="dim")
     return text
 
 
@@ -106,7 +107,7 @@ class SourceBar(Widget):
         if src is None:
             line.append(" loading… ", style="reverse")
         elif self.connection is not None:
-            line.append_text(backend_label(src, self.connection, self._clock()))
+            line.append_text(backend_label(src, self.connection))
             line.append("  read-only" if src.read_only else "  read-write", style="bold")
         else:
             line.append(f" {src.kind} ", style=_BADGE_STYLE.get(src.kind, "reverse"))
