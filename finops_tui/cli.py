@@ -159,7 +159,30 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--ca-bundle", metavar="FILE", help="trust this CA's certificate (private CA)")
     logout = sub.add_parser("logout", help="forget the stored token of a backend")
     logout.add_argument("url", metavar="URL")
+
+    _add_remote_commands(sub, ingest, refresh)
     return parser
+
+
+def _add_remote_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    ingest: argparse.ArgumentParser,
+    refresh: argparse.ArgumentParser,
+) -> None:
+    """`serve`, `token`, and `--backend-url` for the collectors (push to a server instead of a local cache)."""
+    from finops_tui.auth import token_command
+    from finops_tui.server import serve_command
+
+    _common(serve_command.add_parser(sub))
+    token_command.add_parser(sub)
+    for collector in (ingest, refresh):
+        collector.add_argument(
+            "--backend-url",
+            metavar="URL",
+            help="push the results to a finops-tui server (collector token in $FINOPS_TUI_TOKEN) "
+            "instead of writing the local cache",
+        )
+        collector.add_argument("--ca-bundle", metavar="FILE", help="with --backend-url: CA certificates to trust")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
             "refresh": commands.refresh,
             "login": commands.login,
             "logout": commands.logout,
+            "serve": commands.serve,
+            "token": commands.token,
         }[args.command]
         return handler(args, settings)
     except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was

@@ -83,6 +83,10 @@ def ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.check:
         return _check(args, settings)
+    if getattr(args, "backend_url", None):
+        from finops_tui.sources.push_command import ingest_and_push
+
+        return ingest_and_push(args, settings)
     if args.demo:
         raise ConfigError("The DEMO cache is generated; ingest into your own cache with --cache FILE.")
     path = settings.cache_file()
@@ -259,6 +263,10 @@ def refresh(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.demo:
         raise ConfigError("The DEMO cache is generated; refresh your own cache (--cache FILE).")
+    if getattr(args, "backend_url", None):
+        from finops_tui.sources.push_command import refresh_and_push
+
+        return refresh_and_push(args, settings)
     return refresh_command.main(args, settings.cache_file(), settings.duckdb_memory_limit)
 
 
@@ -272,3 +280,15 @@ def logout(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.remote.login import logout as log_out
 
     return log_out(args.url)
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.server import serve_command
+
+    return serve_command.main(args, settings)
+
+
+def token(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.auth import token_command
+
+    return token_command.main(args)

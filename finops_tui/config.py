@@ -80,6 +80,19 @@ class Settings(BaseSettings):
         300.0, ge=0, description="`finops-tui query` stops a query after this long; 0 means never."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    server_rate_per_second: float = Field(
+        20.0, gt=0, description="`serve`: requests a token may make per second, sustained."
+    )
+    server_rate_burst: int = Field(200, ge=1, description="`serve`: requests a token may make at once.")
+    server_sql_timeout_seconds: float = Field(
+        30.0, gt=0, description="`serve`: the SQL lab stops a query after this long."
+    )
+    server_sql_row_limit: int = Field(
+        10_000, ge=1, le=1_000_000, description="`serve`: rows the SQL lab returns at most."
+    )
+    server_cache_seconds: float = Field(
+        30.0, ge=0, description="`serve`: how long an answer is reused while the cache file is unchanged."
+    )
 
     @field_validator("cache", mode="before")
     @classmethod

@@ -57,6 +57,11 @@ def demo_cache_file() -> Path:
     return demo_dir() / "demo.duckdb"
 
 
+def auth_db_file() -> Path:
+    """The API tokens `finops-tui serve` accepts (hashes only); `token --auth-db` and `serve --auth-db` move it."""
+    return data_dir() / "auth.sqlite3"
+
+
 def user_themes_dir() -> Path:
     return config_dir() / "themes"
 

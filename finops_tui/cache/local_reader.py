@@ -268,11 +268,21 @@ class LocalCache:
         return OptimizationsView(scope=scope, table=OptimizationsTable.of(table))
 
     # -- SQL pane and `query` -------------------------------------------------------------
-    def run_sql(self, sql: str, limit: int) -> SqlResult:
+    def run_sql(self, sql: str, limit: int, *, timeout: float | None = None) -> SqlResult:
+        """`timeout` (seconds; the REST server sets one) stops the query on its own cursor, whoever else runs SQL."""
         cursor = self._cursor()
         self._sql_cursor = cursor
         try:
-            result = user_sql.materialise(cursor, sql, limit)
+            with user_sql.Deadline(cursor, timeout) as deadline:
+                try:
+                    result = user_sql.materialise(cursor, sql, limit)
+                except QueryError:
+                    if deadline.expired:
+                        raise QueryError(
+                            f"Query timed out after {timeout:g} s and was stopped. Narrow it (a WHERE on "
+                            "ChargePeriodStart, a LIMIT, the rollup table cost_daily)."
+                        ) from None
+                    raise
         finally:
             with self._lock:
                 self._sql_cursor = None
