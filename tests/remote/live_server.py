@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -35,11 +36,12 @@ class LiveServer:
     home: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="finops-client-serve-")))
     port: int = field(default_factory=free_port)
     token: str = ""
+    tls: tuple[Path, Path] | None = None  # (certificate, key): serve HTTPS
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def env(self) -> dict[str, str]:
@@ -66,6 +68,8 @@ class LiveServer:
         if not self.token:
             self.token = self.create_token()
         args = ["serve", "--cache", str(self.cache), "--port", str(self.port), "--auth-db", str(self.auth_db)]
+        if self.tls:
+            args += ["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])]
         with open(self.log, "ab") as log:
             command = [sys.executable, "-m", "finops_tui", *args]
             self.process = subprocess.Popen(command, env=self.env, cwd=self.home, stdout=log, stderr=subprocess.STDOUT)
@@ -79,7 +83,8 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise AssertionError(f"finops-tui serve exited: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                verify = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
+                if httpx.get(self.url + "/health", timeout=1, verify=verify).status_code == 200:
                     return
             except httpx.TransportError:
                 pass

@@ -12,10 +12,13 @@ from textual.widgets import Static
 
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.contract.scope import ViewScope
+from finops_tui.logs import configure_logging
 from finops_tui.remote.backend_client import BackendClient, RetryPolicy
 from finops_tui.remote.breaker import CircuitBreaker
+from finops_tui.remote.failures import BackendTrustError
 from finops_tui.remote.rest_reader import RestReader
 from tests.contract.conftest import build_cache
+from tests.remote.certificates import self_signed
 from tests.remote.live_server import LiveServer
 from tests.tui.conftest import make_settings, notifications, settle, wait_until
 
@@ -74,6 +77,7 @@ def month_to_date(app: object) -> str:
 async def test_the_cockpit_keeps_the_last_good_data_labelled_stale_and_recovers(tmp_path: Path) -> None:
     from finops_tui.app.main_app import FinopsApp
 
+    log = configure_logging("DEBUG", tmp_path / "app.jsonl")
     server = LiveServer(build_cache(tmp_path)).start()
     try:
         app = FinopsApp(impatient_reader(server), make_settings(), watch_interval=0.2)
@@ -95,5 +99,22 @@ async def test_the_cockpit_keeps_the_last_good_data_labelled_stale_and_recovers(
             await settle(pilot)
             assert server.url in header(app) and month_to_date(app) == live_figure
             assert any("answers again" in m for m in notifications(app))
+    finally:
+        server.stop()
+    assert log is not None
+    text = log.read_text()
+    assert '"service": "remote"' in text and '"operation": "connection"' in text
+    assert server.token not in text and "Bearer" not in text  # no token in any log line
+
+
+def test_real_serve_over_tls_is_verified(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    server = LiveServer(build_cache(tmp_path), tls=(cert, key)).start()
+    try:
+        with pytest.raises(BackendTrustError, match="--ca-bundle"):
+            RestReader(server.url, server.token).overview()
+        trusted = RestReader(server.url, server.token, ca_bundle=cert)
+        assert trusted.kpi_view(ViewScope(currency="EUR")).summary is not None
+        trusted.close()
     finally:
         server.stop()
