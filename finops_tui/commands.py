@@ -51,20 +51,24 @@ def open_reader(args: argparse.Namespace, settings: Settings, for_tui: bool = Fa
     return LocalCache(path, memory_limit=settings.duckdb_memory_limit)
 
 
-def open_backend_reader(args: argparse.Namespace) -> RestReader:
-    """The REST reader for `--backend URL` (token from $FINOPS_TUI_TOKEN, the keyring or the 0600 file)."""
+def open_backend_reader(args: argparse.Namespace, *, headless: bool = False) -> RestReader:
+    """The REST reader for `--backend URL` (token from $FINOPS_TUI_TOKEN, the keyring or the 0600 file).
+
+    Headless, a view answered from the last good data says so on stderr: a script must not take it as live.
+    """
     if getattr(args, "demo", False) or getattr(args, "cache", None) or getattr(args, "snapshot", None):
         raise ConfigError("--backend reads from the server's cache; drop --cache/--demo/--snapshot.")
     from finops_tui.remote.rest_reader import RestReader
 
     ca_bundle = getattr(args, "ca_bundle", None)
-    return RestReader.connect(args.backend, Path(ca_bundle) if ca_bundle else None)
+    announce = partial(print, "finops-tui: note:", file=sys.stderr) if headless else None
+    return RestReader.connect(args.backend, Path(ca_bundle) if ca_bundle else None, on_stale=announce)
 
 
 def open_cost_reader(args: argparse.Namespace, settings: Settings) -> CostReader:
     """For a command that only reads through the contract: the backend with --backend, else the local cache."""
     if getattr(args, "backend", None):
-        return open_backend_reader(args)
+        return open_backend_reader(args, headless=True)
     return open_reader(args, settings)
 
 

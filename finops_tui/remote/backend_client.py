@@ -172,6 +172,7 @@ class BackendClient:
             except httpx.TransportError as exc:
                 tls = _tls_problem(exc)
                 if tls is not None:
+                    self.breaker.release()
                     self._log(route, "error", start, attempt, None, f"TLS: {tls}")
                     raise BackendTrustError(
                         f"backend {self.url}: its TLS certificate is not trusted ({tls}). If it is signed by a "

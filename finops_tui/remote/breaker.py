@@ -63,6 +63,11 @@ class CircuitBreaker:
                 self._opened_at = self._clock()
             self._trial_running = False
 
+    def release(self) -> None:
+        """A call that ended neither way (e.g. an untrusted certificate): let the next trial go out."""
+        with self._lock:
+            self._trial_running = False
+
     def seconds_until_trial(self) -> float:
         with self._lock:
             if self._opened_at is None:

@@ -54,11 +54,13 @@ class RestReader:
         client: BackendClient | None = None,
         store: LastGoodStore | None = None,
         clock: Callable[[], datetime] = utc_now,
+        on_stale: Callable[[str], None] | None = None,
     ) -> None:
         self.client = client or BackendClient(url, token, ca_bundle=ca_bundle)
         self.url = self.client.url
         self.store = store or LastGoodStore(self.url)
         self.clock = clock
+        self.on_stale = on_stale  # told once per outage, e.g. a headless command's note on stderr
         self._lock = threading.Lock()
         self._parsed: dict[tuple[str, str | None, datetime], BaseModel] = {}
         self._state: ConnectionState = "live"
@@ -69,10 +71,12 @@ class RestReader:
         self._sql_session: Any = None
 
     @classmethod
-    def connect(cls, url: str, ca_bundle: Path | None = None) -> RestReader:
+    def connect(
+        cls, url: str, ca_bundle: Path | None = None, on_stale: Callable[[str], None] | None = None
+    ) -> RestReader:
         """The reader for `--backend URL`, with the token `credentials.token_for` finds (or none)."""
         url = normalise_url(url)
-        return cls(url, credentials.token_for(url), ca_bundle=ca_bundle)
+        return cls(url, credentials.token_for(url), ca_bundle=ca_bundle, on_stale=on_stale)
 
     # -- the contract's views: one line each ------------------------------------------------
     def overview(self) -> Overview:
@@ -120,6 +124,8 @@ class RestReader:
             )
         if was == "live":
             log_event("remote", "connection", "error", None, reason, backend=self.url, state="stale")
+            if self.on_stale is not None:
+                self.on_stale(self._problem)
 
     def _went_live(self) -> None:
         now = self.clock()
@@ -160,7 +166,8 @@ class RestReader:
 
     def _parse(self, key: str, model: type[M], saved: SavedAnswer, route: Route) -> M:
         memo = (key, saved.etag, saved.fetched_at)
-        known = self._parsed.get(memo)
+        with self._lock:
+            known = self._parsed.get(memo)
         if isinstance(known, model):
             return known
         try:
@@ -172,8 +179,9 @@ class RestReader:
                 f"backend {self.url} answered {route.path} in a shape this client does not read "
                 f"({where}: {first['msg']}); client contract {CONTRACT_VERSION}. Upgrade finops-tui on one side."
             ) from None
-        self._parsed = {k: v for k, v in self._parsed.items() if k[0] != key}  # one parsed answer per request
-        self._parsed[memo] = view
+        with self._lock:
+            self._parsed = {k: v for k, v in self._parsed.items() if k[0] != key}  # one parsed answer per request
+            self._parsed[memo] = view
         return view
 
     # -- new data ---------------------------------------------------------------------------

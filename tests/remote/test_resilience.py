@@ -181,3 +181,13 @@ def test_cancel_sql_returns_at_once_from_a_hung_query() -> None:
         assert not worker.is_alive() and isinstance(failure[0], QueryError) and "cancelled" in str(failure[0])
     finally:
         sock.close()
+
+
+def test_a_half_open_trial_that_ends_without_a_verdict_does_not_wedge_the_breaker() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=1, reset_after=5, clock=clock)
+    breaker.record_failure()
+    clock.now += 5
+    assert breaker.allow() and not breaker.allow()  # one trial at a time
+    breaker.release()
+    assert breaker.allow()
