@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
+import httpx
 from pydantic import BaseModel, ValidationError
 
 from finops_tui.contract import CONTRACT_VERSION
@@ -68,7 +69,7 @@ class RestReader:
         self._last_contact = self.store.last_contact()
         self._status_tag: str | None = None
         self._shown: tuple[ConnectionState, str | None] | None = None
-        self._sql_session: Any = None
+        self._sql_session: tuple[httpx.Client, threading.Event] | None = None
 
     @classmethod
     def connect(
@@ -137,8 +138,8 @@ class RestReader:
             log_event("remote", "connection", "ok", None, None, backend=self.url, state="live")
 
     # -- requests ---------------------------------------------------------------------------
-    def _get(self, name: str, model: type[M], params: dict[str, QueryValue]) -> M:
-        route = ROUTES[name]
+    def _get(self, name: str, model: type[M], params: dict[str, QueryValue], **path: str) -> M:
+        route = ROUTES[name].at(**path)
         key = request_key(route.path, params)
         saved = self.store.load(key)
         try:
@@ -150,9 +151,20 @@ class RestReader:
             return self._parse(key, model, saved, route)
         self._went_live()
         saved = self._keep(key, route, answer, saved)
-        if route is STATUS:
+        if route.path == STATUS.path:
             self._status_tag = saved.etag
         return self._parse(key, model, saved, route)
+
+    def _post(self, name: str, model: type[M], body: BaseModel, **path: str) -> M:
+        """A write: sent once, never answered from the last good data (it must reach the server or fail)."""
+        route = ROUTES[name].at(**path)
+        answer = self.client.request(route, body=body.model_dump(mode="json"))
+        self._went_live()
+        try:
+            return model.model_validate(answer.data)
+        except ValidationError as exc:
+            raise SourceError(f"backend {self.url} answered {route.path} in a shape this client does not read: "
+                              f"{exc.errors()[0]['msg']}. Upgrade finops-tui on one side.") from None  # fmt: skip
 
     def _keep(self, key: str, route: Route, answer: Answer, saved: SavedAnswer | None) -> SavedAnswer:
         """A 304 confirms the saved answer; a 200 replaces it (memory and disk)."""

@@ -1,14 +1,21 @@
 """Which HTTP request answers which `CostReader` call: data, so a new reader method is one line here.
 
 The paths are the server's (docs/rest-api.md). Views take the `ViewScope` as query parameters;
-a `None` currency or provider is left out (the server reads a missing one as None). Only GETs are
-idempotent, so only they are retried.
+a `None` currency or provider is left out (the server reads a missing one as None); an item's id
+goes in the path (`Route.at`). Only GETs are idempotent, so only they are retried, ETag-checked
+and answered from the last good data when the backend is down.
+
+A reader method added to the contract is then one route here and one line in `RestReader`:
+`"anomaly_detail": Route("GET", "/api/anomalies/{anomaly_id}")` and
+`return self._get("anomaly_detail", AnomalyDetail, scope_params(scope), anomaly_id=anomaly_id)`;
+a write: `return self._post("set_anomaly_feedback", Feedback, body, anomaly_id=anomaly_id)`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
+from urllib.parse import quote
 
 from finops_tui.contract.scope import ViewScope
 
@@ -24,6 +31,12 @@ class Route:
     @property
     def idempotent(self) -> bool:
         return self.method == "GET"
+
+    def at(self, **values: str) -> Route:
+        """This route for one item: `{anomaly_id}` in the path filled in, quoted (a `/` in an id stays in it)."""
+        if not values:
+            return self
+        return replace(self, path=self.path.format(**{k: quote(str(v), safe="") for k, v in values.items()}))
 
 
 HEALTH = Route("GET", "/health")

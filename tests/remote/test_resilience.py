@@ -191,3 +191,16 @@ def test_a_half_open_trial_that_ends_without_a_verdict_does_not_wedge_the_breake
     assert breaker.allow() and not breaker.allow()  # one trial at a time
     breaker.release()
     assert breaker.allow()
+
+
+def test_a_new_reader_method_is_one_route_with_its_id_quoted_in_the_path(
+    mini: MiniBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finops_tui.contract.views import KpiView
+    from finops_tui.remote import routes
+
+    monkeypatch.setitem(routes.ROUTES, "kpi_detail", routes.Route("GET", "/api/dashboard/{part}"))
+    assert routes.ROUTES["kpi_detail"].at(part="a/b c").path == "/api/dashboard/a%2Fb%20c"
+    reader = reader_for(mini.url)
+    view = reader._get("kpi_detail", KpiView, {"currency": "USD", "metric": "BilledCost"}, part="kpis")
+    assert view == reader.kpi_view(USD) and mini.seen[0].path == "/api/dashboard/kpis"
