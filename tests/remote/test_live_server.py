@@ -94,6 +94,7 @@ async def test_the_cockpit_keeps_the_last_good_data_labelled_stale_and_recovers(
             assert any("unreachable" in m and "(STALE)" in m for m in notifications(app))
             await pilot.press("2")  # a tab never opened before: its last good answer does not exist
             await settle(pilot)
+            assert any("nothing to show" in m for m in notifications(app))  # said, not invented
             server.start()  # same port
             await wait_until(pilot, lambda: "STALE" not in header(app))
             await settle(pilot)
