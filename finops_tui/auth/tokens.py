@@ -79,6 +79,7 @@ class TokenStore:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = (path or locations.auth_db_file()).expanduser()
+        self._verified: dict[str, tuple[tuple[int, int, int, int], TokenInfo | None]] = {}  # sha256(token) -> record
 
     @contextmanager
     def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection]:
@@ -145,20 +146,43 @@ class TokenStore:
         return [_info(row) for row in rows]
 
     def verify(self, token: str) -> TokenInfo | None:
-        """The active token's record, or None for a malformed, unknown, expired or revoked token."""
+        """The active token's record, or None for a malformed, unknown, expired or revoked token.
+
+        Records are kept in memory while the database file is unchanged (inode, mtime, size and SQLite's
+        change counter), so a request costs a stat and a 28-byte read; `token revoke` or `create` changes
+        the file, and the next request reads it again."""
         match = _TOKEN.fullmatch(token)
-        if match is None or not self.path.exists():
+        if match is None:
             return None
-        with self._connect() as con:
+        try:
+            st = os.stat(self.path)
+            with open(self.path, "rb") as db:  # SQLite's file change counter: bumped by every write, whatever the clock
+                counter = int.from_bytes(db.read(28)[24:28], "big")
+        except FileNotFoundError:
+            return None
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size, counter)
+        key = _hash(token)
+        known = self._verified.get(key)
+        if known is not None and known[0] == stamp:
+            info = known[1]
+        else:
+            info = self._lookup(token, match.group(1))
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[key] = (stamp, info)
+        return info if info is not None and info.state(_now()) == "active" else None
+
+    def _lookup(self, token: str, token_id: str) -> TokenInfo | None:
+        # Read-only and without the schema check: this runs on every request, from many threads at once.
+        with closing(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as con:
             row = con.execute(
                 "SELECT token_id, name, role, accounts, created_at, expires_at, revoked_at, token_hash FROM tokens "
                 "WHERE token_id = ?",
-                [match.group(1)],
+                [token_id],
             ).fetchone()
         if row is None or not hmac.compare_digest(str(row[7]), _hash(token)):
             return None
-        info = _info(row[:7])
-        return info if info.state(_now()) == "active" else None
+        return _info(row[:7])
 
 
 def _info(row: tuple[object, ...]) -> TokenInfo:

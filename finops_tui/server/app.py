@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,6 +38,7 @@ from finops_tui.server.response_cache import ResponseCache, etag_for, matches
 from finops_tui.server.routes import ROUTES, Route, allowed
 
 log = logging.getLogger("finops_tui.server")
+T = TypeVar("T")
 JSON = "application/json"
 
 
@@ -100,26 +101,44 @@ class Server:
                                 f"({_ROLE_HELP}).")  # fmt: skip
         return info
 
-    def get(self, call: Call, role: Role, compute: Callable[[LocalCache], bytes]) -> Response:
+    def get(
+        self, call: Call, role: Role, compute: Callable[[LocalCache], bytes], info: TokenInfo | None = None
+    ) -> Response:
         """A GET answer with its ETag: 304 when the client has it, the kept answer when fresh, else computed."""
-        info = self.caller(call, role)
+        info = info or self.caller(call, role)
         reader = self.pool.reader_for(info.accounts)
-        query = "&".join(f"{k}={v}" for k, vs in sorted(call.query.items()) for v in vs)
-        etag = etag_for(reader.path, f"{call.path}?{query}|{','.join(info.accounts or ())}")
+        etag = _etag(reader, call, info)
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+        if matches(call.if_none_match, etag):
+            return Response(status_code=304, headers=headers)
+        body = self.answers.get_or_compute(etag, lambda: success_body(compute(reader)))
+        return Response(body, media_type=JSON, headers=headers)
+
+    def quick_get(self, call: Call, role: Role) -> Response | TokenInfo:
+        """On the event loop: a 304 or a kept answer when one is ready, else the caller for `get` in a thread.
+
+        Only in-memory work and a stat or two happen here; reloads, scoped builds and queries never do."""
+        info = self.caller(call, role)
+        reader = self.pool.ready_reader(info.accounts)
+        if reader is None:
+            return info
+        etag = _etag(reader, call, info)
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
         if matches(call.if_none_match, etag):
             return Response(status_code=304, headers=headers)
         body = self.answers.get(etag)
-        if body is None:
-            body = success_body(compute(reader))
-            self.answers.put(etag, body)
-        return Response(body, media_type=JSON, headers=headers)
+        return info if body is None else Response(body, media_type=JSON, headers=headers)
+
+
+def _etag(reader: LocalCache, call: Call, info: TokenInfo) -> str:
+    query = "&".join(f"{k}={v}" for k, vs in sorted(call.query.items()) for v in vs)
+    return etag_for(reader.path, f"{call.path}?{query}|{','.join(info.accounts or ())}")
 
 
 _ROLE_HELP = "viewer reads, analyst also runs SQL, admin manages tokens, collector only pushes"
 
 
-def _guarded(work: Callable[[], Response]) -> Response:
+def _guarded(work: Callable[[], T]) -> T:
     try:
         return work()
     except ApiError:
@@ -149,15 +168,21 @@ def _reader_endpoint(server: Server, route: Route) -> Callable[[Request], Any]:
         result = getattr(reader, route.method)(**bind(params, route.verb, call.path_params, call.query, call.body))
         return adapter.dump_json(route.pick(result) if route.pick else result)
 
-    def work(call: Call) -> Response:
+    def work(call: Call, info: TokenInfo | None) -> Response:
         if route.verb == "GET":
-            return server.get(call, route.role, lambda reader: answer(reader, call))
+            return server.get(call, route.role, lambda reader: answer(reader, call), info)
         info = server.caller(call, route.role)
         return Response(success_body(answer(server.pool.reader_for(info.accounts), call)), media_type=JSON)
 
     async def endpoint(request: Request) -> Response:
         call = await _call(request, route.verb == "POST")
-        return await run_in_threadpool(_guarded, lambda: work(call))
+        info = None
+        if route.verb == "GET":
+            quick = _guarded(lambda: server.quick_get(call, route.role))
+            if isinstance(quick, Response):
+                return quick
+            info = quick
+        return await run_in_threadpool(_guarded, lambda: work(call, info))
 
     return endpoint
 

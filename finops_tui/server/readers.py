@@ -59,6 +59,17 @@ class ReaderPool:
         for _, reader in old.values():  # requests still running on them finish; the files go now
             reader.path.unlink(missing_ok=True)
 
+    def ready_reader(self, accounts: Sequence[str] | None) -> LocalCache | None:
+        """The reader for `accounts` if it is open and current, else None (a reload or a build is due).
+
+        Cheap (a stat or two), so the event loop may call it to answer from kept answers without a thread."""
+        if self.main.has_changed():
+            return None
+        if not accounts:
+            return self.main
+        known = self._scoped.get(tuple(sorted(accounts)))
+        return known[1] if known is not None and known[0] == file_stamp(self.cache) else None
+
     def reader_for(self, accounts: Sequence[str] | None) -> LocalCache:
         """The main reader, or the one over `accounts`' rows only (built on first use)."""
         self.refresh_if_changed()

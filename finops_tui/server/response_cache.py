@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class ResponseCache:
         self.size = size
         self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[str, threading.Lock] = {}
 
     def get(self, etag: str) -> bytes | None:
         if self.seconds <= 0:
@@ -60,6 +62,23 @@ class ResponseCache:
                 return None
             self._items.move_to_end(etag)
             return item[1]
+
+    def get_or_compute(self, etag: str, compute: Callable[[], bytes]) -> bytes:
+        """The kept answer, or `compute()` once however many requests for it arrive together (no stampede
+        of identical dashboard queries when a new file lands or the server starts)."""
+        body = self.get(etag)
+        if body is not None or self.seconds <= 0:
+            return body if body is not None else compute()
+        with self._lock:
+            flight = self._flights.setdefault(etag, threading.Lock())
+        with flight:
+            body = self.get(etag)
+            if body is None:
+                body = compute()
+                self.put(etag, body)
+        with self._lock:
+            self._flights.pop(etag, None)
+        return body
 
     def put(self, etag: str, body: bytes) -> None:
         if self.seconds <= 0:

@@ -47,8 +47,14 @@ class LiveServer:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30, verify=self.verify)
 
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
+    def log_text(self, waiting_for: str = "", seconds: float = 10) -> str:
+        """The log so far; with `waiting_for`, once that text is in it (uvicorn logs after it answered)."""
+        deadline = time.monotonic() + seconds
+        text = self.log.read_text(errors="replace")
+        while waiting_for and waiting_for not in text and time.monotonic() < deadline:
+            time.sleep(0.05)
+            text = self.log.read_text(errors="replace")
+        return text
 
 
 def server_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -58,6 +64,7 @@ def server_env(root: Path, extra: dict[str, str] | None = None) -> dict[str, str
         FINOPS_TUI_DATA_DIR=str(root / "data"),
         FINOPS_TUI_LOG_DIR=str(root / "logs"),
         FINOPS_TUI_TEMP_DIR=str(root / "temp"),
+        PYTHONUNBUFFERED="1",  # each log line reaches the file as it is written
     )
     env.update(extra or {})
     return env
