@@ -235,8 +235,9 @@ class BackendClient:
         code = str(error.get("code") or response.status_code)
         status = response.status_code
         if status == 401:
+            what = "refused the token" if self._token else "needs a token, and none is stored for it"
             raise BackendAuthError(
-                f"backend {self.url} refused the token (401: {message}). Run `finops-tui login {self.url}` "
+                f"backend {self.url} {what} (401: {message}). Run `finops-tui login {self.url}` "
                 "or set FINOPS_TUI_TOKEN.",
                 status=401,
                 code=code,

@@ -104,3 +104,10 @@ def test_no_token_reaches_the_log(mini: MiniBackend, tmp_path: Path) -> None:
     assert any(r["service"] == "remote" and r["status"] == "error" for r in records)
     assert any(r["operation"] == "connection" for r in records)
     assert "tok-NEVER-LOGGED-9" not in text and "tok-WRONG-ALSO-SECRET" not in text and "Bearer" not in text
+
+
+def test_without_any_token_the_advice_is_to_log_in(mini: MiniBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    mini.token = "needed"
+    assert main(["query", "--backend", mini.url, "SELECT 1"]) == 2
+    err = capsys.readouterr().err
+    assert "needs a token, and none is stored" in err and f"finops-tui login {mini.url}" in err
