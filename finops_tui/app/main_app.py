@@ -294,6 +294,8 @@ class FinopsApp(App[None]):
 
     # -- new data: one trigger ------------------------------------------------------------
     def _check_for_new_data(self, note: str | None = "New data was committed by another process; reloaded.") -> None:
+        if any(w.group == "poll" and not w.is_finished for w in self.workers):
+            return  # the last poll still waits on a slow backend: no pile of threads behind it
         self._poll_source(note)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
