@@ -58,6 +58,9 @@ def open_backend_reader(args: argparse.Namespace, *, headless: bool = False) -> 
     """
     if getattr(args, "demo", False) or getattr(args, "cache", None) or getattr(args, "snapshot", None):
         raise ConfigError("--backend reads from the server's cache; drop --cache/--demo/--snapshot.")
+    from finops_tui.remote import ensure_installed
+
+    ensure_installed()
     from finops_tui.remote.rest_reader import RestReader
 
     ca_bundle = getattr(args, "ca_bundle", None)
@@ -275,6 +278,9 @@ def refresh(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def login(args: argparse.Namespace, settings: Settings) -> int:
+    from finops_tui.remote import ensure_installed
+
+    ensure_installed()
     from finops_tui.remote.login import login as log_in
 
     return log_in(args.url, token_stdin=args.token_stdin, ca_bundle=Path(args.ca_bundle) if args.ca_bundle else None)

@@ -51,3 +51,14 @@ def test_query_over_a_backend_prints_the_rows_and_where_they_came_from(
     assert out[2].split() == ["EC2", "1339"] and out[-1] == f"(2 row(s), cut at 2 of 5; from {mini.url})"
     assert main(["query", "--backend", mini.url, "SELECT nope FROM costs"]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+def test_without_httpx_the_advice_is_the_remote_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import finops_tui.remote
+
+    monkeypatch.setattr(finops_tui.remote, "find_spec", lambda name: None)
+    assert main(["query", "--backend", "http://127.0.0.1:1", "SELECT 1"]) == 2
+    assert main(["login", "http://127.0.0.1:1", "--token-stdin"]) == 2
+    assert capsys.readouterr().err.count("pip install 'finops-tui[remote]'") == 2
