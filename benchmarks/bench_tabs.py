@@ -9,7 +9,8 @@ built once under benchmarks/out/tabs-<rows>/ and reused by later runs (`--rebuil
 
 "ours" is what the cockpit calls: each query function of `cost_queries` with the arguments the
 reader's view passes (one cursor, the view's one "as of" day), and each whole view
-(`LocalCache.kpi_view`, `resources_view`, `budgets_view`, `overview`). "plain" is the SQL a user
+(`LocalCache.kpi_view`, `resources_view`, `overview`; the forecast and `budgets_view` are in
+bench_analysis_tabs.py). "plain" is the SQL a user
 without our rollups would write over the raw `costs` table, returning the same rows in the same
 order with the same columns, as Arrow (`.to_arrow_table()`); for a view, its plain queries in a row.
 Before timing, each plain answer is checked against ours (same rows, order and values).
@@ -181,7 +182,6 @@ def plain_queries(scope: ViewScope, as_of: date, today: date) -> dict[str, str]:
     start, prev = periods.month_start(as_of), periods.previous_month_start(as_of)
     end, prev_same_end = periods.next_month_start(as_of), periods.same_days_last_month_end(as_of)
     day_after = as_of + timedelta(days=1)
-    elapsed, days = (as_of - start).days + 1, (end - start).days
     sums = (
         f"coalesce(sum({m}) FILTER (WHERE ChargePeriodStart >= {ts(start)}), 0)::DOUBLE AS month_to_date, "
         f"coalesce(sum({m}) FILTER (WHERE ChargePeriodStart < {ts(start)}), 0)::DOUBLE AS previous_same_days"
@@ -201,10 +201,6 @@ def plain_queries(scope: ViewScope, as_of: date, today: date) -> dict[str, str]:
 
     spend, movement = "month_to_date DESC", "abs(delta) DESC, month_to_date DESC"
     account = "coalesce(any_value(SubAccountName) || ' (' || SubAccountId || ')', SubAccountId, '(no account)')"
-    dimension = """CASE b.filter_dimension WHEN 'ServiceName' THEN c.ServiceName
-        WHEN 'SubAccountId' THEN c.SubAccountId WHEN 'RegionId' THEN c.RegionId
-        WHEN 'ProviderName' THEN c.ProviderName WHEN 'ServiceCategory' THEN c.ServiceCategory
-        WHEN 'ChargeCategory' THEN c.ChargeCategory END"""
     return {
         "as_of": f"SELECT max(ChargePeriodStart)::DATE AS as_of FROM costs "
         f"WHERE BillingCurrency = 'USD' AND ChargePeriodStart < {ts(today + timedelta(days=1))}",
@@ -212,10 +208,7 @@ def plain_queries(scope: ViewScope, as_of: date, today: date) -> dict[str, str]:
             SELECT coalesce(sum({m}) FILTER (WHERE ChargePeriodStart >= {ts(start)}), 0)::DOUBLE AS month_to_date,
                    coalesce(sum({m}) FILTER (WHERE ChargePeriodStart < {ts(prev_same_end)}), 0)::DOUBLE
                        AS previous_month_same_days,
-                   coalesce(sum({m}) FILTER (WHERE ChargePeriodStart < {ts(start)}), 0)::DOUBLE AS last_full_month,
-                   month_to_date / {elapsed} * {days} AS forecast,
-                   (SELECT sum(mean)::DOUBLE FROM cost_forecasts WHERE currency = 'USD'
-                      AND period_start > DATE '{start}' AND period_end = DATE '{end}') AS provider_rest
+                   coalesce(sum({m}) FILTER (WHERE ChargePeriodStart < {ts(start)}), 0)::DOUBLE AS last_full_month
             FROM costs
             WHERE BillingCurrency = 'USD' AND ChargePeriodStart >= {ts(prev)} AND ChargePeriodStart < {ts(day_after)}
         """,
@@ -258,50 +251,6 @@ def plain_queries(scope: ViewScope, as_of: date, today: date) -> dict[str, str]:
             FROM billed b FULL OUTER JOIN resources r ON r.resource_id = b.ResourceId
             WHERE b.ResourceId IS NOT NULL OR r.currency = 'USD' OR r.currency IS NULL
             ORDER BY b.this_month DESC NULLS LAST, resource_id
-        """,
-        "budgets": f"""
-            WITH last_day AS (
-                SELECT BillingCurrency, max(ChargePeriodStart)::DATE AS day FROM costs
-                WHERE ChargePeriodStart < {ts(today + timedelta(days=1))} GROUP BY 1
-            ), unit AS (
-                SELECT b.*, coalesce(l.day, DATE '{today}') AS as_of,
-                       CASE upper(b.time_unit) WHEN 'ANNUALLY' THEN 12 WHEN 'QUARTERLY' THEN 3 ELSE 1 END AS months
-                FROM budgets b LEFT JOIN last_day l ON l.BillingCurrency IS NOT DISTINCT FROM b.currency
-            ), period AS (
-                SELECT *, CASE months WHEN 12 THEN date_trunc('year', as_of) WHEN 3 THEN date_trunc('quarter', as_of)
-                          ELSE date_trunc('month', as_of) END AS period_start,
-                       (period_start + to_months(months))::DATE AS period_end
-                FROM unit
-            ), spend AS (
-                SELECT b.budget_id, coalesce(sum(c.{m}), 0)::DOUBLE AS actual
-                FROM period b LEFT JOIN costs c
-                  ON c.BillingCurrency IS NOT DISTINCT FROM b.currency
-                 AND c.ChargePeriodStart >= b.period_start AND c.ChargePeriodStart < b.as_of + 1
-                 AND (b.filter_dimension IS NULL OR list_contains(b.filter_values, {dimension}))
-                GROUP BY b.budget_id
-            ), previous AS (
-                SELECT h.budget_id, arg_max(h.actual, h.period_start)::DOUBLE AS last_period
-                FROM budget_history h JOIN period p USING (budget_id)
-                WHERE h.period_end <= p.period_start GROUP BY h.budget_id
-            ), figures AS (
-                SELECT p.budget_name AS budget, s.actual, p.budget_amount::DOUBLE AS amount,
-                       s.actual / (p.as_of - p.period_start::DATE + 1) * (p.period_end - p.period_start::DATE)
-                           AS forecast,
-                       pr.last_period,
-                       coalesce(p.filter_dimension || ' = ' || array_to_string(p.filter_values, ', '), 'all spend')
-                           AS scope,
-                       lower(p.time_unit) AS period, p.currency, p.period_start::DATE AS period_start, p.as_of,
-                       p.budget_id, p.parent_budget_id AS parent
-                FROM period p JOIN spend s USING (budget_id) LEFT JOIN previous pr USING (budget_id)
-            )
-            SELECT budget,
-                   CASE WHEN actual > amount THEN 'OVER' WHEN forecast > amount THEN 'AT RISK' ELSE 'OK' END
-                       AS status,
-                   CASE WHEN amount <> 0 THEN round(actual / amount * 100, 1) END AS used_pct,
-                   actual, amount, forecast,
-                   CASE WHEN amount <> 0 THEN round(forecast / amount * 100, 1) END AS forecast_pct,
-                   last_period, scope, period, currency, period_start, as_of, budget_id, parent
-            FROM figures ORDER BY used_pct IS NULL, used_pct DESC, coalesce(budget, '')
         """,
         "currency_spend": "SELECT BillingCurrency, coalesce(sum(abs(BilledCost)), 0)::DOUBLE AS spend, "
         "list_sort(list(DISTINCT ProviderName) FILTER (WHERE ProviderName IS NOT NULL)) AS providers "
@@ -392,12 +341,8 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
         )
 
     def kpi_rows(k: Any) -> list[tuple[Any, ...]]:
-        return [
-            (k.month_to_date, k.previous_month_same_days, k.last_full_month, k.forecast.value, k.forecast.provider_rest)
-        ]
-
-    def budgets_rows(t: pa.Table) -> list[tuple[Any, ...]]:
-        return _rows(t)
+        # the forecast is the model's now (cache/cost_series.py): benchmarks/bench_analysis_tabs.py times it
+        return [(k.month_to_date, k.previous_month_same_days, k.last_full_month)]
 
     kpi_names = ("as_of", "kpi_summary", "daily_costs", "services", "accounts", "regions", "providers", "movers")
     overview_names = ("meta", "datasets", "currency_spend", "provider_names", "refresh")
@@ -422,7 +367,7 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
     return [
         Case("as-of day", "KPIs", lambda: cost_queries.as_of_date(cur, scope, today), plain("as_of"), _rows),
         Case(
-            "KPI cards (MTD, last month, forecast)",
+            "KPI cards (MTD, last month)",
             "KPIs",
             lambda: cost_queries.kpi_summary(cur, scope, as_of),
             plain("kpi_summary"),
@@ -441,7 +386,6 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
         Case("providers", "KPIs", ranked("provider", None), plain("providers"), _rows),
         Case("top movers (services)", "KPIs", ranked("service", by="movement"), plain("movers"), _rows),
         Case("resources", "Resources", lambda: cost_queries.resources(cur, scope, as_of), plain("resources"), _rows),
-        Case("budgets", "Budgets", lambda: cost_queries.budgets(cur, scope, today), plain("budgets"), budgets_rows),
         Case("currencies by spend", "header", lambda: cost_queries.currency_spend(cur), plain("currency_spend"), _rows),
         Case("provider names", "header", lambda: cost_queries.providers(cur), plain("provider_names"), _rows),
         Case("datasets", "header", reader.datasets, plain("datasets"), _rows),
@@ -459,9 +403,6 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
             lambda: reader.resources_view(scope),
             plain("resources"),
             lambda v: _rows(v.table.table),
-        ),
-        Case(
-            "budgets_view", "view", lambda: reader.budgets_view(scope), plain("budgets"), lambda v: _rows(v.table.table)
         ),
         Case("overview", "view", reader.overview, plain(*overview_names), overview_rows, overview_plain_rows),
     ]

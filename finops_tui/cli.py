@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="AWS profile that `r` refreshes from (repeatable; default: the boto3 credential chain)",
     )
     parser.add_argument("--regions", metavar="R,...", help="regions `r` inventories (default: every enabled region)")
+    parser.add_argument(
+        "--budgets", metavar="FILE", help="budgets file (TOML; default: budgets.toml in the config dir)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ingest = sub.add_parser(
@@ -161,6 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
     logout.add_argument("url", metavar="URL")
 
     _add_remote_commands(sub, ingest, refresh)
+
+    budgets = sub.add_parser(
+        "budgets",
+        help="every budget (AWS Budgets and the budgets file): actual, forecast, burn rate, breach date, status",
+        description="The Budgets tab, headless: budgets from AWS Budgets (in the cache) and from the budgets file, "
+        "each judged in its own currency over its current period. JSON is an array of objects; [] when none.",
+    )
+    _common(budgets)
+    add_backend_option(budgets)
+    budgets.add_argument("--budgets", metavar="FILE", default=argparse.SUPPRESS, help="budgets file (TOML)")
+    budgets.add_argument("--format", choices=("table", "csv", "json"), default="table")
     return parser
 
 
@@ -209,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             "logout": commands.logout,
             "serve": commands.serve,
             "token": commands.token,
+            "budgets": commands.budgets,
         }[args.command]
         return handler(args, settings)
     except Cancelled as exc:  # Ctrl-C is not an error; the message says what was left as it was

@@ -1,4 +1,4 @@
-"""The headless subcommands behind the CLI: ingest, query, snapshot, doctor, and choosing a reader."""
+"""The headless subcommands behind the CLI: ingest, query, snapshot, doctor, budgets, and choosing a reader."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from finops_tui import locations
+from finops_tui.analysis.budget_book import BudgetBook, last_good_file
+from finops_tui.analysis.budget_demo import write_demo_budgets
 from finops_tui.cache import cost_writes, files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.config import Settings
@@ -30,25 +32,45 @@ def _explicit_cache(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "cache", None) or os.environ.get("FINOPS_TUI_CACHE"))
 
 
+def budget_book(args: argparse.Namespace, settings: Settings, *, demo: bool = False) -> BudgetBook | None:
+    """The budgets file to show beside the cache's budgets: `--budgets FILE`, else the DEMO's example on the
+    DEMO, else the configured one (none on a snapshot: someone else's cache, not your budgets)."""
+    explicit = getattr(args, "budgets", None)
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"No budgets file at {path}. Check the path (--budgets FILE).")
+        return BudgetBook(path, keep=last_good_file())
+    if demo:
+        return BudgetBook(write_demo_budgets(locations.demo_budgets_file()), origin="DEMO file")
+    if getattr(args, "snapshot", None):
+        return None
+    return BudgetBook(settings.budgets_path(), keep=last_good_file())
+
+
 def open_reader(args: argparse.Namespace, settings: Settings, for_tui: bool = False) -> LocalCache:
     """The reader the user asked for; with nothing asked for and no cache yet, the DEMO (TUI only)."""
     if getattr(args, "snapshot", None):
         path = Path(args.snapshot).expanduser()
         if not path.is_file():
             raise ConfigError(f"No snapshot file at {path}. Check the path.")
-        return LocalCache(path, snapshot=True, memory_limit=settings.duckdb_memory_limit)
+        return LocalCache(
+            path, snapshot=True, memory_limit=settings.duckdb_memory_limit, budgets=budget_book(args, settings)
+        )
     if args.demo:
-        return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit)
+        book = budget_book(args, settings, demo=True)
+        return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, budgets=book)
     path = settings.cache_file()
     if not path.exists():
         if for_tui and not _explicit_cache(args):
             note = f"No cache at {path} yet: showing DEMO data. Load real data with `finops-tui ingest FILE`."
-            return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note)
+            book = budget_book(args, settings, demo=True)
+            return LocalCache(_demo_cache(), memory_limit=settings.duckdb_memory_limit, note=note, budgets=book)
         raise ConfigError(
             f"No cache file at {path}. Create it with `finops-tui ingest --cache {path} FILE`, or use --demo."
         )
     files.ensure_cache(path, settings.duckdb_memory_limit)
-    return LocalCache(path, memory_limit=settings.duckdb_memory_limit)
+    return LocalCache(path, memory_limit=settings.duckdb_memory_limit, budgets=budget_book(args, settings))
 
 
 def open_backend_reader(args: argparse.Namespace, *, headless: bool = False) -> RestReader:
@@ -58,6 +80,8 @@ def open_backend_reader(args: argparse.Namespace, *, headless: bool = False) -> 
     """
     if getattr(args, "demo", False) or getattr(args, "cache", None) or getattr(args, "snapshot", None):
         raise ConfigError("--backend reads from the server's cache; drop --cache/--demo/--snapshot.")
+    if getattr(args, "budgets", None):
+        raise ConfigError("--backend shows the server's budgets (its budgets file); drop --budgets.")
     from finops_tui.remote import ensure_installed
 
     ensure_installed()
@@ -302,3 +326,39 @@ def token(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.auth import token_command
 
     return token_command.main(args)
+
+
+def budgets(args: argparse.Namespace, settings: Settings) -> int:
+    """Every budget as the Budgets tab shows it (same view); `[]` when there is none.
+
+    A bad budgets file: its problem (line and key) goes to stderr, the last good budgets are printed,
+    and the exit code is 2 so a cron job notices.
+    """
+    from finops_tui.analysis.budget_export import export_table, terminal_table
+    from finops_tui.contract.scope import ViewScope
+
+    reader = open_cost_reader(args, settings)
+    try:
+        view = reader.budgets_view(ViewScope(currency=None, metric=settings.metric))
+        is_demo = reader.overview().source.is_demo
+    finally:
+        reader.close()
+    if is_demo:
+        print(f"note: {DEMO_NOTE}", file=sys.stderr)
+    if view.file_problem:
+        print(f"finops-tui: error: {view.file_problem}", file=sys.stderr)
+    out = sys.stdout
+    table = terminal_table(view) if args.format == "table" else export_table(view)
+    try:
+        if args.format == "json":
+            write_json(table.schema, table.to_batches(), out)
+        elif args.format == "csv":
+            write_csv(table.schema, table.to_batches(), out, terminal=out.isatty())
+        else:
+            write_table(table.schema, table.to_batches(), out)
+            if not table.num_rows:
+                print("(no budgets: none from AWS Budgets in the cache, no budgets file)")
+        out.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        sys.stderr.close()
+    return 2 if view.file_problem else 0

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     server_cache_seconds: float = Field(
         30.0, ge=0, description="`serve`: how long an answer is reused while the cache file is unchanged."
     )
+    budgets_file: Path | None = Field(
+        None, description="Budgets file (TOML); default budgets.toml in the config dir. `--budgets FILE` overrides it."
+    )
 
     @field_validator("cache", mode="before")
     @classmethod
@@ -126,6 +129,9 @@ class Settings(BaseSettings):
 
     def cache_file(self) -> Path:
         return (self.cache or locations.default_cache_file()).expanduser()
+
+    def budgets_path(self) -> Path:
+        return (self.budgets_file or locations.budgets_file()).expanduser()
 
 
 MAX_ROW_LIMIT = 10**12  # beyond any result a query can return; DuckDB's LIMIT itself ends at 2**63 - 2

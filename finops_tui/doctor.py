@@ -17,8 +17,9 @@ from finops_tui import __version__, locations
 from finops_tui.cache import files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.config import Settings
+from finops_tui.contract.scope import ViewScope
 from finops_tui.errors import FinopsError
-from finops_tui.money import format_age
+from finops_tui.money import format_age, format_money
 
 _PACKAGES = ("duckdb", "pyarrow", "textual", "textual-fastdatatable", "boto3", "httpx", "pydantic", "keyring")
 
@@ -63,8 +64,29 @@ def _cache_section(path: Path, now: datetime) -> list[str]:
                 f"{refreshed.status}{spend}"
             )
             lines += [f"    problem: {problem}" for problem in refreshed.failures]
+        lines += _forecast_section(reader, [c.currency for c in overview.currencies])
     finally:
         reader.close()
+    return lines
+
+
+def _forecast_section(reader: LocalCache, currencies: list[str | None]) -> list[str]:
+    """How the forecast model did on the cache's own last three closed months, per currency (top 3 by spend)."""
+    lines = ["  forecast back-test (the model on the 15th with data through the 14th, vs the month's actual):"]
+    for currency in currencies[:3]:
+        months = reader.forecast_backtest(ViewScope(currency=currency))
+        if not months:
+            lines.append(f"    {currency or '(no currency)'}: no closed month with 4 weeks of history before it")
+            continue
+        errors = [abs(m.error_pct) for m in months if m.error_pct is not None]
+        mape = f"MAPE {sum(errors) / len(errors):.1f}%" if errors else "MAPE n/a"
+        each = ", ".join(
+            f"{m.month:%Y-%m} {m.error_pct:+.1f}% ({format_money(m.forecast - m.actual, currency, cents=False)})"
+            if m.error_pct is not None
+            else f"{m.month:%Y-%m} n/a (no spend)"
+            for m in months
+        )
+        lines.append(f"    {currency or '(no currency)'}: {mape}: {each}")
     return lines
 
 

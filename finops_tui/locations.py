@@ -62,6 +62,16 @@ def auth_db_file() -> Path:
     return data_dir() / "auth.sqlite3"
 
 
+def budgets_file() -> Path:
+    """The budgets file (TOML, see finops_tui/analysis/budget_file.py); `budgets_file` in the config overrides it."""
+    return config_dir() / "budgets.toml"
+
+
+def demo_budgets_file() -> Path:
+    """The DEMO's example budgets file, written beside the DEMO cache."""
+    return demo_dir() / "budgets.toml"
+
+
 def user_themes_dir() -> Path:
     return config_dir() / "themes"
 

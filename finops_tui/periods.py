@@ -1,7 +1,7 @@
-"""Calendar arithmetic for billing periods: month bounds, windows, and the run-rate forecast.
+"""Calendar arithmetic for billing periods: month bounds and windows.
 
 The one owner of "which days belong to which period". Cost queries, budgets, Cost Explorer
-requests and the forecast card all take their bounds from here, so a month is the same month
+requests and the forecast all take their bounds from here, so a month is the same month
 everywhere. Periods are half-open: `start <= day < end`.
 """
 
@@ -69,16 +69,3 @@ def month_windows(today: date, months: int) -> list[tuple[date, date]]:
         (add_months(first, -back), min(add_months(first, -back + 1), today + timedelta(days=1)))
         for back in range(months - 1, -1, -1)
     ]
-
-
-def run_rate(spent: float, start: date, as_of: date, end: date) -> float:
-    """Spend so far (start..as_of inclusive) extended at the same daily rate to the period's end (exclusive)."""
-    elapsed = (as_of - start).days + 1
-    if elapsed <= 0:
-        return 0.0
-    return spent / elapsed * (end - start).days
-
-
-def run_rate_method(start: date, as_of: date, end: date) -> str:
-    elapsed, total = (as_of - start).days + 1, (end - start).days
-    return f"run-rate = MTD ÷ {elapsed} × {total}"  # spend to date ÷ days elapsed × days in the period

@@ -185,6 +185,7 @@ def test_headless_commands_never_import_textual(cli_env, tmp_path, shared_focus_
         f"rc += main(['query', '--cache', {str(cache)!r}, 'select 1', '--format', 'json'])\n"
         f"rc += main(['doctor', '--cache', {str(cache)!r}])\n"
         f"rc += main(['snapshot', '--cache', {str(cache)!r}, {str(tmp_path / 's.duckdb')!r}])\n"
+        f"rc += main(['budgets', '--cache', {str(cache)!r}, '--format', 'json'])\n"
         "import finops_tui.cache.local_reader, finops_tui.sources.demo, finops_tui.contract.reader\n"
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print('TEXTUAL:', loaded)\n"

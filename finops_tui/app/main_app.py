@@ -22,9 +22,10 @@ from textual.widgets import TabbedContent, TabPane
 from finops_tui.app.keys_screen import KeysScreen
 from finops_tui.app.palette import CockpitCommands
 from finops_tui.app.panes.base import CockpitPane
+from finops_tui.app.panes.budgets import BudgetsPane
 from finops_tui.app.panes.kpis import KpiPane
 from finops_tui.app.panes.sql import SqlPane
-from finops_tui.app.panes.tables import AnomaliesPane, BudgetsPane, OptimizationsPane, ResourcesPane
+from finops_tui.app.panes.tables import AnomaliesPane, OptimizationsPane, ResourcesPane
 from finops_tui.app.tabs import TABS
 from finops_tui.app.themes import register_themes
 from finops_tui.app.widgets.footer import CockpitFooter

@@ -1,4 +1,4 @@
-"""The SQL behind the KPI, Resources and Budgets views, over the rollup tables.
+"""The SQL behind the KPI and Resources views, over the rollup tables (Budgets: budget_queries.py).
 
 Every function takes a cursor, a `ViewScope` (one currency: costs are never summed across
 currencies) and the view's one "as of" day, and reads `cost_daily` / `cost_resource_monthly`,
@@ -16,8 +16,8 @@ import pyarrow as pa
 
 from finops_tui import periods
 from finops_tui.contract.scope import ViewScope
-from finops_tui.contract.tables import BudgetsTable, RankedTable
-from finops_tui.contract.views import DailyPoint, Forecast, KpiSummary
+from finops_tui.contract.tables import RankedTable
+from finops_tui.contract.views import DailyPoint, KpiSummary
 from finops_tui.contract.vocabulary import METRICS, Dimension
 
 DIMENSIONS: dict[Dimension, tuple[str, str]] = {
@@ -88,20 +88,12 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -
         [start, as_of, prev, prev_same_end, prev, start, *scope_params(scope), prev, as_of],
     ).fetchall()[0]
     mtd, prev_same, last_full = (float(v) for v in row)
-    end = periods.next_month_start(as_of)
-    rest, label = provider_forecast(cur, scope, as_of)
-    forecast = Forecast(
-        value=periods.run_rate(mtd, start, as_of, end),
-        method=periods.run_rate_method(start, as_of, end),
-        provider_rest=rest,
-        provider_label=label,
-    )
     return KpiSummary(
         month_to_date=mtd,
         previous_month_same_days=prev_same,
         last_full_month=last_full,
         last_full_month_start=prev,
-        forecast=forecast,
+        forecast=None,  # the model's, added by the reader (cache/cost_series.py): it needs the daily series
         days_elapsed=as_of.day,
         days_in_month=periods.days_in_month(as_of),
     )
@@ -216,70 +208,3 @@ def resources(cur: duckdb.DuckDBPyConnection, scope: ViewScope, as_of: date) -> 
         params=[this, last, *scope_params(scope), last, this, *scope_params(scope)],
     ).to_arrow_table()
     return table
-
-
-_BUDGET_DIMENSION = """CASE b.filter_dimension WHEN 'ServiceName' THEN d.ServiceName
-    WHEN 'SubAccountId' THEN d.SubAccountId WHEN 'RegionId' THEN d.RegionId
-    WHEN 'ProviderName' THEN d.ProviderName WHEN 'ServiceCategory' THEN d.ServiceCategory
-    WHEN 'ChargeCategory' THEN d.ChargeCategory END"""
-
-
-def budget_periods(cur: duckdb.DuckDBPyConnection, today: date) -> pa.Table:
-    """Each budget's current period and "as of" day, from the last day with data in its own currency."""
-    rows: list[dict[str, Any]] = []
-    for budget_id, time_unit, last_day in cur.execute(
-        "SELECT b.budget_id, b.time_unit, l.last_day FROM budgets b LEFT JOIN ("
-        "  SELECT BillingCurrency, max(ChargeDate) AS last_day FROM cost_daily WHERE ChargeDate <= ? GROUP BY 1"
-        ") l ON l.BillingCurrency IS NOT DISTINCT FROM b.currency",
-        [today],
-    ).fetchall():
-        as_of = last_day or today
-        start, end = periods.period_bounds(as_of, periods.unit_of(time_unit))
-        rows.append({"budget_id": budget_id, "period_start": start, "period_end": end, "as_of": as_of})
-    schema = pa.schema([("budget_id", pa.string()), ("period_start", pa.date32()), ("period_end", pa.date32()),
-                        ("as_of", pa.date32())])  # fmt: skip
-    return pa.Table.from_pylist(rows, schema=schema)
-
-
-def budgets(cur: duckdb.DuckDBPyConnection, scope: ViewScope, today: date) -> pa.Table:
-    """Budget vs actual spend (the scope's metric, from `cost_daily`) for each budget's current period."""
-    m = metric_column(scope.metric)
-    cur.register("budget_periods", budget_periods(cur, today))
-    try:  # a few rows: tuples from `execute` skip the second bind a relation (`cur.sql`) makes
-        result = cur.execute(
-            f"""
-            WITH spend AS (
-                SELECT b.budget_id, coalesce(sum(d.{m}), 0)::DOUBLE AS actual
-                FROM budgets b JOIN budget_periods p USING (budget_id) LEFT JOIN cost_daily d
-                  ON d.BillingCurrency IS NOT DISTINCT FROM b.currency
-                 AND d.ChargeDate >= p.period_start AND d.ChargeDate <= p.as_of
-                 AND (b.filter_dimension IS NULL OR list_contains(b.filter_values, {_BUDGET_DIMENSION}))
-                GROUP BY b.budget_id
-            ), previous AS (  -- the last closed period, as AWS Budgets reported it (when a refresh brought it)
-                SELECT h.budget_id, arg_max(h.actual, h.period_start)::DOUBLE AS last_period
-                FROM budget_history h JOIN budget_periods p USING (budget_id)
-                WHERE h.period_end <= p.period_start GROUP BY h.budget_id
-            )
-            SELECT b.budget_name AS budget, s.actual, b.budget_amount::DOUBLE AS amount, pr.last_period,
-                   coalesce(b.filter_dimension || ' = ' || array_to_string(b.filter_values, ', '), 'all spend')
-                       AS scope,
-                   lower(b.time_unit) AS period, b.currency, p.period_start, p.period_end, p.as_of, b.budget_id,
-                   b.parent_budget_id AS parent
-            FROM budgets b JOIN budget_periods p USING (budget_id) JOIN spend s USING (budget_id)
-            LEFT JOIN previous pr USING (budget_id)
-            """
-        )
-        names = [column[0] for column in result.description]
-        spend = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-    finally:
-        cur.unregister("budget_periods")
-    rows = []
-    for r in spend:
-        forecast = periods.run_rate(r["actual"], r["period_start"], r["as_of"], r["period_end"])
-        amount = r["amount"]
-        status = "OVER" if r["actual"] > amount else "AT RISK" if forecast > amount else "OK"
-        used = round(r["actual"] / amount * 100, 1) if amount else None
-        rows.append({**r, "status": status, "used_pct": used, "forecast": forecast,
-                     "forecast_pct": round(forecast / amount * 100, 1) if amount else None})  # fmt: skip
-    rows.sort(key=lambda r: (r["used_pct"] is None, -(r["used_pct"] or 0), r["budget"] or ""))
-    return pa.Table.from_pylist(rows, schema=BudgetsTable.SCHEMA)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 
 from finops_tui.cache.dataset_ids import API_COSTS_LIKE
-from finops_tui.cache.migrations import ROLLUP_DAILY_SELECT, ROLLUP_RESOURCE_SELECT
+from finops_tui.cache.migrations import ROLLUP_DAILY_SELECT, ROLLUP_RESOURCE_SELECT, ROLLUP_TAG_SELECT
 
 STAGED = "staged_costs"  # temp view: the rows the open load appended
 OLDER = "older_costs"  # temp view: (rowid r, x_DatasetId) of every row that was there before the load
@@ -66,11 +66,12 @@ def replace_older_slices(
     if slices:
         in_slices = "x_DatasetId IN (" + ", ".join(_text(s) for s in slices) + ")"
         con.execute(f"DELETE FROM costs WHERE rowid IN (SELECT r FROM {OLDER} WHERE {in_slices})")
-        for table in ("cost_daily", "cost_resource_monthly"):
+        for table in ("cost_daily", "cost_resource_monthly", "cost_tag_daily"):
             con.execute(f"DELETE FROM {table} WHERE {in_slices}")
         exported = f"{in_slices} AND x_DatasetId NOT LIKE '{API_COSTS_LIKE}'"
         con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(where=f"WHERE {exported}"))
         con.execute("INSERT INTO cost_resource_monthly " + ROLLUP_RESOURCE_SELECT.format(and_where=f"AND {exported}"))
+        con.execute("INSERT INTO cost_tag_daily " + ROLLUP_TAG_SELECT.format(and_where=f"AND {exported}"))
     apply_export_precedence(con)
     _record_cost_datasets(con, files, source_kind, source)
     con.execute(f"DROP TABLE {GROUPS}")

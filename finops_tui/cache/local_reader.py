@@ -20,7 +20,8 @@ from typing import TypeVar
 import duckdb
 import pyarrow.compute as pc
 
-from finops_tui.cache import cost_queries, files, migrations, refresh_records, user_sql
+from finops_tui.analysis.budget_book import BudgetBook
+from finops_tui.cache import budget_queries, cost_queries, cost_series, files, migrations, refresh_records, user_sql
 from finops_tui.contract import CONTRACT_VERSION
 from finops_tui.contract.provenance import CurrencySpend, DatasetInfo, Overview, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
@@ -37,6 +38,7 @@ from finops_tui.contract.tables import (
 from finops_tui.contract.views import (
     TOP_ROWS,
     AnomaliesView,
+    BacktestMonth,
     BudgetsView,
     KpiView,
     OptimizationsView,
@@ -86,12 +88,14 @@ class LocalCache:
         memory_limit: str | None = None,
         clock: Callable[[], datetime] = utc_now,
         note: str | None = None,
+        budgets: BudgetBook | None = None,
     ) -> None:
         self.path = path.expanduser().resolve()
         self.snapshot = snapshot
         self.memory_limit = memory_limit
         self.clock = clock
         self.note = note
+        self.budgets = budgets  # the budgets file, shown beside the cache's own budgets
         self._lock = threading.Lock()
         self._sql_cursor: duckdb.DuckDBPyConnection | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
@@ -213,7 +217,9 @@ class LocalCache:
         return KpiView(
             scope=scope,
             as_of=as_of,
-            summary=cost_queries.kpi_summary(cur, scope, as_of),
+            summary=cost_queries.kpi_summary(cur, scope, as_of).model_copy(
+                update={"forecast": cost_series.kpi_forecast(cur, scope, as_of, self._today())}
+            ),
             trend=cost_queries.daily_costs(cur, scope, as_of, TREND_DAYS),
             services=top("service"),
             accounts=top("account"),
@@ -221,6 +227,13 @@ class LocalCache:
             providers=top("provider", None, of=everyone),
             movers=top("service", by="movement"),
         )
+
+    @survives_reload
+    def forecast_backtest(self, scope: ViewScope) -> list[BacktestMonth]:
+        """The forecast model's error on the last three closed months (local only: `finops-tui doctor`)."""
+        cur = self._cursor()
+        as_of = self._as_of(cur, scope)
+        return [] if as_of is None else cost_series.backtest(cur, scope, as_of)
 
     @survives_reload
     def resources_view(self, scope: ViewScope) -> ResourcesView:
@@ -232,11 +245,15 @@ class LocalCache:
 
     @survives_reload
     def budgets_view(self, scope: ViewScope) -> BudgetsView:
-        table = BudgetsTable.of(cost_queries.budgets(self._cursor(), scope, self._today()))
+        """AWS (and DEMO) budgets from the cache with the budgets file's, each in its own currency."""
+        extra, problem = self.budgets.specs() if self.budgets is not None else ([], None)
+        rows = budget_queries.budget_table(self._cursor(), scope.metric, self._today(), extra)
+        table = BudgetsTable.of(rows)
         status = table.table["status"].to_pylist()
         has_history = table.table["last_period"].null_count < table.num_rows
-        return BudgetsView(scope=scope, table=table, over=status.count("OVER"), at_risk=status.count("AT RISK"),
-                           has_history=has_history)  # fmt: skip
+        source = str(self.budgets.path) if self.budgets is not None and self.budgets.path.exists() else None
+        return BudgetsView(scope=scope, table=table, over=status.count("BREACHED"), at_risk=status.count("AT RISK"),
+                           has_history=has_history, file_problem=problem, budgets_file=source)  # fmt: skip
 
     @survives_reload
     def anomalies_view(self, scope: ViewScope) -> AnomaliesView:

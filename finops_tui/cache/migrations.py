@@ -68,7 +68,26 @@ def _rollups(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE cost_resource_monthly AS " + ROLLUP_RESOURCE_SELECT.format(and_where=""))
 
 
-ROLLUP_TABLES = ("cost_daily", "cost_resource_monthly")  # shaped by their SELECT, not declared in schema.py
+ROLLUP_TAG_SELECT = """
+    SELECT CAST(ChargePeriodStart AS DATE) AS ChargeDate, BillingCurrency, ProviderName, SubAccountId,
+           ServiceName, any_value(ServiceCategory) AS ServiceCategory, RegionId, ChargeCategory, Tags, x_DatasetId,
+           sum(BilledCost) AS BilledCost, sum(EffectiveCost) AS EffectiveCost,
+           sum(ListCost) AS ListCost, sum(ContractedCost) AS ContractedCost
+    FROM costs WHERE Tags IS NOT NULL {and_where}
+    GROUP BY ALL
+"""
+
+
+def _tag_rollup(con: duckdb.DuckDBPyConnection) -> None:
+    """Daily sums per distinct tag set, so a budget filtered on a tag reads rollup rows, not line items.
+
+    Grouped by the whole Tags text (tag sets repeat across resources and days), never exploded per key:
+    a filter on several keys (team=data and env=prod) must see them on the same rows.
+    """
+    con.execute("CREATE TABLE cost_tag_daily AS " + ROLLUP_TAG_SELECT.format(and_where=""))
+
+
+ROLLUP_TABLES = ("cost_daily", "cost_resource_monthly", "cost_tag_daily")  # shaped by their SELECT, not schema.py
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -77,6 +96,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "refresh runs, reusable API answers, provider forecasts"),
     Migration(4, "budget performance history"),
     Migration(5, "local analysis: anomaly drivers and feedback, rule evidence and actions, budget origins"),
+    Migration(6, "daily cost rollup per tag set, for budgets filtered on tags", _tag_rollup),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

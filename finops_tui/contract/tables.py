@@ -128,6 +128,9 @@ class BudgetsTable(TableData):
         ("budget", S), ("status", S), ("used_pct", F), ("actual", F), ("amount", F), ("forecast", F),
         ("forecast_pct", F), ("last_period", F), ("scope", S), ("period", S), ("currency", S),
         ("period_start", D), ("as_of", D), ("budget_id", S), ("parent", S),
+        # local analysis (issue 12): where the budget comes from, its interval, burn and breach
+        ("origin", S), ("period_end", D), ("forecast_lower", F), ("forecast_upper", F), ("burn_rate", F),
+        ("target_rate", F), ("breach_date", D), ("depth", pa.int32()), ("note", S),
     )  # fmt: skip
 
 

@@ -29,6 +29,17 @@ class DailyPoint(BaseModel):
     cost: float
 
 
+class BacktestMonth(BaseModel):
+    """The forecast model's error on one closed month (forecast made mid-month, data through the 14th)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    month: date
+    forecast: float
+    actual: float
+    error_pct: float | None = Field(description="(forecast - actual) / actual × 100; None when actual is 0")
+
+
 class Forecast(BaseModel):
     """End-of-month spend: ours, how it was computed, and the provider's own when a refresh brought it."""
 
@@ -38,6 +49,11 @@ class Forecast(BaseModel):
     method: str
     provider_rest: float | None = Field(None, description="the provider's forecast of the rest of the month")
     provider_label: str | None = None
+    lower: float | None = Field(None, description="80% interval, low end, for the whole month")
+    upper: float | None = Field(None, description="80% interval, high end, for the whole month")
+    model: str | None = Field(None, description="the model and what it learnt (level, trend, days of history)")
+    interval: str | None = Field(None, description="how the interval was made")
+    backtest: list[BacktestMonth] = Field(default_factory=list, description="the last closed months, oldest first")
 
 
 class KpiSummary(BaseModel):
@@ -47,7 +63,7 @@ class KpiSummary(BaseModel):
     previous_month_same_days: float
     last_full_month: float
     last_full_month_start: date
-    forecast: Forecast
+    forecast: Forecast | None = Field(description="None when the month is closed (as_of's month is before today's)")
     days_elapsed: int
     days_in_month: int
 
@@ -87,6 +103,8 @@ class BudgetsView(BaseModel):
     over: int
     at_risk: int
     has_history: bool = Field(description="whether any budget has a closed period's actual")
+    file_problem: str | None = Field(None, description="the budgets file's error (file, line, key); last good in use")
+    budgets_file: str | None = Field(None, description="the budgets file read, when there is one")
 
 
 class AnomaliesView(BaseModel):

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from finops_tui.analysis.budget_book import BudgetBook
 from finops_tui.cache import dataset_writes, files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.contract.reader import CostReader
@@ -74,8 +75,36 @@ def build_cache(root: Path) -> Path:
     return cache
 
 
+BUDGETS_FILE = """
+[[budget]]
+id = "ec2-file"
+name = "EC2 from the file"
+amount = 200
+currency = "USD"
+period = "monthly"
+parent = "usd-month"
+[budget.filters]
+service = ["EC2"]
+
+[[budget]]
+id = "usd-month"
+name = "USD month"
+amount = 150
+currency = "USD"
+period = "monthly"
+
+[[budget]]
+id = "gbp"
+name = "GBP month"
+amount = 10
+currency = "GBP"
+"""
+
+
 def local_reader(cache: Path) -> Iterator[CostReader]:
-    reader = LocalCache(cache, clock=lambda: NOW)
+    budgets = cache.parent / "budgets.toml"
+    budgets.write_text(BUDGETS_FILE)
+    reader = LocalCache(cache, clock=lambda: NOW, budgets=BudgetBook(budgets))
     yield reader
     reader.close()
 

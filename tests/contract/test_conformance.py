@@ -49,8 +49,12 @@ def test_kpis_month_to_date_previous_same_days_last_month_and_forecast(contract_
     assert k.month_to_date == 200 + 20 + 5 + 10  # March 1-15, USD, AWS only
     assert k.previous_month_same_days == 100 + 50 + 80  # February 1-15 (the 20th is outside)
     assert k.last_full_month == 100 + 50 + 80 + 30
-    assert k.forecast.value == pytest.approx(235 / 15 * 31)
-    assert "÷ 15 × 31" in k.forecast.method
+    # The model's typical day is the median of each week: 0 here (a charge on a few days only), so nothing is
+    # added for the 16 days left; the 15th is still being billed (NOW is noon) and counts as billed so far.
+    f = k.forecast
+    assert f is not None and f.value == 235 and f.lower == 235 and f.upper == 235
+    assert f.model is not None and "weekday × damped trend" in f.model and "16 day(s) left" in f.method
+    assert f.backtest == []  # February has no 4 weeks of history before its 15th
     assert k.days_elapsed == 15 and k.days_in_month == 31
     effective = contract_reader.kpi_view(aws.model_copy(update={"metric": "EffectiveCost"})).summary
     assert effective is not None and effective.month_to_date == 180 + 20 + 5 + 10
@@ -103,15 +107,29 @@ def test_resources_this_month_and_last_month(contract_reader: CostReader) -> Non
 def test_budgets_actual_used_and_status_each_in_its_own_currency(contract_reader: CostReader) -> None:
     view = contract_reader.budgets_view(USD)
     rows = {r["budget_id"]: r for r in view.table.rows()}
-    assert rows["all"]["actual"] == 275 and rows["all"]["status"] == "OK"  # forecast 568 < 1000
-    assert rows["ec2"]["actual"] == 210 and rows["ec2"]["used_pct"] == 84.0
-    assert rows["ec2"]["status"] == "AT RISK"  # forecast 210/15*31 = 434 > 250
-    assert rows["s3"]["actual"] == 20 and rows["s3"]["status"] == "AT RISK"  # 41.3 > 30
+    # the model adds nothing for the days left (their typical day is 0), so the forecast is the actual
+    assert rows["all"]["actual"] == 275 and rows["all"]["forecast"] == 275 and rows["all"]["status"] == "OK"
+    assert rows["ec2"]["actual"] == 210 and rows["ec2"]["used_pct"] == 84.0 and rows["ec2"]["status"] == "OK"
+    assert rows["ec2"]["burn_rate"] == pytest.approx(210 / 15) and rows["ec2"]["target_rate"] == pytest.approx(250 / 31)
+    assert rows["s3"]["actual"] == 20 and rows["s3"]["breach_date"] is None
     # a quarterly EUR budget: the quarter Jan-Mar so far, as of EUR's own last day with data
     assert rows["eur"]["actual"] == 999 and rows["eur"]["period_start"] == date(2025, 1, 1)
-    assert rows["eur"]["as_of"] == date(2025, 3, 10)
-    assert rows["eur"]["forecast"] == pytest.approx(999 / 69 * 90)
-    assert (view.over, view.at_risk) == (0, 2) and not view.has_history
+    assert rows["eur"]["as_of"] == date(2025, 3, 10) and rows["eur"]["period_end"] == date(2025, 4, 1)
+    assert {rows[b]["origin"] for b in ("all", "ec2", "s3", "eur")} == {"aws"}
+    # the budgets file: EC2 (both providers) passes 200 on the 15th (200 on the 1st, then 10)
+    ec2 = rows["file:ec2-file"]
+    assert ec2["origin"] == "file" and ec2["actual"] == 210 and ec2["status"] == "BREACHED"
+    assert ec2["breach_date"] == date(2025, 3, 15) and ec2["parent"] == "file:usd-month" and ec2["depth"] == 1
+    month = rows["file:usd-month"]  # all of March's USD: 200 on the 1st passes 150 at once
+    assert month["actual"] == 275 and month["status"] == "BREACHED" and month["breach_date"] == date(2025, 3, 1)
+    assert month["note"] == "children add up to 200.00 > 150.00"
+    gbp = rows["file:gbp"]
+    assert gbp["status"] == "NO DATA" and gbp["actual"] is None and "no GBP cost data" in gbp["note"]
+    order = [r["budget_id"] for r in view.table.rows()]
+    assert order.index("file:usd-month") + 1 == order.index("file:ec2-file")  # a child right under its parent
+    # EUR's history is one day (999 on the 10th): the level is that day, for each of the 21 days left
+    assert rows["eur"]["forecast"] == pytest.approx(999 * 22) and rows["eur"]["status"] == "AT RISK"
+    assert (view.over, view.at_risk) == (2, 1) and not view.has_history and view.file_problem is None
 
 
 def test_empty_tabs_return_empty_tables_with_the_declared_columns(contract_reader: CostReader) -> None:

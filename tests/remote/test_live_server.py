@@ -63,6 +63,18 @@ def test_every_view_over_rest_equals_the_local_readers(live: LiveServer, scope: 
         remote.close()
 
 
+def test_budgets_command_over_the_backend_prints_what_it_prints_locally(
+    live: LiveServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finops_tui.cli import main
+
+    assert main(["budgets", "--cache", str(live.cache), "--format", "csv"]) == 0
+    local = capsys.readouterr().out
+    monkeypatch.setenv("FINOPS_TUI_TOKEN", live.token)
+    assert main(["budgets", "--backend", live.url, "--format", "csv"]) == 0
+    assert capsys.readouterr().out == local and "EUR total" in local
+
+
 def header(app: object) -> str:
     from finops_tui.app.widgets.source_bar import SourceBar
 

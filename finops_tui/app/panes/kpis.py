@@ -1,4 +1,4 @@
-"""KPIs: month to date vs the same days last month, last full month, run-rate forecast, trend, top lists."""
+"""KPIs: month to date vs the same days last month, last full month, forecast (model), trend, top lists."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from finops_tui.app.panes.base import DataPane
 from finops_tui.app.widgets.trend_chart import TrendChart
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.tables import RankedTable
-from finops_tui.contract.views import KpiView
+from finops_tui.contract.views import Forecast, KpiView
 from finops_tui.money import format_delta_pct, format_money
 from finops_tui.terminal_text import escape_controls
 
@@ -20,6 +20,35 @@ def _delta_text(current: float, previous: float) -> Text:
     label = format_delta_pct(current, previous)
     style = "red" if current > previous else "green" if current < previous else "dim"
     return Text(label, style=style)
+
+
+def forecast_body(f: Forecast, last_month: float, cur: str | None) -> Text:
+    """The model's month-end figure, its 80% interval, and AWS's own forecast when a refresh brought it."""
+    body = Text.assemble((format_money(f.value, cur), "bold"), " ", _delta_text(f.value, last_month), " vs last")
+    if f.lower is not None and f.upper is not None:
+        low, high = format_money(f.lower, cur, cents=False), format_money(f.upper, cur, cents=False)
+        body.append(f"\n80%: {low}–{high}", style="dim")
+    if f.provider_rest is not None:
+        body.append(f"\nAWS: +{format_money(f.provider_rest, cur, cents=False)} rest of month", style="dim")
+    elif f.backtest:
+        errors = [m.error_pct for m in f.backtest if m.error_pct is not None]
+        if errors:
+            body.append(f"\nback-test: {sum(abs(e) for e in errors) / len(errors):.1f}% MAPE", style="dim")
+    return body
+
+
+def forecast_tooltip(f: Forecast, cur: str | None) -> str:
+    """How the figure was made, and how the model did on the last closed months."""
+    lines = [f.method, f.model or "", f.interval or ""]
+    for m in f.backtest:
+        error = f"{m.error_pct:+.1f}%" if m.error_pct is not None else "n/a"
+        lines.append(
+            f"back-test {m.month:%b %Y} (made on the 15th): {format_money(m.forecast, cur, cents=False)} vs actual "
+            f"{format_money(m.actual, cur, cents=False)}, {error}"
+        )
+    if f.provider_label:
+        lines.append(f.provider_label)
+    return "\n".join(line for line in lines if line)
 
 
 class KpiPane(DataPane[KpiView]):
@@ -88,20 +117,17 @@ class KpiPane(DataPane[KpiView]):
             Text(format_money(s.last_full_month, cur), style="bold"),
         )
         f = s.forecast
-        forecast = Text.assemble(
-            (format_money(f.value, cur), "bold"), "\n", _delta_text(f.value, s.last_full_month), " vs last month"
-        )
-        tooltip = f.method
-        if f.provider_rest is not None:
-            forecast.append(f"\nAWS: +{format_money(f.provider_rest, cur, cents=False)} rest of month", style="dim")
-            tooltip += f"\n{f.provider_label}"
-        self._card("forecast", "Forecast (run-rate)", forecast)
-        self.query_one("#card-forecast").tooltip = tooltip
+        if f is None:
+            self._card("forecast", "Forecast", Text("month closed:\nnothing left to forecast", style="dim"))
+            self.query_one("#card-forecast").tooltip = None
+        else:
+            self._card("forecast", "Forecast (model)", forecast_body(f, s.last_full_month, cur))
+            self.query_one("#card-forecast").tooltip = forecast_tooltip(f, cur)
         left = s.days_in_month - s.days_elapsed
         self._card(
             "period",
             "Month progress",
-            Text(f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n{f.method}", style=""),
+            Text(f"day {s.days_elapsed} of {s.days_in_month}, {left} left\n{f.method if f else ''}", style=""),
         )
         trend = self.query_one(TrendChart)
         trend.currency = cur

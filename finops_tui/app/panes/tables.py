@@ -65,32 +65,6 @@ class ResourcesPane(TablePane[ResourcesView]):
         return f"Resources · {view.scope.metric} · {view.scope.label} · this month and last month{hint}"
 
 
-class BudgetsPane(TablePane[BudgetsView]):
-    title = "Budgets"
-    noun = "budgets"
-    decimals = {"amount": 2, "actual": 2, "forecast": 2, "used_pct": 1, "forecast_pct": 1, "last_period": 2}
-    empty_message = (
-        "No budgets in this cache. Budgets are read from AWS Budgets by the refresh collectors; "
-        "actual spend is computed from the cost data."
-    )
-
-    def fetch(self, scope: ViewScope) -> BudgetsView:
-        return self.reader.budgets_view(scope)
-
-    async def show(self, view: BudgetsView) -> None:
-        # A closed period's actual exists only for budgets from AWS Budgets; an all-blank column says nothing.
-        self.hidden_columns = ("as_of",) if view.has_history else ("as_of", "last_period")
-        await super().show(view)
-
-    def caption(self, view: BudgetsView) -> str:
-        if not view.table.num_rows:
-            return "Budgets"
-        return (
-            f"Budgets · actual {view.scope.metric} this period vs amount · "
-            f"{view.over} over, {view.at_risk} at risk (forecast)"
-        )
-
-
 class AnomaliesPane(TablePane[AnomaliesView]):
     title = "Anomalies"
     noun = "anomalies"
@@ -119,4 +93,4 @@ class OptimizationsPane(TablePane[OptimizationsView]):
         return self.reader.optimizations_view(scope)
 
 
-__all__ = ["AnomaliesPane", "BudgetsPane", "OptimizationsPane", "ResourcesPane", "TablePane"]
+__all__ = ["AnomaliesPane", "OptimizationsPane", "ResourcesPane", "TablePane"]  # Budgets: budgets.py
