@@ -319,7 +319,7 @@ def logout(args: argparse.Namespace, settings: Settings) -> int:
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.server import serve_command
 
-    return serve_command.main(args, settings)
+    return serve_command.main(args, settings, _demo_cache() if args.demo else settings.cache_file())
 
 
 def token(args: argparse.Namespace, settings: Settings) -> int:

@@ -225,11 +225,22 @@ def _add_fixed_routes(app: FastAPI, server: Server) -> None:
     templates = TypeAdapter(list[sql_lab.SqlTemplate]).dump_json(sql_lab.TEMPLATES)
 
     @app.get("/health", summary="liveness, contract version, dataset ages, last refresh (no token needed)")
-    async def health() -> Response:
+    async def health(request: Request) -> Response:
+        if_none_match = request.headers.get("if-none-match")
+
         def work() -> Response:
             server.pool.refresh_if_changed()
-            body = derived.health(server.pool.main.overview()).model_dump_json().encode()
-            return Response(success_body(body), media_type=JSON)
+            main = server.pool.main
+            etag = etag_for(main.path, "/health")
+            headers = {"ETag": etag, "Cache-Control": "no-cache"}
+            if matches(if_none_match, etag):
+                return Response(status_code=304, headers=headers)
+
+            def compute() -> bytes:
+                return success_body(derived.health(main.overview()).model_dump_json().encode())
+
+            # Monitors poll this: kept like any answer, so it costs a query only when the file changed.
+            return Response(server.answers.get_or_compute(etag, compute), media_type=JSON, headers=headers)
 
         return await run_in_threadpool(_guarded, work)
 

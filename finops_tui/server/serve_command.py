@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
+from finops_tui.auth.tokens import TokenStore
 from finops_tui.config import Settings
 from finops_tui.errors import ConfigError
 
@@ -32,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argp
     return serve
 
 
-def main(args: argparse.Namespace, settings: Settings) -> int:
+def main(args: argparse.Namespace, settings: Settings, cache: Path) -> int:
     try:
         import uvicorn
 
@@ -54,7 +55,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         raise ConfigError(f"--now {args.now!r}: give an ISO time such as 2025-03-15T12:00:00.") from None
     config = ServerConfig(
-        cache=settings.cache_file(),
+        cache=cache,
         auth_db=Path(args.auth_db).expanduser() if args.auth_db else None,
         memory_limit=settings.duckdb_memory_limit,
         rate_per_second=settings.server_rate_per_second,
@@ -65,6 +66,10 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         now=now,
     )
     app = create_app(config)
+    store = TokenStore(config.auth_db)
+    if not any(t.state(datetime.now(UTC)) == "active" for t in store.all()):
+        print(f"No active token in {store.path} yet: every request but /health will get 401. Make one with "
+              f"`finops-tui token create --role viewer` (same --auth-db).", file=sys.stderr)  # fmt: skip
     scheme = "https" if args.ssl_certfile else "http"
     print(f"Serving {config.cache} at {scheme}://{args.host}:{args.port} (Ctrl-C stops)", file=sys.stderr, flush=True)
     uvicorn.run(

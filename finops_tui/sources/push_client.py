@@ -6,6 +6,7 @@ server checks, and sent with the collector token. A refused push stops with the 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import ssl
@@ -35,12 +36,19 @@ class Pushed:
     rows: int
 
 
-def collector_token() -> str:
+def collector_token(backend_url: str) -> str:
+    """$FINOPS_TUI_TOKEN, else the token `finops-tui login URL` stored for this server (remote/credentials.py)."""
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
+        try:  # the client's credential store; looked up by name so a build without it still pushes with the env var
+            credentials = importlib.import_module("finops_tui.remote.credentials")
+            token = str(credentials.token_for(backend_url) or "").strip()
+        except ImportError:
+            token = ""
+    if not token:
         raise ConfigError(
-            f"--backend-url needs a collector token in ${TOKEN_ENV}; an admin makes one on the server with "
-            "`finops-tui token create --role collector`."
+            f"--backend-url needs a collector token: in ${TOKEN_ENV}, or stored by `finops-tui login {backend_url}`; "
+            "an admin makes one on the server with `finops-tui token create --role collector`."
         )
     return token
 

@@ -55,7 +55,7 @@ def ingest_and_push(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.sources.ingest import ingest_paths
 
     client = _client()
-    token = client.collector_token()
+    token = client.collector_token(args.backend_url)
     folder = Path(tempfile.mkdtemp(prefix="push-", dir=files.private_temp_dir()))
     try:
         cache = folder / "push.duckdb"
@@ -79,7 +79,7 @@ def refresh_and_push(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.sources.aws import refresh_command
 
     client = _client()
-    token = client.collector_token()
+    token = client.collector_token(args.backend_url)
     cache = collector_cache(args.backend_url)
     locations.make_private_dir(cache.parent)
     started = datetime.now(UTC).replace(tzinfo=None)

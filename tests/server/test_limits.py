@@ -56,6 +56,12 @@ def test_etag_gives_304_until_the_cache_file_changes(limited: LiveServer) -> Non
         assert changed.json() == first.json()
 
 
+def test_health_has_an_etag_too(limited: LiveServer) -> None:
+    with limited.client() as client:
+        etag = client.get("/health").headers["ETag"]
+        assert client.get("/health", headers={"If-None-Match": etag}).status_code == 304
+
+
 def test_kept_answers_are_dropped_when_the_file_changes(limited: LiveServer) -> None:
     with limited.client(limited.token("analyst", name="cache")) as client:
         before = client.get("/api/optimizations", params={"currency": "USD"}).json()["data"]
