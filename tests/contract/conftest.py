@@ -116,7 +116,9 @@ def rest_reader(cache: Path) -> Iterator[CostReader]:
     """The REST client over a live server on the same cache; its last good answers in a folder of its own."""
     server = _SERVERS.get(cache)
     if server is None:
-        server = _SERVERS[cache] = LiveServer(cache).start()
+        budgets = cache.parent / "budgets.toml"
+        budgets.write_text(BUDGETS_FILE)
+        server = _SERVERS[cache] = LiveServer(cache, now=NOW, budgets_file=budgets).start()
         atexit.register(server.stop)
     client = BackendClient(server.url, server.token)
     reader = RestReader(server.url, server.token, client=client,

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -37,6 +38,8 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     token: str = ""
     tls: tuple[Path, Path] | None = None  # (certificate, key): serve HTTPS
+    now: datetime | None = None  # the server's clock (serve's hidden --now), to match a reader with a fixed clock
+    budgets_file: Path | None = None  # the budgets file the server shows beside the cache's budgets
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -49,6 +52,8 @@ class LiveServer:
         for name in ("CONFIG", "DATA", "LOG", "TEMP"):
             env[f"FINOPS_TUI_{name}_DIR"] = str(self.home / name.lower())
         env["FINOPS_TUI_SERVER_RATE_BURST"] = "100000"  # the suites call quickly; rate limits are not tested here
+        if self.budgets_file is not None:
+            env["FINOPS_TUI_BUDGETS_FILE"] = str(self.budgets_file)
         return env
 
     @property
@@ -68,6 +73,8 @@ class LiveServer:
         if not self.token:
             self.token = self.create_token()
         args = ["serve", "--cache", str(self.cache), "--port", str(self.port), "--auth-db", str(self.auth_db)]
+        if self.now is not None:
+            args += ["--now", self.now.isoformat()]
         if self.tls:
             args += ["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])]
         with open(self.log, "ab") as log:
