@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 import keyring
+import keyring.core
 import pytest
 
 from finops_tui import locations
@@ -44,9 +45,7 @@ def test_the_environment_overrides_the_stored_token(monkeypatch: pytest.MonkeyPa
 def test_a_working_keyring_is_used_and_the_file_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
     kept: dict[tuple[str, str], str] = {}
 
-    class MemoryRing(keyring.backend.KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
+    class MemoryRing:  # not a KeyringBackend subclass: those register themselves for every later test
         def get_password(self, service: str, username: str) -> str | None:
             return kept.get((service, username))
 
@@ -56,15 +55,11 @@ def test_a_working_keyring_is_used_and_the_file_is_not(monkeypatch: pytest.Monke
         def delete_password(self, service: str, username: str) -> None:
             kept.pop((service, username))
 
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryRing())
-    try:
-        assert "system keyring (MemoryRing)" in credentials.store_token(URL, "tok-k")
-        assert kept == {("finops-tui", URL): "tok-k"} and not locations.credentials_file().exists()
-        assert credentials.token_for(URL) == "tok-k"
-        assert credentials.forget_token(URL) == ["the system keyring"]
-    finally:
-        keyring.set_keyring(previous)
+    monkeypatch.setattr(keyring.core, "_keyring_backend", MemoryRing())
+    assert "system keyring (MemoryRing)" in credentials.store_token(URL, "tok-k")
+    assert kept == {("finops-tui", URL): "tok-k"} and not locations.credentials_file().exists()
+    assert credentials.token_for(URL) == "tok-k"
+    assert credentials.forget_token(URL) == ["the system keyring"]
 
 
 def test_login_checks_the_token_then_stores_it_and_says_where(
