@@ -32,6 +32,24 @@ def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     parser.add_argument("--demo", action="store_true", default=demo_default, help="use the generated DEMO cache")
 
 
+def add_backend_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """--backend URL and --ca-bundle FILE: read from a `finops-tui serve` backend instead of a cache file.
+
+    One line per command that only reads (`add_backend_option(sub)`); `commands.open_cost_reader`
+    then builds the right reader. Subcommand copies default to SUPPRESS, as `_common` explains.
+    """
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--backend",
+        metavar="URL",
+        default=default,
+        help="read from a `finops-tui serve` backend (token: `finops-tui login URL` or $FINOPS_TUI_TOKEN)",
+    )
+    parser.add_argument(
+        "--ca-bundle", metavar="FILE", default=default, help="trust this CA's certificate for --backend (private CA)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="finops-tui",
@@ -39,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"finops-tui {__version__}")
     _common(parser, top=True)
+    add_backend_option(parser, top=True)
     parser.add_argument("--snapshot", metavar="FILE", help="open any cache file read-only for offline review")
     parser.add_argument("--theme", metavar="NAME", help="colour theme (built-in or a file in the themes dir)")
     parser.add_argument(
@@ -69,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     query = sub.add_parser("query", help="run read-only SQL over the cache")
     _common(query)
+    add_backend_option(query)
     query.add_argument("sql", metavar="SQL")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument("--limit", type=int, default=None, help="at most this many rows")
@@ -129,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(anomalies)
     anomalies.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_backend_option(anomalies)
     anomalies.add_argument("--all", action="store_true", help="include anomalies of muted series")
     anomalies.add_argument(
         "--detect", action="store_true", help="run detection again first (e.g. after changing anomaly_* settings)"
@@ -144,6 +165,19 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--profile", action="append", metavar="P", help="AWS profile to test (repeatable)")
     doctor.add_argument("--include-paid", action="store_true", help="also probe Cost Explorer ($0.01)")
 
+    login = sub.add_parser(
+        "login",
+        help="check a backend token and store it (system keyring, else a 0600 file)",
+        description="Ask for the token of a `finops-tui serve` backend (input hidden), check it against the "
+        "backend, and store it in the system keyring, or in a 0600 file when there is no keyring. "
+        "$FINOPS_TUI_TOKEN, when set, overrides the stored token.",
+    )
+    login.add_argument("url", metavar="URL", help="the backend, e.g. https://finops.example.com:8080")
+    login.add_argument("--token-stdin", action="store_true", help="read the token from stdin (scripts)")
+    login.add_argument("--ca-bundle", metavar="FILE", help="trust this CA's certificate (private CA)")
+    logout = sub.add_parser("logout", help="forget the stored token of a backend")
+    logout.add_argument("url", metavar="URL")
+
     budgets = sub.add_parser(
         "budgets",
         help="every budget (AWS Budgets and the budgets file): actual, forecast, burn rate, breach date, status",
@@ -151,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         "each judged in its own currency over its current period. JSON is an array of objects; [] when none.",
     )
     _common(budgets)
+    add_backend_option(budgets)
     budgets.add_argument("--budgets", metavar="FILE", default=argparse.SUPPRESS, help="budgets file (TOML)")
     budgets.add_argument("--format", choices=("table", "csv", "json"), default="table")
     optimizations = sub.add_parser(
@@ -163,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(optimizations)
     optimizations.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_backend_option(optimizations)
     optimizations.add_argument(
         "--evaluate", action="store_true", help="run the rules now (thresholds: [rules] in the config file)"
     )
@@ -211,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             "snapshot": commands.snapshot,
             "doctor": commands.doctor,
             "refresh": commands.refresh,
+            "login": commands.login,
+            "logout": commands.logout,
             "serve": commands.serve,
             "token": commands.token,
             "budgets": commands.budgets,
@@ -231,7 +269,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
     from finops_tui.cache.warm_start import WarmStartCache
-    from finops_tui.commands import open_reader
+    from finops_tui.commands import open_backend_reader, open_reader
+
+    if args.backend:  # client mode: the same tabs over a `finops-tui serve` backend, never refreshed from here
+        from finops_tui.app.main_app import FinopsApp
+
+        remote = open_backend_reader(args)
+        FinopsApp(remote, settings).run()
+        remote.close()
+        return 0
 
     if args.snapshot and (args.demo or args.cache):
         raise ConfigError("--snapshot opens a file on its own; drop --demo/--cache.")

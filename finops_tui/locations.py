@@ -2,6 +2,7 @@
 
 `FINOPS_TUI_CONFIG_DIR`, `FINOPS_TUI_DATA_DIR`, `FINOPS_TUI_LOG_DIR` and `FINOPS_TUI_TEMP_DIR` move
 each root (tests isolate every run this way); `--cache`/`FINOPS_TUI_CACHE` move the cache file alone.
+`FINOPS_TUI_BACKENDS_DIR` moves the REST client's last good answers.
 Folders finops-tui creates are private (0700) whatever the umask: they hold cost data.
 """
 
@@ -77,6 +78,16 @@ def user_themes_dir() -> Path:
 
 def log_file() -> Path:
     return log_dir() / "finops-tui.jsonl"
+
+
+def backends_dir() -> Path:
+    """Last good answers of each REST backend (`--backend URL`), a folder per URL: disposable, so in the cache dir."""
+    return _dir("FINOPS_TUI_BACKENDS_DIR", str(Path(_DIRS.user_cache_dir) / "backends"))
+
+
+def credentials_file() -> Path:
+    """Backend tokens when no system keyring exists (0600)."""
+    return config_dir() / "credentials.json"
 
 
 def temp_dir() -> Path:

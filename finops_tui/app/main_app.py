@@ -35,7 +35,7 @@ from finops_tui.app.widgets.footer import CockpitFooter
 from finops_tui.app.widgets.refresh_status import RefreshStatusLine
 from finops_tui.app.widgets.source_bar import SourceBar, last_covered
 from finops_tui.config import Settings, save_setting
-from finops_tui.contract.provenance import Overview
+from finops_tui.contract.provenance import BackendConnection, Overview
 from finops_tui.contract.reader import CostReader
 from finops_tui.contract.refresh import Refresher, RefreshOutcome, RefreshProgress
 from finops_tui.contract.scope import ViewScope
@@ -169,6 +169,7 @@ class FinopsApp(App[None]):
         self.clock = clock
         self.watch_interval = watch_interval
         self._note_shown = False
+        self._connection_state: str | None = None
         self.set_reactive(FinopsApp.scope, ViewScope(currency=None, metric=settings.metric))
         self._theme_failures = register_themes(self)
         if settings.theme in self.available_themes:
@@ -259,6 +260,8 @@ class FinopsApp(App[None]):
         bar.source = overview.source
         bar.refreshed = overview.refresh
         bar.datasets = overview.datasets
+        bar.connection = overview.connection
+        self._announce_connection(overview.connection)
         note = overview.source.note
         if note and note != "DEMO" and not self._note_shown:
             self._note_shown = True
@@ -282,6 +285,16 @@ class FinopsApp(App[None]):
         for pane in self.query(CockpitPane):
             pane.mark_stale()
         self._load_active_pane()
+
+    def _announce_connection(self, connection: BackendConnection | None) -> None:
+        """A toast when a backend stops answering (the header keeps saying STALE) and when it is back."""
+        previous, self._connection_state = self._connection_state, connection.state if connection else None
+        if connection is None or previous == connection.state:
+            return
+        if connection.state == "stale":
+            self.notify(connection.problem or "", title="Backend unreachable: STALE", severity="warning", timeout=15)
+        elif previous == "stale":
+            self.notify(f"{connection.backend} answers again: live data.", title="Backend back", timeout=6)
 
     @on(SourceProblem)
     def _source_problem(self, message: SourceProblem) -> None:
@@ -331,8 +344,19 @@ class FinopsApp(App[None]):
 
     # -- new data: one trigger ------------------------------------------------------------
     def _check_for_new_data(self, note: str | None = "New data was committed by another process; reloaded.") -> None:
+        if any(w.group == "poll" and not w.is_finished for w in self.workers):
+            return  # the last poll still waits on a slow backend: no pile of threads behind it
+        self._poll_source(note)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def _poll_source(self, note: str | None) -> None:
+        """`has_changed` may wait on a network (a REST backend), so it is asked off the UI thread.
+
+        A remote reader also reports live ↔ STALE changes; `_announce_connection` says those, not `note`.
+        """
         if self.reader.has_changed():
-            self._reload_reader(note)
+            remote = self.overview is not None and self.overview.connection is not None
+            self.call_from_thread(self._reload_reader, None if remote else note)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reload")
     def _reload_reader(self, note: str | None) -> None:
@@ -404,6 +428,11 @@ class FinopsApp(App[None]):
         self._run_refresh(self.refresher)
 
     def _reread(self) -> None:
+        connection = self.overview.connection if self.overview else None
+        if connection is not None:  # a backend: ask it off the UI thread; unchanged answers cost a 304
+            self._read_source()
+            self.notify(f"Reloading from {connection.backend}; the collectors refresh it, not this cockpit.", timeout=4)
+            return
         kind = self.overview.source.kind if self.overview else ""
         if self.reader.has_changed():
             self._reload_reader(None)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,6 +62,27 @@ class CurrencySpend(BaseModel):
     latest_month: date | None = None
 
 
+ConnectionState = Literal["live", "stale"]
+BreakerState = Literal["closed", "open", "half-open"]
+
+
+class BackendConnection(BaseModel):
+    """How a remote reader reaches its backend, so the header can say STALE and since when.
+
+    Set only by a reader over a network (never by the server, never for a local file): `state` is
+    "stale" while the answers shown are the last good ones kept on disk, never invented ones.
+    Times are naive UTC, like every other time in the contract.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    backend: str = Field(description="the backend URL")
+    state: ConnectionState = "live"
+    stale_since: datetime | None = Field(None, description="when the backend last answered; set while stale")
+    breaker: BreakerState = Field("closed", description="the client's circuit breaker")
+    problem: str | None = Field(None, description="why the backend is not answering, with advice")
+
+
 class Overview(BaseModel):
     """The header and the view choices: source, datasets, currencies, providers, refresh.
 
@@ -87,6 +109,8 @@ class Overview(BaseModel):
                 for name in c.providers:
                     other.setdefault(name, []).append(c.currency or "(no currency)")
         return other
+
+    connection: BackendConnection | None = Field(None, description="remote readers only: backend, live or STALE")
 
     def providers_in(self, currency: str | None) -> list[str]:
         for c in self.currencies:

@@ -2,11 +2,14 @@
 
 Every test in this folder takes `contract_reader` and may only use the `CostReader` contract,
 so a second implementation (the REST client over a live server on the same cache) is added by
-one more entry in `IMPLEMENTATIONS` and runs the same suite unchanged.
+one more entry in `IMPLEMENTATIONS` and runs the same suite unchanged: "rest" is `RestReader`
+over the real `finops-tui serve` (a subprocess on 127.0.0.1), started once per cache file.
 """
 
 from __future__ import annotations
 
+import atexit
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +21,11 @@ from finops_tui.analysis.budget_book import BudgetBook
 from finops_tui.cache import dataset_writes, files
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.contract.reader import CostReader
+from finops_tui.remote.backend_client import BackendClient
+from finops_tui.remote.last_good import LastGoodStore
+from finops_tui.remote.rest_reader import RestReader
 from finops_tui.sources.ingest import ingest_paths
+from tests.remote.live_server import LiveServer
 
 NOW = datetime(2025, 3, 15, 12)
 HEADER = (
@@ -102,7 +109,25 @@ def local_reader(cache: Path) -> Iterator[CostReader]:
     reader.close()
 
 
-IMPLEMENTATIONS: dict[str, Callable[[Path], Iterator[CostReader]]] = {"local": local_reader}
+_SERVERS: dict[Path, LiveServer] = {}
+
+
+def rest_reader(cache: Path) -> Iterator[CostReader]:
+    """The REST client over a live server on the same cache; its last good answers in a folder of its own."""
+    server = _SERVERS.get(cache)
+    if server is None:
+        budgets = cache.parent / "budgets.toml"
+        budgets.write_text(BUDGETS_FILE)
+        server = _SERVERS[cache] = LiveServer(cache, now=NOW, budgets_file=budgets).start()
+        atexit.register(server.stop)
+    client = BackendClient(server.url, server.token)
+    reader = RestReader(server.url, server.token, client=client,
+                        store=LastGoodStore(server.url, Path(tempfile.mkdtemp(dir=server.home))))  # fmt: skip
+    yield reader
+    reader.close()
+
+
+IMPLEMENTATIONS: dict[str, Callable[[Path], Iterator[CostReader]]] = {"local": local_reader, "rest": rest_reader}
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from finops_tui.app.themes import theme_styles
-from finops_tui.contract.provenance import DatasetInfo, SourceInfo
+from finops_tui.contract.provenance import BackendConnection, DatasetInfo, SourceInfo
 from finops_tui.contract.refresh import RefreshStatus
 from finops_tui.contract.vocabulary import HEADER_KINDS
 from finops_tui.money import format_age, is_stale
@@ -68,6 +68,20 @@ def dataset_ages(datasets: list[DatasetInfo], now: datetime, stale_after: timede
     return text
 
 
+def backend_label(src: SourceInfo, connection: BackendConnection) -> Text:
+    """Client mode: the backend URL, the server's own source, and STALE since when in a warning colour."""
+    text = Text()
+    text.append(" REMOTE ", style=_BADGE_STYLE["REMOTE"])
+    text.append(f" {escape_controls(connection.backend)}")
+    if connection.state == "stale":  # before the server's path, so a narrow terminal still shows it
+        since = connection.stale_since
+        when = f" since {since:%Y-%m-%d %H:%M} UTC" if since else ""
+        text.append(" ")
+        text.append(f" STALE{when}: backend unreachable, last good data ", style="bold black on yellow")
+    text.append(f" (server: {src.kind} {escape_controls(src.location)})", style="dim")
+    return text
+
+
 class SourceBar(Widget):
     """Source badge + location + mode; dataset ages (yellow when stale); the latest live refresh, if any."""
 
@@ -79,6 +93,7 @@ class SourceBar(Widget):
     refreshed: reactive[RefreshStatus | None] = reactive(None, layout=True)
     datasets: reactive[list[DatasetInfo]] = reactive(list, always_update=True)
     context: reactive[str] = reactive("")
+    connection: reactive[BackendConnection | None] = reactive(None)
 
     def __init__(self, clock: Callable[[], datetime], stale_after: timedelta, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -93,6 +108,9 @@ class SourceBar(Widget):
         src = self.source
         if src is None:
             line.append(" loading… ", style="reverse")
+        elif self.connection is not None:
+            line.append_text(backend_label(src, self.connection))
+            line.append("  read-only" if src.read_only else "  read-write", style="bold")
         else:
             line.append(f" {src.kind} ", style=styles.badge or _BADGE_STYLE.get(src.kind, "reverse"))
         if self.context:
