@@ -56,7 +56,7 @@ def test_every_view_over_rest_equals_the_local_readers(live: LiveServer, scope: 
         overview = remote.overview()
         assert overview.connection is not None and overview.connection.state == "live"
         assert overview.model_copy(update={"connection": None}) == local.overview()
-        sql = "SELECT ServiceName, sum(BilledCost) AS c, min(ChargePeriodStart) AS first FROM costs GROUP BY 1"
+        sql = "SELECT ServiceName, sum(BilledCost) AS c, min(ChargePeriodStart) AS t FROM costs GROUP BY 1 ORDER BY 1"
         assert remote.run_sql(sql, 3).table.table.equals(local.run_sql(sql, 3).table.table)
     finally:
         local.close()
