@@ -3,20 +3,16 @@ and the same API over TLS with a self-signed certificate made here."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from finops_tui.cache import files
 from finops_tui.cache.cost_writes import set_meta
+from tests.remote.certificates import self_signed
 from tests.server.live_server import LiveServer, live_server
 
 
@@ -71,34 +67,8 @@ def test_kept_answers_are_dropped_when_the_file_changes(limited: LiveServer) -> 
     assert "changed" not in str(before) and "changed" in str(after)
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]),
-                       critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    key_file.chmod(0o600)
-    return cert_file, key_file
-
-
 def test_tls_serves_the_api_and_an_untrusted_certificate_is_refused(tmp_path: Path, server_cache: Path) -> None:
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed(tmp_path)
     with live_server(tmp_path / "tls", server_cache, tls=(cert, key)) as live:
         assert live.url.startswith("https://")
         with live.client(live.token("viewer")) as client:  # trusts cert.pem as its CA bundle
