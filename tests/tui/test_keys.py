@@ -263,3 +263,6 @@ async def test_narrow_footer_keeps_the_keys_list_in_view(demo_cache):
         keys = {k.key: k.region for k in app.query(FooterKey)}
         assert "question_mark" in keys and keys["question_mark"].right <= 80 - 12  # left of the palette key
         assert keys["slash"].right <= 80
+        # the palette key covers the last column: no key scrolled under it shows through ("^p Palettee")
+        palette = next(k for k in app.query(FooterKey) if k.has_class("-command-palette"))
+        assert palette.region.right == 80

@@ -19,6 +19,12 @@ class CockpitFooter(Footer):
     """Compact (no padding around keys) below 100 columns, so 80 columns still show the pane's keys,
     `?` (which lists every key, the ones cut off included) and the palette."""
 
+    # Compact mode gives every key a 1-cell right margin, the docked palette key included: that cell
+    # is not painted by it, so a key scrolled under it showed through ("^p Palettee").
+    DEFAULT_CSS = """
+    CockpitFooter.-compact FooterKey.-command-palette { margin-right: 0; padding-right: 1; }
+    """
+
     def on_resize(self, event: events.Resize) -> None:
         self.compact = event.size.width < COMPACT_BELOW
 
