@@ -351,3 +351,23 @@ async def test_narrow_grids_hide_columns_by_priority_and_say_which(demo_cache):
         await pilot.press("d")
         await pilot.pause()
         assert "idle_reason" in text_of(app.screen.query_one("#describe-fields"))  # d shows what was hidden
+
+
+async def test_metric_currency_and_provider_keys_do_not_change_the_tabs_behind_a_detail(demo_cache):
+    app = make_app(demo_cache)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.query_one("#top-services", DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DimensionScreen)
+        before = app.scope
+        await pilot.press("m", "c", "p")
+        await pilot.pause()
+        assert app.scope == before  # the tabs underneath still show what the detail was opened from
+        assert any("Press esc to go back to the tabs" in n for n in notifications(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.scope.metric != before.metric  # back on the tabs, m cycles the metric again

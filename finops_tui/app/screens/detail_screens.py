@@ -31,7 +31,20 @@ class DrillScreen(Screen[None]):
     DEFAULT_CSS = """
     DrillScreen #record { height: auto; max-height: 30%; padding: 0 1; border-bottom: solid $panel; }
     """
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="drill.back", tooltip="back to where you were")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="drill.back", tooltip="back to where you were"),
+        # A detail is about one metric, currency and provider: changing them here would change the tabs
+        # underneath, out of sight, while this screen went on showing the old scope.
+        Binding("m,c,p", "scope_is_fixed", show=False, id="drill.scope_fixed"),
+    ]
+
+    def action_scope_is_fixed(self) -> None:
+        self.app.notify(
+            f"This detail is for {self.scope.metric} · {self.scope.label}. Press esc to go back to the tabs "
+            "and change the metric (m), currency (c) or provider (p) there.",
+            title="Scope fixed here",
+            timeout=6,
+        )
 
     def __init__(self, reader: CostReader, scope: ViewScope, trail: tuple[str, ...]) -> None:
         super().__init__()
