@@ -48,6 +48,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from finops_tui.auth.tokens import TokenStore  # noqa: E402
+from finops_tui.cache import files  # noqa: E402
 from finops_tui.cache.local_reader import LocalCache  # noqa: E402
 from finops_tui.contract.scope import ViewScope  # noqa: E402
 from finops_tui.server import derived  # noqa: E402
@@ -234,6 +235,7 @@ def main() -> None:
     try:
         cache = root / "cache.duckdb"
         shutil.copyfile(args.cache, cache)
+        files.ensure_cache(cache)  # a cache built by an older finops-tui is upgraded on the copy, as `serve` does
         reader = LocalCache(cache, clock=lambda: datetime.fromisoformat(NOW))
         scope = ViewScope(currency=reader.overview().currencies[0].currency)
         rows = reader.run_sql("SELECT count(*) FROM costs", 1).table.table.column(0)[0].as_py()
