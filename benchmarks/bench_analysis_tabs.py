@@ -33,8 +33,6 @@ import platform
 import shutil
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,7 +42,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_tabs import OUT, build  # noqa: E402
+from bench_tabs import OUT, alternate, build  # noqa: E402
 
 from finops_tui import periods  # noqa: E402
 from finops_tui.analysis.budget_book import BudgetBook  # noqa: E402
@@ -148,21 +146,6 @@ def plain_budgets_sql(reader: LocalCache, metric: str) -> str:
             f"FROM costs WHERE {' AND '.join(where)}"
         )
     return " UNION ALL ".join(parts) + " ORDER BY budget_id"
-
-
-def alternate(ours: Callable[[], Any], plain: Callable[[], Any], runs: int, warm: int) -> tuple[list[float], ...]:
-    for _ in range(warm):
-        ours()
-        plain()
-    a, b = [], []
-    for _ in range(runs):
-        t = time.perf_counter()
-        ours()
-        a.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        plain()
-        b.append((time.perf_counter() - t) * 1000)
-    return a, b
 
 
 def main() -> None:
