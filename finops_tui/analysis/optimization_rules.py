@@ -77,6 +77,13 @@ PREVIOUS_GENERATION: dict[str, tuple[str, float | None]] = {
 
 _NOTE_SNAPSHOT = "aws ec2 create-snapshot --volume-id {resource_id} --region {region} --description 'before delete'"
 
+# Stopping, retyping and starting an instance: the action of both previous-generation rules.
+MODERNISE_EC2 = (
+    "aws ec2 stop-instances --instance-ids {resource_id} --region {region} && "
+    "aws ec2 modify-instance-attribute --instance-id {resource_id} --instance-type Value={target} "
+    "--region {region} && aws ec2 start-instances --instance-ids {resource_id} --region {region}"
+)
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "idle-ec2",
@@ -166,9 +173,7 @@ RULES: tuple[Rule, ...] = (
         "medium",
         0.7,
         "medium",
-        "aws ec2 stop-instances --instance-ids {resource_id} --region {region} && "
-        "aws ec2 modify-instance-attribute --instance-id {resource_id} --instance-type Value={target} "
-        "--region {region} && aws ec2 start-instances --instance-ids {resource_id} --region {region}",
+        MODERNISE_EC2,
         saving_share="family",
     ),
     Rule(
@@ -233,9 +238,7 @@ RULES: tuple[Rule, ...] = (
         "medium",
         0.65,
         "medium",
-        "aws ec2 stop-instances --instance-ids {resource_id} --region {region} && "
-        "aws ec2 modify-instance-attribute --instance-id {resource_id} --instance-type Value={target} "
-        "--region {region} && aws ec2 start-instances --instance-ids {resource_id} --region {region}",
+        MODERNISE_EC2,
         saving_share="family",
     ),
     Rule(
