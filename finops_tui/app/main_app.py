@@ -396,11 +396,14 @@ class FinopsApp(App[None]):
         self.action_refresh_live()
 
     def _files_only(self) -> bool:
-        """The cache's cost data all came from billing files and no live refresh ever ran."""
+        """The cache's cost data all came from billing files and no live refresh ever ran.
+
+        What finops-tui computed from those files (anomalies, rules: origin COMPUTED) came from no source."""
         if self.overview is None or self.overview.refresh is not None:
             return False
         costs = [d for d in self.overview.datasets if d.kind == "costs"]
-        return bool(costs) and all(d.origin == "FILE" for d in self.overview.datasets)
+        loaded = [d for d in self.overview.datasets if d.origin != "COMPUTED"]
+        return bool(costs) and all(d.origin == "FILE" for d in loaded)
 
     def _reread_files(self) -> None:
         if self.reader.has_changed():

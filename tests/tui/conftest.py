@@ -103,8 +103,8 @@ def messy_cache() -> Path:
     with open(root / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         target = root / "messy.duckdb"
-        if not (root / ".built-v1").exists():
+        if not (root / ".built-v2").exists():  # v2: built with the local analysis datasets (anomalies, rules)
             target.unlink(missing_ok=True)
             build_messy_cache(root)
-            (root / ".built-v1").touch()
+            (root / ".built-v2").touch()
     return target
