@@ -12,10 +12,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from finops_tui import __version__
-from finops_tui.errors import Cancelled, ConfigError, FinopsError
+from finops_tui.errors import Cancelled, FinopsError
 
 if TYPE_CHECKING:
     from finops_tui.config import Settings
+    from finops_tui.contract.reader import CostReader
+    from finops_tui.contract.refresh import Refresher
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -268,43 +270,46 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
-    from finops_tui.cache.warm_start import WarmStartCache
-    from finops_tui.commands import open_backend_reader, open_reader
+    """The cockpit: its shell paints first, then the source opens behind it (FinopsApp's `opener`).
 
-    if args.backend:  # client mode: the same tabs over a `finops-tui serve` backend, never refreshed from here
-        from finops_tui.app.main_app import FinopsApp
+    Only Textual and the settings are imported before the first frame; the source is chosen (and the
+    options checked) before the terminal is taken, so a wrong path reads as any command's error. An
+    error opening the source ends the app and is reported here the same way."""
+    from finops_tui.source_choice import choose_source
 
-        remote = open_backend_reader(args)
-        FinopsApp(remote, settings).run()
-        remote.close()
-        return 0
+    choice = choose_source(args, settings, for_tui=True)
+    if choice.kind == "demo":
+        _build_demo_before_the_terminal_is_taken()
+    from finops_tui.app.main_app import FinopsApp, Opener  # imported late: the headless core never loads Textual
 
-    if args.snapshot and (args.demo or args.cache):
-        raise ConfigError("--snapshot opens a file on its own; drop --demo/--cache.")
-    _use_system_arrow_pool()
-    reader = open_reader(args, settings, for_tui=True, reader_class=WarmStartCache)
-    if isinstance(reader, WarmStartCache):
-        reader.start_warming(settings.metric)  # the KPI tab's reads run while Textual starts
-    refresher = None
-    if reader.source_info().kind == "CACHE":  # a DEMO or a snapshot is never refreshed from AWS
-        from finops_tui.sources.aws.tui_refresher import AwsRefresher
+    opened: list[CostReader] = []
 
-        regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
-        refresher = AwsRefresher(reader.path, args.profile, regions)
-    from finops_tui.app.main_app import FinopsApp  # imported late: the headless core never loads Textual
+    def open_source() -> tuple[CostReader, Refresher | None]:
+        from finops_tui.commands import open_cockpit
 
-    FinopsApp(reader, settings, refresher=refresher).run()
-    reader.close()
+        reader, refresher = open_cockpit(args, settings)
+        opened.append(reader)
+        return reader, refresher
+
+    app = FinopsApp(None, settings, opener=Opener(choice.describe(), open_source))
+    try:
+        app.run()
+    finally:
+        for reader in opened:
+            reader.close()
+    if app.open_error is not None:
+        raise app.open_error
     return 0
 
 
-def _use_system_arrow_pool() -> None:
-    """The cockpit's Arrow tables are small (top lists, a page of rows): the system allocator returns
-    their memory when they go, where pyarrow's default mimalloc pool kept ~4 MB for ever (idle RSS,
-    benchmarks/compare_harlequin.py)."""
-    import pyarrow as pa
+def _build_demo_before_the_terminal_is_taken() -> None:
+    """The first run builds the DEMO cache (seconds), saying so on stderr: that cannot print under Textual."""
+    from finops_tui import locations
 
-    pa.set_memory_pool(pa.system_memory_pool())
+    if not locations.demo_cache_file().exists():
+        from finops_tui.commands import demo_cache
+
+        demo_cache()
 
 
 if __name__ == "__main__":  # pragma: no cover

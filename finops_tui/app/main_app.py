@@ -9,8 +9,10 @@ one path, `_check_for_new_data`, whether another process committed it or our own
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -18,37 +20,33 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.theme import Theme
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent
 
-from finops_tui.app.keys_screen import KeysScreen
 from finops_tui.app.palette import CockpitCommands
-from finops_tui.app.panes.anomalies import AnomaliesPane
-from finops_tui.app.panes.base import CockpitPane
-from finops_tui.app.panes.budgets import BudgetsPane
-from finops_tui.app.panes.kpis import KpiPane
-from finops_tui.app.panes.optimizations import OptimizationsPane
-from finops_tui.app.panes.sql import SqlPane
-from finops_tui.app.panes.tables import ResourcesPane
 from finops_tui.app.tabs import TABS
 from finops_tui.app.themes import register_themes
 from finops_tui.app.widgets.footer import CockpitFooter
 from finops_tui.app.widgets.refresh_status import RefreshStatusLine
 from finops_tui.app.widgets.source_bar import SourceBar, last_covered
 from finops_tui.config import Settings, save_setting
-from finops_tui.contract.provenance import BackendConnection, Overview
-from finops_tui.contract.reader import CostReader
-from finops_tui.contract.refresh import Refresher, RefreshOutcome, RefreshProgress
 from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.vocabulary import METRIC_CYCLE_HINT, METRICS
 from finops_tui.errors import FinopsError
 
-_PANES: dict[str, type[CockpitPane]] = {
-    "kpis": KpiPane,
-    "resources": ResourcesPane,
-    "anomalies": AnomaliesPane,
-    "budgets": BudgetsPane,
-    "optimizations": OptimizationsPane,
-}
+if TYPE_CHECKING:  # the panes and the contract's views load after the shell's first frame (cockpit_tabs.py)
+    from finops_tui.app.panes.base import CockpitPane
+    from finops_tui.contract.provenance import BackendConnection, Overview
+    from finops_tui.contract.reader import CostReader
+    from finops_tui.contract.refresh import Refresher, RefreshOutcome, RefreshProgress
+
+
+@dataclass(frozen=True)
+class Opener:
+    """How the cockpit gets its source when it is not given one: `open` runs in a thread after the
+    shell's first frame; `label` says what is being opened meanwhile."""
+
+    label: str
+    open: Callable[[], tuple[CostReader, Refresher | None]]
 
 
 def _utc_now() -> datetime:
@@ -153,18 +151,29 @@ class FinopsApp(App[None]):
     overview: reactive[Overview | None] = reactive(None, init=False, always_update=True)
     refreshing: reactive[bool] = reactive(False)
 
+    reader: CostReader  # given, or set by the opener once the source is open
+
     def __init__(
         self,
-        reader: CostReader,
+        reader: CostReader | None,
         settings: Settings,
         *,
         clock: Callable[[], datetime] = _utc_now,
         watch_interval: float = 3.0,
         refresher: Refresher | None = None,
+        opener: Opener | None = None,
     ) -> None:
+        """Given a `reader`, the tabs are composed at once. Given an `opener` instead, a shell (header,
+        footer, "Opening …") paints first and the tabs follow when `opener.open` has returned; an error
+        opening ends the app with `open_error` set, for the command line to report."""
         super().__init__()
-        self.reader = reader
+        if reader is None and opener is None:
+            raise ValueError("FinopsApp needs a reader or an opener")
+        if reader is not None:
+            self.reader = reader
         self.refresher = refresher
+        self.opener = opener if reader is None else None
+        self.open_error: FinopsError | None = None
         self.settings = settings
         self.clock = clock
         self.watch_interval = watch_interval
@@ -188,19 +197,28 @@ class FinopsApp(App[None]):
     def providers_in(self, currency: str | None) -> list[str]:
         return self.overview.providers_in(currency) if self.overview else []
 
+    @property
+    def is_open(self) -> bool:
+        """The source is open and the tabs are there (always, when the app was given a reader)."""
+        return self.opener is None
+
     def compose(self) -> ComposeResult:
         yield SourceBar(self.clock, timedelta(hours=self.settings.stale_after_hours), id="source-bar")
-        with TabbedContent(initial="kpis", id="tabs"):
-            for number, (tab, label) in enumerate(TABS, start=1):
-                with TabPane(f"{number} {label}", id=tab):
-                    yield self._pane(tab)
+        if self.opener is None:
+            yield self._tabs()
+        else:
+            yield Static(f"Opening {self.opener.label}…\n\nq quits.", id="opening")
         yield RefreshStatusLine(id="refresh-status")
         yield CockpitFooter()
 
-    def _pane(self, tab: str) -> CockpitPane:
-        if tab == "sql":
-            return SqlPane(self.reader, self.settings.sql_row_limit, id="pane-sql")
-        return _PANES[tab](self.reader, id=f"pane-{tab}")
+    def _tabs(self) -> TabbedContent:
+        from finops_tui.app.cockpit_tabs import cockpit_tabs
+
+        return cockpit_tabs(self.reader, self.settings.sql_row_limit)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the source opens, only quitting works: every other key needs the tabs."""
+        return self.is_open or action == "quit"
 
     def on_mount(self) -> None:
         if self.settings.theme not in self.available_themes:
@@ -215,9 +233,42 @@ class FinopsApp(App[None]):
             )
         self._theme_shown = self.theme  # Textual announces the starting theme too: that is no choice to save
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.opener is None:
+            self._start_reading()
+        else:
+            self.call_after_refresh(self._open_source)  # after the shell's first frame is on screen
+
+    def _start_reading(self) -> None:
         self._read_source()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self._check_for_new_data)
+
+    # -- opening the source behind the shell ----------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def _open_source(self) -> None:
+        """Opens the source and imports the tabs in a thread: the shell stays drawn and `q` answers."""
+        assert self.opener is not None
+        try:
+            reader, refresher = self.opener.open()
+            import finops_tui.app.cockpit_tabs  # noqa: F401  # imported here, not on the UI thread
+        except FinopsError as exc:
+            self.call_from_thread(self._open_failed, exc)
+            return
+        except Exception as exc:
+            self.call_from_thread(self._open_failed, FinopsError(f"Could not open {self.opener.label}: {exc}"))
+            return
+        self.call_from_thread(self._opened, reader, refresher)
+
+    def _opened(self, reader: CostReader, refresher: Refresher | None) -> None:
+        self.reader, self.refresher, self.opener = reader, refresher, None
+        self.mount(self._tabs(), after=self.query_one(SourceBar))
+        self.query_one("#opening").remove()
+        self.refresh_bindings()
+        self._start_reading()
+
+    def _open_failed(self, error: FinopsError) -> None:
+        self.open_error = error
+        self.exit(return_code=error.exit_code)
 
     def choose_theme(self, name: str) -> None:
         """The palette's theme choice; `_theme_changed` saves it."""
@@ -282,6 +333,8 @@ class FinopsApp(App[None]):
     def _data_changed(self) -> None:
         """Every pane is stale; the visible one loads now, the others when they are opened."""
         self._update_context_label()
+        from finops_tui.app.panes.base import CockpitPane
+
         for pane in self.query(CockpitPane):
             pane.mark_stale()
         self._load_active_pane()
@@ -313,6 +366,8 @@ class FinopsApp(App[None]):
         self.query_one(SourceBar).context = f"{self.scope.metric} · {currency} · {who}" + (
             f" · +{others} currencies (c)" if others > 0 else ""
         )
+        from finops_tui.app.panes.kpis import KpiPane
+
         kpis = self.query_one(KpiPane)
         kpis.providers_in_scope = names if len(names) > 1 else []
         kpis.elsewhere = self.overview.elsewhere(self.scope.currency) if self.overview else {}
@@ -328,6 +383,8 @@ class FinopsApp(App[None]):
         return date.fromisoformat(last_covered(max(ends))[:10])
 
     def _active_pane(self) -> CockpitPane | None:
+        from finops_tui.app.panes.base import CockpitPane
+
         tabs = self.query_one(TabbedContent)
         if not tabs.active:
             return None
@@ -526,6 +583,9 @@ class FinopsApp(App[None]):
         self.scope = self.scope.model_copy(update={"provider": provider})
 
     def action_toggle_keys(self) -> None:
+        from finops_tui.app.keys_screen import KeysScreen
+        from finops_tui.app.panes.sql import SqlPane
+
         if isinstance(self.screen, KeysScreen):
             self.pop_screen()
         else:

@@ -121,7 +121,10 @@ class SourceBar(Widget):
         # how old the data is before where it lives: on a narrow terminal the path is what gets cut
         where = Text(no_wrap=True, overflow="ellipsis")
         where.append("datasets: ", style="dim")
-        where.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after, styles.warn))
+        if src is None:  # not read yet: "no datasets yet" would claim the source is empty
+            where.append("reading…", style="dim")
+        else:
+            where.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after, styles.warn))
         if src is not None:
             where.append(" · ", style="dim")
             where.append("read-only " if src.read_only else "read-write ", style="dim")

@@ -1,0 +1,112 @@
+"""The cockpit's shell paints before its source is open: what it shows, which keys work, how an error ends it.
+
+`finops-tui` gives FinopsApp an `Opener` (cli._run_tui): the header, an "Opening …" line and the footer
+paint as soon as Textual is imported, and the cache or backend opens in a thread behind them
+(benchmarks/compare_harlequin.py measures the first frame).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from finops_tui.app.main_app import FinopsApp, Opener
+from finops_tui.cache.local_reader import LocalCache
+from finops_tui.errors import CacheError
+from tests.tui.conftest import frozen_clock, make_settings, settle, wait_until
+
+
+def _gated_opener(cache: Path, gate: threading.Event) -> Opener:
+    def open_source():
+        if not gate.wait(30):
+            raise AssertionError("the test never opened the gate")
+        return LocalCache(cache, clock=frozen_clock), None
+
+    return Opener(f"cache {cache}", open_source)
+
+
+async def test_the_shell_says_what_it_opens_answers_only_quit_then_shows_the_tabs(demo_cache):
+    gate = threading.Event()
+    app = FinopsApp(None, make_settings(), clock=frozen_clock, watch_interval=0, opener=_gated_opener(demo_cache, gate))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not app.is_open
+        assert f"Opening cache {demo_cache}" in str(app.query_one("#opening").render())
+        header = str(app.query_one("#source-bar").render())
+        assert "loading…" in header and "reading…" in header and "no datasets yet" not in header
+        assert not app.query("#tabs")
+        scope = app.scope
+        for key in ("m", "c", "p", "2", "r", "question_mark"):  # nothing to act on yet: ignored, no error
+            await pilot.press(key)
+        assert app.scope == scope and not app.query("#tabs") and app.screen is app.screen_stack[0]
+        gate.set()
+        await wait_until(pilot, lambda: app.is_open and bool(app.query("#card-mtd")))
+        await settle(pilot)
+        assert not app.query("#opening")
+        assert "$" in str(app.query_one("#card-mtd").render())
+        assert "DEMO" in str(app.query_one("#source-bar").render())
+        await pilot.press("m")  # the keys work once the tabs are there
+        assert app.scope.metric != scope.metric
+
+
+async def test_q_quits_while_the_source_is_still_opening(demo_cache):
+    gate = threading.Event()
+    app = FinopsApp(None, make_settings(), clock=frozen_clock, watch_interval=0, opener=_gated_opener(demo_cache, gate))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.return_code is not None)
+    gate.set()
+    assert app.return_code == 0 and app.open_error is None
+
+
+async def test_an_error_opening_ends_the_app_with_the_error_for_the_command_line():
+    def broken():
+        raise CacheError("The cache file is not a DuckDB database. Rebuild it with `finops-tui ingest`.")
+
+    app = FinopsApp(None, make_settings(), clock=frozen_clock, watch_interval=0, opener=Opener("cache x", broken))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.return_code is not None)
+    assert isinstance(app.open_error, CacheError)
+    assert app.return_code == app.open_error.exit_code != 0
+
+
+# The real command with App.run made headless: it runs until the app exits by itself.
+UNTIL_EXIT = """
+import asyncio, sys
+from textual.app import App
+from finops_tui import cli
+
+def run(self, **_):
+    async def until_exit():
+        async with self.run_test(size=(80, 24)) as pilot:
+            for _ in range(3000):
+                if self.return_code is not None:
+                    return
+                await pilot.pause(0.02)
+            raise SystemExit("the app never ended")
+    asyncio.run(until_exit())
+
+App.run = run
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_a_cache_that_cannot_be_opened_is_reported_as_any_command_error(tmp_path):
+    bad = tmp_path / "not-a-cache.duckdb"
+    bad.write_bytes(b"this is a billing CSV, not a DuckDB file\n" * 100)
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", UNTIL_EXIT, "--cache", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.returncode in (1, 2), out.stderr
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("finops-tui: error:") and str(bad) in last, json.dumps(out.stderr[-2000:])
+    assert bad.read_bytes().startswith(b"this is a billing CSV")  # nothing was written over it
