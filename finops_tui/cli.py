@@ -37,7 +37,7 @@ def _common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 def add_backend_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     """--backend URL and --ca-bundle FILE: read from a `finops-tui serve` backend instead of a cache file.
 
-    One line per command that only reads (`add_backend_option(sub)`); `commands.open_cost_reader`
+    One line per command that only reads (`add_backend_option(sub)`); `reader_opening.open_cost_reader`
     then builds the right reader. Subcommand copies default to SUPPRESS, as `_common` explains.
     """
     default = None if top else argparse.SUPPRESS
@@ -285,7 +285,7 @@ def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
     opened: list[CostReader] = []
 
     def open_source() -> tuple[CostReader, Refresher | None]:
-        from finops_tui.commands import open_cockpit
+        from finops_tui.reader_opening import open_cockpit
 
         reader, refresher = open_cockpit(args, settings)
         opened.append(reader)
@@ -307,7 +307,7 @@ def _build_demo_before_the_terminal_is_taken() -> None:
     from finops_tui import locations
 
     if not locations.demo_cache_file().exists():
-        from finops_tui.commands import demo_cache
+        from finops_tui.reader_opening import demo_cache
 
         demo_cache()
 

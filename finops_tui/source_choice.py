@@ -3,7 +3,7 @@
 The cockpit paints its shell before DuckDB, pyarrow or the REST client are imported, and opens the
 source behind that first frame (cli._run_tui). What can be refused without opening anything is
 refused here, before the terminal is taken: a missing snapshot or explicit cache, options that do not
-go together. So those errors read as any other command's, and `commands.open_reader` gives the same
+go together. So those errors read as any other command's, and `reader_opening.open_reader` gives the same
 answers for the headless commands.
 """
 

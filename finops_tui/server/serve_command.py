@@ -37,7 +37,7 @@ def main(args: argparse.Namespace, settings: Settings, cache: Path) -> int:
     try:
         import uvicorn
 
-        from finops_tui.commands import budget_book
+        from finops_tui.reader_opening import budget_book
         from finops_tui.server.app import ServerConfig, create_app
     except ImportError as exc:
         missing = exc.name

@@ -7,9 +7,9 @@ import argparse
 import pytest
 
 from finops_tui.cli import add_backend_option, main
-from finops_tui.commands import open_cost_reader
 from finops_tui.config import Settings
 from finops_tui.contract.scope import ViewScope
+from finops_tui.reader_opening import open_cost_reader
 from finops_tui.remote.rest_reader import RestReader
 from tests.remote.mini_backend import MiniBackend
 
