@@ -351,7 +351,10 @@ class FinopsApp(App[None]):
 
     @on(SourceProblem)
     def _source_problem(self, message: SourceProblem) -> None:
+        """A toast with the detail; with nothing read before, the header says so too (not "loading…")."""
         self.notify(message.detail, title=message.title, severity="error", timeout=15)
+        if self.overview is None:
+            self.query_one(SourceBar).problem = message.title
 
     def _update_context_label(self) -> None:
         others = len(self.currencies) - 1

@@ -110,3 +110,28 @@ def test_a_cache_that_cannot_be_opened_is_reported_as_any_command_error(tmp_path
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("finops-tui: error:") and str(bad) in last, json.dumps(out.stderr[-2000:])
     assert bad.read_bytes().startswith(b"this is a billing CSV")  # nothing was written over it
+
+
+class _FailsFirst(LocalCache):
+    """A source whose first overview fails (a backend down at start), then answers."""
+
+    failures = 1
+
+    def overview(self):
+        if self.failures:
+            self.failures -= 1
+            raise CacheError("backend http://127.0.0.1:9 unreachable: connection refused")
+        return super().overview()
+
+
+async def test_a_source_unreadable_at_start_says_not_read_in_the_header_until_it_answers(demo_cache):
+    app = FinopsApp(_FailsFirst(demo_cache, clock=frozen_clock), make_settings(), clock=frozen_clock, watch_interval=0)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        header = str(app.query_one("#source-bar").render())
+        assert "NOT READ" in header and "Could not read the source" in header and "r tries again" in header
+        assert "none read" in header and "loading…" not in header and "reading…" not in header
+        await pilot.press("r")
+        await settle(pilot)
+        header = str(app.query_one("#source-bar").render())
+        assert "DEMO" in header and "NOT READ" not in header

@@ -94,6 +94,7 @@ class SourceBar(Widget):
     datasets: reactive[list[DatasetInfo]] = reactive(list, always_update=True)
     context: reactive[str] = reactive("")
     connection: reactive[BackendConnection | None] = reactive(None)
+    problem: reactive[str] = reactive("")  # the source could not be read and nothing was read before
 
     def __init__(self, clock: Callable[[], datetime], stale_after: timedelta, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -106,7 +107,10 @@ class SourceBar(Widget):
         styles = theme_styles(self.app)
         line = Text(no_wrap=True, overflow="ellipsis")
         src = self.source
-        if src is None:
+        if src is None and self.problem:
+            line.append(" NOT READ ", style=styles.bad)
+            line.append(f" {self.problem}: nothing to show yet (the message says why; r tries again)")
+        elif src is None:
             line.append(" loading… ", style="reverse")
         elif self.connection is not None:
             line.append_text(backend_label(src, self.connection))
@@ -121,8 +125,8 @@ class SourceBar(Widget):
         # how old the data is before where it lives: on a narrow terminal the path is what gets cut
         where = Text(no_wrap=True, overflow="ellipsis")
         where.append("datasets: ", style="dim")
-        if src is None:  # not read yet: "no datasets yet" would claim the source is empty
-            where.append("reading…", style="dim")
+        if src is None:  # not read (yet): "no datasets yet" would claim the source is empty
+            where.append("none read" if self.problem else "reading…", style="dim")
         else:
             where.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after, styles.warn))
         if src is not None:
