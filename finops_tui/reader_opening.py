@@ -18,7 +18,7 @@ import pyarrow as pa
 from finops_tui import locations
 from finops_tui.analysis.budget_book import BudgetBook, last_good_file
 from finops_tui.analysis.budget_demo import write_demo_budgets
-from finops_tui.cache import files
+from finops_tui.cache import files, migrations
 from finops_tui.cache.local_reader import LocalCache
 from finops_tui.cache.warm_start import WarmStartCache
 from finops_tui.config import Settings
@@ -60,8 +60,25 @@ def open_reader(
         return reader_class(demo_cache(), memory_limit=limit, note=choice.note, budgets=book)
     if choice.kind == "backend":
         raise ConfigError("--backend is read with open_backend_reader, not as a cache file.")
-    files.ensure_cache(choice.path, limit)
-    return reader_class(choice.path, memory_limit=limit, budgets=budget_book(args, settings))
+    return _current_cache(reader_class(choice.path, memory_limit=limit, budgets=budget_book(args, settings)), limit)
+
+
+def _current_cache(reader: LocalCache, memory_limit: str) -> LocalCache:
+    """The reader, on a file of the current schema: an older one is upgraded (copy and swap) and reopened.
+
+    The version is read on the reader's own connection, so a current file (the usual case) is opened
+    once rather than once to check it and again to read it (~30 ms at 10M rows, before the first query)."""
+    try:
+        version = reader.schema_version()
+        migrations.check_readable(version, reader.path)
+        if version < migrations.LATEST_VERSION:
+            reader.close()
+            files.ensure_cache(reader.path, memory_limit)
+            reader.reload()
+    except BaseException:
+        reader.close()
+        raise
+    return reader
 
 
 def open_cockpit(args: argparse.Namespace, settings: Settings) -> tuple[CostReader, Refresher | None]:

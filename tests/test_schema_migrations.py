@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+
 import duckdb
 import pytest
 
 from finops_tui.cache import files, migrations
+from finops_tui.config import load_settings
 from finops_tui.errors import CacheError
+from finops_tui.reader_opening import open_reader
 
 
 def test_a_new_cache_gets_the_latest_schema(tmp_path):
@@ -53,3 +57,23 @@ def test_a_duckdb_file_that_is_not_a_cache_is_refused(tmp_path):
     con.close()
     with pytest.raises(CacheError, match="not a finops-tui cache"):
         files.connect_read_only(path)
+
+
+def test_a_command_opening_an_older_cache_upgrades_it_before_reading(tmp_path):
+    """The reader reads the version on its own connection and upgrades only an older file (one open otherwise)."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrations.migrate(con, path, up_to=1)
+    con.execute(
+        "INSERT INTO costs (BilledCost, ChargePeriodStart, BillingCurrency, x_DatasetId) "
+        "VALUES (4.5, TIMESTAMP '2025-01-02 03:00', 'USD', 'd')"
+    )
+    con.close()
+    args = argparse.Namespace(cache=str(path), snapshot=None, demo=False, backend=None, budgets=None)
+    reader = open_reader(args, load_settings(cache=str(path)))
+    try:
+        assert reader.schema_version() == migrations.LATEST_VERSION
+        assert reader._cursor().execute("SELECT BilledCost::DOUBLE FROM cost_daily").fetchall() == [(4.5,)]
+    finally:
+        reader.close()
+    assert files.schema_version(path) == migrations.LATEST_VERSION  # upgraded in the file, not in memory

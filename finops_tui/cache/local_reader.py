@@ -146,6 +146,10 @@ class LocalCache:
                 self._open_path = files.upgraded_private_copy(self.path)
             self._con = files.connect_read_only(self._open_path, self.memory_limit)
 
+    def schema_version(self) -> int:
+        """The schema version of the file as this reader opened it."""
+        return migrations.file_version(self._cursor())
+
     def has_changed(self) -> bool:
         return not self.snapshot and self._file_stamp() != self._stamp
 
