@@ -9,9 +9,13 @@ and provenance follow, and it commits (`finish="keep"`: commit the rows as they 
 only on a `files.scratch_session`). Leaving by an exception rolls back and re-raises, so the
 connection is as it was before the block.
 
-Rows are appended straight into `costs` (no staging copy: at 10M rows the extra copy cost more
-than the parse). The load remembers the table's last row id on entry; rows appended in the
-transaction always have higher row ids, and no checkpoint can renumber rows until it commits.
+Rows are appended straight into the layout table of their columns (cost_layouts.py: `costs` is a
+view over one table per set of columns; no staging copy: at 10M rows the extra copy cost more than
+the parse). An append first asks DuckDB which columns its SELECT gives (a DESCRIBE: no rows are
+read), then creates that layout's table, in the load's transaction, if the cache has none. The load
+remembers each layout table's last row id on entry; rows appended in the transaction always have
+higher row ids, and no checkpoint can renumber rows until it commits. A table the load created is
+all new rows. `older_costs` carries the table of each older row, so slices are deleted per table.
 
 When `append` fails, the load has already rolled back before `AppendFailed` reaches the caller
 (DuckDB refuses every statement in a failed transaction), so the source may still query
@@ -28,7 +32,7 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
-from finops_tui.cache import analysis_writes, cost_slices, files
+from finops_tui.cache import analysis_writes, cost_layouts, cost_slices, files
 from finops_tui.cache.cost_slices import OLDER, STAGED, FileProvenance, LoadSummary
 from finops_tui.errors import CacheError, IngestError
 
@@ -42,6 +46,18 @@ class AppendFailed(IngestError):
     def __init__(self, cause: duckdb.Error) -> None:
         self.cause = cause
         super().__init__(f"Cost rows could not be loaded: {_first_line(cause)}. Nothing was loaded.")
+
+
+def _older_sql(layouts: dict[str, tuple[str, ...]], marks: dict[str, int]) -> str:
+    """(t: the layout table, r: the row id, x_DatasetId) of every row there before the load."""
+    branches = [
+        f"SELECT '{t}' AS t, rowid AS r, "
+        + ("x_DatasetId" if "x_DatasetId" in layouts[t] else "CAST(NULL AS VARCHAR) AS x_DatasetId")
+        + f" FROM {cost_layouts.quote(t)} WHERE rowid <= {marks[t]}"
+        for t in layouts
+    ]
+    none = "SELECT NULL::VARCHAR AS t, NULL::BIGINT AS r, NULL::VARCHAR AS x_DatasetId WHERE false"
+    return "\nUNION ALL\n".join(branches) or none
 
 
 def _first_line(exc: BaseException) -> str:
@@ -70,6 +86,8 @@ class CostLoad:
         self._files: list[FileProvenance] = []
         self._state: Literal["new", "open", "rolled back", "finished"] = "new"
         self._summary: LoadSummary | None = None
+        self._marks: dict[str, int] = {}  # layout table -> its last row id before the load
+        self._appended: dict[str, int] = {}  # layout tables this load appended to -> their mark (-1: created by it)
 
     def __enter__(self) -> CostLoad:
         if self._state != "new":
@@ -85,12 +103,13 @@ class CostLoad:
         self._con.execute("BEGIN TRANSACTION")
         self._state = "open"
         try:
-            mark = int(self._con.execute("SELECT coalesce(max(rowid), -1) FROM costs").fetchall()[0][0])
-            self._con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * FROM costs WHERE rowid > {mark}")
-            self._con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {OLDER} AS SELECT rowid AS r, x_DatasetId FROM costs "
-                f"WHERE rowid <= {mark}"
-            )
+            layouts = cost_layouts.registered(self._con)
+            if layouts:
+                marks = ", ".join(f"(SELECT coalesce(max(rowid), -1) FROM {cost_layouts.quote(t)})" for t in layouts)
+                row = self._con.execute(f"SELECT {marks}").fetchall()[0]
+                self._marks = {table: int(mark) for table, mark in zip(layouts, row, strict=True)}
+            self._con.execute(f"CREATE OR REPLACE TEMP VIEW {OLDER} AS {_older_sql(layouts, self._marks)}")
+            self._define_staged()
         except BaseException:
             self._roll_back()
             raise
@@ -128,10 +147,34 @@ class CostLoad:
         """
         self._require_open()
         try:
-            return int(self._con.execute(f"INSERT INTO costs BY NAME SELECT * FROM ({select_sql})").fetchall()[0][0])
+            table = self._layout_table(select_sql)
+            insert = f"INSERT INTO {cost_layouts.quote(table)} BY NAME SELECT * FROM ({select_sql})"
+            return int(self._con.execute(insert).fetchall()[0][0])
         except duckdb.Error as exc:
             self._roll_back()
             raise AppendFailed(exc) from exc
+
+    def _layout_table(self, select_sql: str) -> str:
+        """The table for the columns `select_sql` gives (created if new); `staged_costs` then covers it."""
+        names = [str(r[0]) for r in self._con.execute(f"DESCRIBE SELECT * FROM ({select_sql})").fetchall()]
+        try:
+            table, _ = cost_layouts.ensure(self._con, names)
+        except KeyError as unknown:
+            raise duckdb.BinderException(
+                f'Table "costs" does not have a column with name "{unknown.args[0]}"'
+            ) from None
+        if table not in self._appended:
+            self._appended[table] = self._marks.get(table, -1)
+            self._define_staged()
+        return table
+
+    def _define_staged(self) -> None:
+        layouts = cost_layouts.registered(self._con)
+        branches = [
+            f"SELECT {cost_layouts.projection(layouts[t])} FROM {cost_layouts.quote(t)} WHERE rowid > {mark}"
+            for t, mark in self._appended.items()
+        ] or [f"SELECT {cost_layouts.projection(())} WHERE false"]
+        self._con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS " + "\nUNION ALL\n".join(branches))
 
     def append_arrow(self, table: pa.Table) -> int:
         """Append a pyarrow Table whose columns are a subset of `costs`; returns how many rows."""

@@ -170,6 +170,7 @@ def _select_sql(
     """The INSERT's SELECT, the columns kept as extensions, and the FOCUS columns left NULL."""
     projected = fmt.projection(cols)
     exprs: list[str] = []
+    stored: list[str] = []  # what the file gives: only these are appended (the cache's `costs` shows the rest NULL)
     for canonical, kind in FOCUS_COLUMNS.items():
         if canonical in projected:
             exprs.append(f"{projected[canonical]} AS {quote(canonical)}")
@@ -177,21 +178,21 @@ def _select_sql(
             exprs.append(f"date_trunc('month', {projected['ChargePeriodStart']}) AS {quote(canonical)}")
         elif canonical == "ProviderName" and fmt.provider:
             exprs.append(f"{literal(fmt.provider)} AS {quote(canonical)}")
-        else:
+        else:  # still named inside: the slice id and the row filter below may read it
             exprs.append(f"CAST(NULL AS {kind}) AS {quote(canonical)}")
+            continue
+        stored.append(canonical)
     extras = fmt.extension_columns(cols)
-    extensions = (
-        "to_json(struct_pack(" + ", ".join(f"{quote(e)} := {quote(e)}" for e in extras) + "))"
-        if extras
-        else "CAST(NULL AS JSON)"
-    )
-    inner = ",\n  ".join(exprs) + f",\n  {extensions} AS x_Extensions"
+    inner = ",\n  ".join(exprs)
+    if extras:
+        packed = ", ".join(f"{quote(e)} := {quote(e)}" for e in extras)
+        inner += f",\n  to_json(struct_pack({packed})) AS x_Extensions"
     dataset = dataset_ids.export_cost_slice_sql("ProviderName", "BillingAccountId", "BillingPeriodStart")
-    outer = ", ".join(quote(c) for c in FOCUS_COLUMNS)
+    outer = ", ".join(quote(c) for c in stored)
     label = f"{fmt.name}/{version}"
     sql = (
         f"SELECT {outer}, {dataset} AS x_DatasetId, {literal(source_kind)} AS x_SourceKind, "
-        f"{literal(origin)} AS x_SourceFile, {literal(label)} AS x_FocusVersion, x_Extensions "
+        f"{literal(origin)} AS x_SourceFile, {literal(label)} AS x_FocusVersion{', x_Extensions' if extras else ''} "
         f"FROM (SELECT\n  {inner}\nFROM {reader_sql(file, fmt)}) "
         f"WHERE NOT (BilledCost IS NULL AND ChargePeriodStart IS NULL AND ChargeCategory IS NULL)"
     )
