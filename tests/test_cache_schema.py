@@ -82,9 +82,9 @@ def assert_matches_declaration(con: duckdb.DuckDBPyConnection) -> None:
     layouts = cost_layouts.registered(con)
     on_disk = con.execute(f"SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '{schema.LAYOUT_PREFIX}%'")
     assert {r[0] for r in on_disk.fetchall()} == set(layouts)
-    for table, columns in layouts.items():
+    for table, layout in layouts.items():
         got = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
-        assert got == [(c, schema.COST_COLUMNS[c]) for c in columns] and table == schema.layout_table_name(columns)
+        assert got == [(c, schema.COST_COLUMNS[c]) for c in layout.columns] and table == layout.table
 
 
 def test_a_fresh_cache_has_exactly_the_declared_columns_and_types():

@@ -162,7 +162,7 @@ from finops_tui.cache import cost_layouts, files
 with files.write_session(Path(sys.argv[1])) as con:
     for table in cost_layouts.registered(con):  # `costs` is a view over these
         con.execute(f"DELETE FROM {table}")
-    table, _ = cost_layouts.ensure(con, ["BilledCost", "x_DatasetId"])
+    table, _ = cost_layouts.ensure(con, cost_layouts.Layout.of(["BilledCost", "x_DatasetId"]))
     con.execute(f"INSERT INTO {table} (BilledCost, x_DatasetId) SELECT 9, 'half' FROM range(100000)")
     print("inside", flush=True)
     os.read(0, 1)  # held here until killed; if the test itself dies, stdin closes ...

@@ -34,9 +34,13 @@ NARROW = (
     "ProviderName",
     "SubAccountId",
 )
-PROVENANCE = ("x_DatasetId", "x_SourceKind", "x_SourceFile", "x_FocusVersion")
+PROVENANCE = ("x_DatasetId", "x_SourceFile")  # per row; x_SourceKind and x_FocusVersion are the layout's
+SHARED = ("x_SourceKind", "x_FocusVersion")
 FULL = (*schema.FOCUS_COLUMNS, "x_Team")  # every FOCUS column and one the cache keeps in x_Extensions
-LAYOUTS = {"narrow": cost_layouts.canonical(NARROW + PROVENANCE), "full": tuple(schema.COST_COLUMNS)}
+LAYOUTS = {
+    "narrow": cost_layouts.canonical(NARROW + PROVENANCE),
+    "full": tuple(c for c in schema.COST_COLUMNS if c not in SHARED),
+}
 
 
 def _value(column: str, account: str, month: str, day: int, cost: str, currency: str, provider: str) -> str:
@@ -100,7 +104,7 @@ def _q(cache: Path, sql: str) -> list[tuple[object, ...]]:
         return con.execute(sql).fetchall()
 
 
-def _layouts(cache: Path) -> dict[str, tuple[str, ...]]:
+def _layouts(cache: Path) -> dict[str, cost_layouts.Layout]:
     with _con(cache) as con:
         return cost_layouts.registered(con)
 
@@ -129,8 +133,15 @@ def test_a_narrow_and_a_full_file_are_two_layout_tables_and_costs_shows_both(tmp
     ingest_paths([str(_file(tmp_path / "narrow.csv", NARROW, NARROW_ROWS))], cache)
     ingest_paths([str(_file(tmp_path / "full.csv", FULL, FULL_ROWS))], cache)
     layouts = _layouts(cache)
-    # The narrow rows are stored without the absent columns.
-    assert sorted(layouts.values(), key=len) == [LAYOUTS["narrow"], LAYOUTS["full"]]
+    # The narrow rows are stored without the absent columns; the source kind and format are the layout's.
+    assert sorted((layout.columns for layout in layouts.values()), key=len) == [LAYOUTS["narrow"], LAYOUTS["full"]]
+    assert {layout.constants for layout in layouts.values()} == {
+        (("x_SourceKind", "FILE"), ("x_FocusVersion", f"focus/{version}")) for version in ("1.0", "1.2")
+    }
+    assert _q(cache, "SELECT DISTINCT x_SourceKind, x_FocusVersion, x_SourceFile FROM costs ORDER BY 3") == [
+        ("FILE", "focus/1.2", str(tmp_path / "full.csv")),
+        ("FILE", "focus/1.0", str(tmp_path / "narrow.csv")),
+    ]
     # Absent columns read as NULL; the full file's are there; the totals are the files' own.
     assert _per_account(cache) == [
         ("111", 4, 18.75, 0, 0, 0),
@@ -173,7 +184,9 @@ def test_a_month_reloaded_from_another_layout_replaces_its_rows_wherever_they_we
     february_again = [("222", "2026-02", 1, "6.00", "GBP", "Microsoft")]
     ingest_paths([str(_file(tmp_path / "three.csv", columns[second], february_again))], cache)
     assert _q(cache, "SELECT count(*), sum(BilledCost)::DOUBLE FROM costs") == [(2, 14.0)]
-    assert list(_layouts(cache).values()) == [LAYOUTS[second]]  # the first file's table was left empty: dropped
+    assert [layout.columns for layout in _layouts(cache).values()] == [
+        LAYOUTS[second]
+    ]  # the first file's table was left empty: dropped
     tables = {r[0] for r in _q(cache, "SELECT table_name FROM duckdb_tables()")}
     assert {t for t in tables if t.startswith(schema.LAYOUT_PREFIX)} == set(_layouts(cache))  # the empty one dropped
 
@@ -210,7 +223,8 @@ def test_column_names_match_case_insensitively_to_one_layout(tmp_path: Path) -> 
         for sql in ("SELECT 1 AS billedcost, 'd' AS X_DATASETID", "SELECT 'd' AS x_DatasetId, 2 AS BilledCost"):
             with CostLoad(con, "FILE", finish="keep") as load:
                 load.append(sql)
-        tables = [t for t, cols in cost_layouts.registered(con).items() if cols == ("BilledCost", "x_DatasetId")]
+        layouts = cost_layouts.registered(con).items()
+        tables = [t for t, layout in layouts if layout.columns == ("BilledCost", "x_DatasetId")]
         assert len(tables) == 1
         assert con.execute("SELECT sum(BilledCost)::INT FROM costs").fetchall() == [(3,)]
 
@@ -247,7 +261,9 @@ def test_a_v6_cache_upgrades_by_renaming_costs_and_keeps_every_row(tmp_path: Pat
     assert _q(cache, "SELECT * FROM costs ORDER BY ALL") == rows
     assert _q(cache, "SELECT * FROM cost_daily ORDER BY ALL") == daily
     assert _q(cache, "SELECT table_type FROM information_schema.tables WHERE table_name = 'costs'") == [("VIEW",)]
-    assert _layouts(cache) == {schema.layout_table_name(schema.COST_COLUMNS): LAYOUTS["full"]}
+    assert _layouts(cache) == {
+        schema.layout_table_name(schema.COST_COLUMNS): cost_layouts.Layout(tuple(schema.COST_COLUMNS))
+    }
     # The renamed table takes part in later loads: February re-loaded from a narrow file replaces its rows there.
     february = [("222", "2026-02", 3, "2.00", "USD", "AWS")]
     ingest_paths([str(_file(tmp_path / "feb.csv", NARROW, february))], cache)
@@ -273,7 +289,7 @@ def test_a_scoped_server_cache_copies_each_layout_limited_to_the_accounts(tmp_pa
     scoped = tmp_path / "scoped.duckdb"
     scoped_cache.build(cache, scoped, ["222"])
     assert _per_account(scoped) == [("222", 3, 25.5, 3, 3, 3)]
-    assert list(_layouts(scoped).values()) == [tuple(schema.COST_COLUMNS)]  # the narrow layout holds none of 222
+    assert [layout.columns for layout in _layouts(scoped).values()] == [LAYOUTS["full"]]  # none of 222 is narrow
     scoped_cache.build(cache, tmp_path / "both.duckdb", ["111", "222"])
     assert [r[:3] for r in _per_account(tmp_path / "both.duckdb")] == [("111", 4, 18.75), ("222", 3, 25.5)]
     assert len(_layouts(tmp_path / "both.duckdb")) == 2

@@ -25,7 +25,7 @@ When `append` fails, the load has already rolled back before `AppendFailed` reac
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Literal
 
@@ -48,13 +48,12 @@ class AppendFailed(IngestError):
         super().__init__(f"Cost rows could not be loaded: {_first_line(cause)}. Nothing was loaded.")
 
 
-def _older_sql(layouts: dict[str, tuple[str, ...]], marks: dict[str, int]) -> str:
+def _older_sql(layouts: dict[str, cost_layouts.Layout], marks: dict[str, int]) -> str:
     """(t: the layout table, r: the row id, x_DatasetId) of every row there before the load."""
     branches = [
-        f"SELECT '{t}' AS t, rowid AS r, "
-        + ("x_DatasetId" if "x_DatasetId" in layouts[t] else "CAST(NULL AS VARCHAR) AS x_DatasetId")
-        + f" FROM {cost_layouts.quote(t)} WHERE rowid <= {marks[t]}"
-        for t in layouts
+        f"SELECT {cost_layouts.literal(t)} AS t, rowid AS r, x_DatasetId FROM (SELECT rowid, {layout.projection()} "
+        f"FROM {cost_layouts.quote(t)} WHERE rowid <= {marks[t]})"
+        for t, layout in layouts.items()
     ]
     none = "SELECT NULL::VARCHAR AS t, NULL::BIGINT AS r, NULL::VARCHAR AS x_DatasetId WHERE false"
     return "\nUNION ALL\n".join(branches) or none
@@ -140,29 +139,35 @@ class CostLoad:
         """For reading source files (describe, detect a format, name a bad row); writes go through the load."""
         return self._con
 
-    def append(self, select_sql: str) -> int:
+    def append(self, select_sql: str, shared: Mapping[str, str] | None = None) -> int:
         """Append the rows of `select_sql` (columns named as in `costs`); returns how many.
 
-        On a DuckDB error the load rolls back first, then raises AppendFailed.
+        `shared`: columns every row has the same value of (e.g. x_SourceKind), given here instead of
+        in the SELECT: they are stored once, with the layout, not on each row. Few distinct values
+        only: each set of them is a table of its own. On a DuckDB error the load rolls back first,
+        then raises AppendFailed.
         """
         self._require_open()
         try:
-            table = self._layout_table(select_sql)
+            table = self._layout_table(select_sql, shared or {})
             insert = f"INSERT INTO {cost_layouts.quote(table)} BY NAME SELECT * FROM ({select_sql})"
             return int(self._con.execute(insert).fetchall()[0][0])
         except duckdb.Error as exc:
             self._roll_back()
             raise AppendFailed(exc) from exc
 
-    def _layout_table(self, select_sql: str) -> str:
+    def _layout_table(self, select_sql: str, shared: Mapping[str, str]) -> str:
         """The table for the columns `select_sql` gives (created if new); `staged_costs` then covers it."""
         names = [str(r[0]) for r in self._con.execute(f"DESCRIBE SELECT * FROM ({select_sql})").fetchall()]
         try:
-            table, _ = cost_layouts.ensure(self._con, names)
+            layout = cost_layouts.Layout.of(names, shared)
         except KeyError as unknown:
             raise duckdb.BinderException(
                 f'Table "costs" does not have a column with name "{unknown.args[0]}"'
             ) from None
+        except ValueError as both:
+            raise duckdb.BinderException(f"A cost append names columns twice: {both}") from None
+        table, _ = cost_layouts.ensure(self._con, layout)
         if table not in self._appended:
             self._appended[table] = self._marks.get(table, -1)
             self._define_staged()
@@ -171,9 +176,9 @@ class CostLoad:
     def _define_staged(self) -> None:
         layouts = cost_layouts.registered(self._con)
         branches = [
-            f"SELECT {cost_layouts.projection(layouts[t])} FROM {cost_layouts.quote(t)} WHERE rowid > {mark}"
+            f"SELECT {layouts[t].projection()} FROM {cost_layouts.quote(t)} WHERE rowid > {mark}"
             for t, mark in self._appended.items()
-        ] or [f"SELECT {cost_layouts.projection(())} WHERE false"]
+        ] or [f"SELECT {cost_layouts.NO_ROWS.projection()} WHERE false"]
         self._con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS " + "\nUNION ALL\n".join(branches))
 
     def append_arrow(self, table: pa.Table) -> int:

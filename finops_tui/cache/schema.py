@@ -11,7 +11,8 @@ column declared here.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 
 from finops_tui.cache.tables import DATASET_ID, Column, Table
 from finops_tui.contract.vocabulary import DATASET_KINDS, METRICS
@@ -105,18 +106,23 @@ MONEY_COLUMNS = tuple(name for name, kind in FOCUS_COLUMNS.items() if kind == MO
 TIME_COLUMNS = tuple(name for name, kind in FOCUS_COLUMNS.items() if kind == "TIMESTAMP")
 
 # From schema v7 `costs` is a VIEW, not a table: the rows live in one table per layout (the set of `costs`
-# columns an append gave), and the view projects each onto every column above, absent ones as typed NULLs.
-# A narrow file (the 21 mandatory FOCUS columns) then stores 25 columns, not 62 with 37 of them NULL on every
-# row: appending those NULLs cost more than parsing the file (benchmarks/README.md, "Narrow files").
-# cost_layouts.py creates the tables and the view; `cost_layouts` (below) records each table's columns.
+# columns an append gave, and the values every row of it shares), and the view projects each onto every
+# column above: absent ones as typed NULLs, shared ones as typed constants. A narrow file (the 21 mandatory
+# FOCUS columns) then stores 23 columns, not 62 with 37 of them NULL on every row: appending those NULLs,
+# and the same source kind and format label on each of 10M rows, cost more than parsing the file
+# (benchmarks/README.md, "Narrow files"). cost_layouts.py creates the tables and the view; `cost_layouts`
+# (below) records each table's columns and constants.
 LAYOUT_VERSION = 7
 LAYOUT_PREFIX = "costs_"
 
 
-def layout_table_name(columns: Iterable[str]) -> str:
-    """The table holding rows with exactly these `costs` columns: `costs_` and a hash of the sorted set, so the
-    same set of columns always lands in the same table, in this cache and in any copy of it."""
-    digest = hashlib.sha256(",".join(sorted(columns)).encode()).hexdigest()
+def layout_table_name(columns: Iterable[str], constants: Mapping[str, str] | None = None) -> str:
+    """The table holding rows with exactly these `costs` columns (and these shared values): `costs_` and a hash
+    of the sorted set, so the same layout always lands in the same table, in this cache and in any copy of it."""
+    key = ",".join(sorted(columns))
+    if constants:
+        key += "|" + json.dumps(sorted(constants.items()))
+    digest = hashlib.sha256(key.encode()).hexdigest()
     return f"{LAYOUT_PREFIX}{digest[:12]}"
 
 
@@ -333,6 +339,7 @@ COST_LAYOUTS = Table(
     (
         Column("table_name", VARCHAR, "costs_<hash of the sorted column set>: the table holding these rows"),
         Column("columns", JSON, "the `costs` columns the table has, in the declared order"),
+        Column("constants", JSON, 'columns every row of the table shares, e.g. {"x_SourceKind": "FILE"}'),
     ),
     "the tables behind the `costs` view, one per set of columns appended; query `costs`, not them",
 )

@@ -120,11 +120,11 @@ def _copy(con: duckdb.DuckDBPyConnection, accounts: Sequence[str]) -> None:
 
 def _copy_costs(con: duckdb.DuckDBPyConnection) -> None:
     """The accounts' rows of each layout table, into the same layout here (the view then shows them)."""
-    for table, columns in cost_layouts.registered(con, "src").items():
-        names = ", ".join(cost_layouts.quote(c) for c in columns)
-        mine, _ = cost_layouts.ensure(con, columns)
+    for table, layout in cost_layouts.registered(con, "src").items():
+        names = ", ".join(cost_layouts.quote(c) for c in layout.columns)
+        mine, _ = cost_layouts.ensure(con, layout)
         con.execute(
             f"INSERT INTO {cost_layouts.quote(mine)} ({names}) SELECT {names} FROM "
-            f"(SELECT {cost_layouts.projection(columns)} FROM src.{cost_layouts.quote(table)}) WHERE {_COSTS_FILTER}"
+            f"(SELECT {layout.projection()} FROM src.{cost_layouts.quote(table)}) WHERE {_COSTS_FILTER}"
         )
     cost_layouts.drop_empty(con)  # this file's own empty table, and layouts none of the accounts' rows have
