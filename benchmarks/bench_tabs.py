@@ -275,7 +275,10 @@ def physical_costs(cur: duckdb.DuckDBPyConnection) -> str:
     """What plain SQL scans: a plain DuckDB user's `costs` is a table. Since schema v7 the cache's `costs` is a view
     over one table per layout (cache/cost_layouts.py), and binding that view costs ~1 ms a query, which plain
     DuckDB would not pay; when one layout table holds every row (as in these caches), plain SQL reads it."""
-    layouts = cost_layouts.registered(cur)
+    try:
+        layouts = cost_layouts.registered(cur)
+    except duckdb.CatalogException:  # a cache from before v7, read as it is: `costs` is its table
+        return "costs"
     return cost_layouts.quote(next(iter(layouts))) if len(layouts) == 1 else "costs"
 
 
