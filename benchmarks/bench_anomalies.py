@@ -36,7 +36,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from finops_tui.analysis.anomaly_scoring import score  # noqa: E402
-from finops_tui.cache import anomaly_writes, files, migrations  # noqa: E402
+from finops_tui.cache import anomaly_writes, cost_layouts, files, migrations  # noqa: E402
 from finops_tui.cache.analysis_writes import anomaly_thresholds  # noqa: E402
 from finops_tui.config import Settings  # noqa: E402
 from finops_tui.sources import demo  # noqa: E402
@@ -83,10 +83,14 @@ def _inject(con: duckdb.DuckDBPyConnection) -> None:
         extra = 3 * float(per_day)
         values = [day, day + timedelta(days=1), currency, provider, *template[:1], account, service, template[1],
                   f"bench-spike-{i}", extra, extra, template[2]]  # fmt: skip
+        columns = (
+            "ChargePeriodStart, ChargePeriodEnd, BillingCurrency, ProviderName, BillingAccountId, SubAccountId, "
+            "ServiceName, RegionId, ResourceId, EffectiveCost, BilledCost, ChargeCategory, x_DatasetId"
+        )
+        # `costs` is a view (schema v7): the rows go to the layout table of exactly these columns
+        table, _ = cost_layouts.ensure(con, cost_layouts.Layout.of(columns.split(", ")))
         con.execute(
-            "INSERT INTO costs (ChargePeriodStart, ChargePeriodEnd, BillingCurrency, ProviderName, BillingAccountId, "
-            "SubAccountId, ServiceName, RegionId, ResourceId, EffectiveCost, BilledCost, ChargeCategory, x_DatasetId) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Usage', ?)",
+            f"INSERT INTO {cost_layouts.quote(table)} ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Usage', ?)",
             values,
         )
         con.execute(

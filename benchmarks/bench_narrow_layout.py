@@ -1,5 +1,5 @@
-"""What a narrow file's INSERT costs with the cache's physical layout, and what it would cost without
-the absent columns: the evidence for the schema change proposed in issue 11.
+"""What a narrow file's INSERT costs with each physical layout of the cache: the evidence for schema v7
+(`costs` a view over one table per layout, issue 11).
 
     .venv/bin/python benchmarks/bench_narrow_layout.py [--rows 10000000] [--repeat 3]
 
@@ -8,13 +8,15 @@ missing. Each variant runs in a fresh DuckDB file in benchmarks/out/ with ingest
 memory limit, no insertion order), alternating, and is timed with its CHECKPOINT:
 
 - `baseline`: `CREATE TABLE t AS SELECT * FROM read_parquet(file)`;
-- `costs`: staging's SELECT for the file (the FOCUS mapping, strict casts, slice id, provenance)
-  appended to `costs` as ingest does, so the 36 absent FOCUS columns and x_Extensions are written
-  as NULL on every row;
+- `wide`: staging's SELECT for the file (the FOCUS mapping, strict casts, slice id, provenance)
+  appended to one table of every `costs` column, as schema v6 stored it: the 36 absent FOCUS
+  columns and x_Extensions written as NULL, x_SourceKind and x_FocusVersion as text, on every row;
 - `layout`: the same SELECT's present columns plus x_DatasetId, x_SourceKind, x_SourceFile and
-  x_FocusVersion appended to a table that has only those (what a `costs` view over per-layout
-  tables would store);
-- `layout-lean`: as `layout` without the three per-file constants (kept once per file elsewhere).
+  x_FocusVersion appended to a table that has only those;
+- `ours`: what ingest does since v7, `CostLoad.append` into a migrated cache: the present columns
+  plus x_DatasetId and x_SourceFile per row, x_SourceKind and x_FocusVersion kept once with the
+  layout (cache/cost_layouts.py). No slices are replaced (a fresh cache has none), but the load's
+  finish (rollups, provenance, analysis) is left out: this compares the appends only.
 
 Wall and CPU seconds (user+sys of this process: steadier when other work shares the machine), their
 medians, and each variant's ratio to the baseline.
@@ -38,12 +40,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import duckdb  # noqa: E402
 from bench_ingest import OUT, generate  # noqa: E402
 
-from finops_tui.cache import migrations  # noqa: E402
+from finops_tui.cache import files, migrations  # noqa: E402
+from finops_tui.cache.cost_load import CostLoad  # noqa: E402
 from finops_tui.cache.schema import COST_COLUMNS  # noqa: E402
 from finops_tui.sources import staging  # noqa: E402
 from finops_tui.sources.billing_files import sniff  # noqa: E402
-
-PER_FILE = ("x_SourceKind", "x_SourceFile", "x_FocusVersion")
 
 
 def cpu() -> float:
@@ -55,34 +56,37 @@ def variants(source: Path) -> dict[str, Callable[[duckdb.DuckDBPyConnection], No
     file = sniff(source)
     with duckdb.connect() as con:
         cols = staging.describe(con, file)
-        fmt = staging.choose_format(file, cols, None)
-    select, _, missing = staging._select_sql(file, fmt, cols, "FILE", fmt.version(cols), str(source))
-    present = [c for c in COST_COLUMNS if c not in missing and c != "x_Extensions"]
+        fmt = staging.choose_format(file, cols, None).for_file(con, staging.reader_sql(file), cols)
+    shared = staging.shared_values(fmt, fmt.version(cols), "FILE")
+    select, _, _ = staging._select_sql(file, fmt, cols, str(source))
+    constants = ", ".join(f"'{value}' AS {name}" for name, value in shared.items())
+    with_shared = f"SELECT *, {constants} FROM ({select})"  # what v6 appended: the labels on every row
+    with duckdb.connect() as con:
+        present = [str(r[0]) for r in con.execute(f"DESCRIBE {with_shared}").fetchall()]
 
-    def into_layout(columns: list[str]) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    def into(columns: list[str]) -> Callable[[duckdb.DuckDBPyConnection], None]:
         def run(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("CREATE TABLE cost_rows (" + ", ".join(f'"{c}" {COST_COLUMNS[c]}' for c in columns) + ")")
-            names = ", ".join(f'"{c}"' for c in columns)
             con.execute("BEGIN")
-            con.execute(f"INSERT INTO cost_rows BY NAME SELECT {names} FROM ({select})")
+            con.execute(f"INSERT INTO cost_rows BY NAME {with_shared}")
             con.execute("COMMIT")
 
         return run
 
-    def into_costs(con: duckdb.DuckDBPyConnection) -> None:
+    def ours(con: duckdb.DuckDBPyConnection) -> None:
         migrations.migrate(con, "bench")
-        con.execute("BEGIN")
-        con.execute(f"INSERT INTO costs BY NAME SELECT * FROM ({select})")
-        con.execute("COMMIT")
+        con.execute("INSERT INTO meta VALUES (?, 'true')", [files.SCRATCH_MARK])  # a throwaway file: may `keep`
+        with CostLoad(con, "FILE", finish="keep") as load:
+            load.append(select, shared)
 
     def plain_copy(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{source}')")
 
     return {
         "baseline": plain_copy,
-        "costs": into_costs,
-        "layout": into_layout(present),
-        "layout-lean": into_layout([c for c in present if c not in PER_FILE]),
+        "wide": into(list(COST_COLUMNS)),
+        "layout": into([c for c in COST_COLUMNS if c in present]),
+        "ours": ours,
     }
 
 

@@ -29,6 +29,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -46,7 +47,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from finops_tui import periods  # noqa: E402
-from finops_tui.cache import cost_queries, resource_pages  # noqa: E402
+from finops_tui.cache import cost_layouts, cost_queries, resource_pages  # noqa: E402
 from finops_tui.cache.local_reader import TREND_DAYS, LocalCache  # noqa: E402
 from finops_tui.contract.paging import PageRequest  # noqa: E402
 from finops_tui.contract.scope import ViewScope  # noqa: E402
@@ -270,6 +271,17 @@ RESOURCE_COLUMNS = ("resource", "this_month", "last_month", "idle", "service", "
                     "idle_reason", "state", "resource_id")  # fmt: skip
 
 
+def physical_costs(cur: duckdb.DuckDBPyConnection) -> str:
+    """What plain SQL scans: a plain DuckDB user's `costs` is a table. Since schema v7 the cache's `costs` is a view
+    over one table per layout (cache/cost_layouts.py), and binding that view costs ~1 ms a query, which plain
+    DuckDB would not pay; when one layout table holds every row (as in these caches), plain SQL reads it."""
+    try:
+        layouts = cost_layouts.registered(cur)
+    except duckdb.CatalogException:  # a cache from before v7, read as it is: `costs` is its table
+        return "costs"
+    return cost_layouts.quote(next(iter(layouts))) if len(layouts) == 1 else "costs"
+
+
 def resources_paged(body: str) -> dict[str, str]:
     """The Resources tab's pages written over `costs` in the same shape as ours (ORDER BY … LIMIT, the count
     of matching rows as a window on the first page), so the ratio measures the rollup, not other work."""
@@ -349,7 +361,11 @@ def cases(reader: LocalCache, plain_cur: duckdb.DuckDBPyConnection) -> list[Case
     cur = reader._cursor()  # a view takes one cursor for all its queries
     as_of = cost_queries.as_of_date(cur, scope, today)
     assert as_of == END, as_of
-    sql = plain_queries(scope, as_of, today)
+    table = physical_costs(plain_cur)
+    sql = {
+        name: re.sub(r"\bFROM costs\b", f"FROM {table}", text)
+        for name, text in plain_queries(scope, as_of, today).items()
+    }
 
     def plain(*names: str) -> Callable[[], Any]:
         if len(names) == 1:

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from finops_tui.cache import dataset_writes, migrations, schema
+from finops_tui.cache import cost_layouts, dataset_writes, migrations, schema
 from finops_tui.cache.tables import Column, Table
 from finops_tui.contract.vocabulary import DATASET_KINDS, METRICS
 
@@ -58,7 +58,15 @@ V1_TABLES_AS_SHIPPED = """
 
 
 def described(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
-    tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+    """Every table and view but the layout tables behind `costs` (checked in assert_matches_declaration)."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary ORDER BY 1"
+        ).fetchall()
+        if not r[0].startswith(schema.LAYOUT_PREFIX)
+    ]
     return {t: [(r[0], r[1]) for r in con.execute(f"DESCRIBE {t}").fetchall()] for t in tables}
 
 
@@ -70,6 +78,13 @@ def assert_matches_declaration(con: duckdb.DuckDBPyConnection) -> None:
     found = described(con)
     assert set(found) == set(schema.TABLES) | set(migrations.ROLLUP_TABLES)
     assert {name: found[name] for name in schema.TABLES} == declared()
+    # `costs` is a view over layout tables: each has the declared type of every column it has, in declared order.
+    layouts = cost_layouts.registered(con)
+    on_disk = con.execute(f"SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '{schema.LAYOUT_PREFIX}%'")
+    assert {r[0] for r in on_disk.fetchall()} == set(layouts)
+    for table, layout in layouts.items():
+        got = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        assert got == [(c, schema.COST_COLUMNS[c]) for c in layout.columns] and table == layout.table
 
 
 def test_a_fresh_cache_has_exactly_the_declared_columns_and_types():

@@ -158,10 +158,12 @@ def test_an_open_reader_keeps_working_while_another_process_ingests(tmp_path, sp
 KILLED_WRITER = """
 import os, sys
 from pathlib import Path
-from finops_tui.cache import files
+from finops_tui.cache import cost_layouts, files
 with files.write_session(Path(sys.argv[1])) as con:
-    con.execute("DELETE FROM costs")
-    con.execute("INSERT INTO costs (BilledCost, x_DatasetId) SELECT 9, 'half' FROM range(100000)")
+    for table in cost_layouts.registered(con):  # `costs` is a view over these
+        con.execute(f"DELETE FROM {table}")
+    table, _ = cost_layouts.ensure(con, cost_layouts.Layout.of(["BilledCost", "x_DatasetId"]))
+    con.execute(f"INSERT INTO {table} (BilledCost, x_DatasetId) SELECT 9, 'half' FROM range(100000)")
     print("inside", flush=True)
     os.read(0, 1)  # held here until killed; if the test itself dies, stdin closes ...
     os._exit(3)  # ... and this leaves without committing

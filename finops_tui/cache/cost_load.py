@@ -9,9 +9,13 @@ and provenance follow, and it commits (`finish="keep"`: commit the rows as they 
 only on a `files.scratch_session`). Leaving by an exception rolls back and re-raises, so the
 connection is as it was before the block.
 
-Rows are appended straight into `costs` (no staging copy: at 10M rows the extra copy cost more
-than the parse). The load remembers the table's last row id on entry; rows appended in the
-transaction always have higher row ids, and no checkpoint can renumber rows until it commits.
+Rows are appended straight into the layout table of their columns (cost_layouts.py: `costs` is a
+view over one table per set of columns; no staging copy: at 10M rows the extra copy cost more than
+the parse). An append first asks DuckDB which columns its SELECT gives (a DESCRIBE: no rows are
+read), then creates that layout's table, in the load's transaction, if the cache has none. The load
+remembers each layout table's last row id on entry; rows appended in the transaction always have
+higher row ids, and no checkpoint can renumber rows until it commits. A table the load created is
+all new rows. `older_costs` carries the table of each older row, so slices are deleted per table.
 
 When `append` fails, the load has already rolled back before `AppendFailed` reaches the caller
 (DuckDB refuses every statement in a failed transaction), so the source may still query
@@ -21,14 +25,14 @@ When `append` fails, the load has already rolled back before `AppendFailed` reac
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Literal
 
 import duckdb
 import pyarrow as pa
 
-from finops_tui.cache import analysis_writes, cost_slices, files
+from finops_tui.cache import analysis_writes, cost_layouts, cost_slices, files
 from finops_tui.cache.cost_slices import OLDER, STAGED, FileProvenance, LoadSummary
 from finops_tui.errors import CacheError, IngestError
 
@@ -42,6 +46,17 @@ class AppendFailed(IngestError):
     def __init__(self, cause: duckdb.Error) -> None:
         self.cause = cause
         super().__init__(f"Cost rows could not be loaded: {_first_line(cause)}. Nothing was loaded.")
+
+
+def _older_sql(layouts: dict[str, cost_layouts.Layout], marks: dict[str, int]) -> str:
+    """(t: the layout table, r: the row id, x_DatasetId) of every row there before the load."""
+    branches = [
+        f"SELECT {cost_layouts.literal(t)} AS t, rowid AS r, x_DatasetId FROM (SELECT rowid, {layout.projection()} "
+        f"FROM {cost_layouts.quote(t)} WHERE rowid <= {marks[t]})"
+        for t, layout in layouts.items()
+    ]
+    none = "SELECT NULL::VARCHAR AS t, NULL::BIGINT AS r, NULL::VARCHAR AS x_DatasetId WHERE false"
+    return "\nUNION ALL\n".join(branches) or none
 
 
 def _first_line(exc: BaseException) -> str:
@@ -70,6 +85,8 @@ class CostLoad:
         self._files: list[FileProvenance] = []
         self._state: Literal["new", "open", "rolled back", "finished"] = "new"
         self._summary: LoadSummary | None = None
+        self._marks: dict[str, int] = {}  # layout table -> its last row id before the load
+        self._appended: dict[str, int] = {}  # layout tables this load appended to -> their mark (-1: created by it)
 
     def __enter__(self) -> CostLoad:
         if self._state != "new":
@@ -85,12 +102,13 @@ class CostLoad:
         self._con.execute("BEGIN TRANSACTION")
         self._state = "open"
         try:
-            mark = int(self._con.execute("SELECT coalesce(max(rowid), -1) FROM costs").fetchall()[0][0])
-            self._con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS SELECT * FROM costs WHERE rowid > {mark}")
-            self._con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {OLDER} AS SELECT rowid AS r, x_DatasetId FROM costs "
-                f"WHERE rowid <= {mark}"
-            )
+            layouts = cost_layouts.registered(self._con)
+            if layouts:
+                marks = ", ".join(f"(SELECT coalesce(max(rowid), -1) FROM {cost_layouts.quote(t)})" for t in layouts)
+                row = self._con.execute(f"SELECT {marks}").fetchall()[0]
+                self._marks = {table: int(mark) for table, mark in zip(layouts, row, strict=True)}
+            self._con.execute(f"CREATE OR REPLACE TEMP VIEW {OLDER} AS {_older_sql(layouts, self._marks)}")
+            self._define_staged()
         except BaseException:
             self._roll_back()
             raise
@@ -121,17 +139,47 @@ class CostLoad:
         """For reading source files (describe, detect a format, name a bad row); writes go through the load."""
         return self._con
 
-    def append(self, select_sql: str) -> int:
+    def append(self, select_sql: str, shared: Mapping[str, str] | None = None) -> int:
         """Append the rows of `select_sql` (columns named as in `costs`); returns how many.
 
-        On a DuckDB error the load rolls back first, then raises AppendFailed.
+        `shared`: columns every row has the same value of (e.g. x_SourceKind), given here instead of
+        in the SELECT: they are stored once, with the layout, not on each row. Few distinct values
+        only: each set of them is a table of its own. On a DuckDB error the load rolls back first,
+        then raises AppendFailed.
         """
         self._require_open()
         try:
-            return int(self._con.execute(f"INSERT INTO costs BY NAME SELECT * FROM ({select_sql})").fetchall()[0][0])
+            table = self._layout_table(select_sql, shared or {})
+            insert = f"INSERT INTO {cost_layouts.quote(table)} BY NAME SELECT * FROM ({select_sql})"
+            return int(self._con.execute(insert).fetchall()[0][0])
         except duckdb.Error as exc:
             self._roll_back()
             raise AppendFailed(exc) from exc
+
+    def _layout_table(self, select_sql: str, shared: Mapping[str, str]) -> str:
+        """The table for the columns `select_sql` gives (created if new); `staged_costs` then covers it."""
+        names = [str(r[0]) for r in self._con.execute(f"DESCRIBE SELECT * FROM ({select_sql})").fetchall()]
+        try:
+            layout = cost_layouts.Layout.of(names, shared)
+        except KeyError as unknown:
+            raise duckdb.BinderException(
+                f'Table "costs" does not have a column with name "{unknown.args[0]}"'
+            ) from None
+        except ValueError as both:
+            raise duckdb.BinderException(f"A cost append names columns twice: {both}") from None
+        table, _ = cost_layouts.ensure(self._con, layout)
+        if table not in self._appended:
+            self._appended[table] = self._marks.get(table, -1)
+            self._define_staged()
+        return table
+
+    def _define_staged(self) -> None:
+        layouts = cost_layouts.registered(self._con)
+        branches = [
+            f"SELECT {layouts[t].projection()} FROM {cost_layouts.quote(t)} WHERE rowid > {mark}"
+            for t, mark in self._appended.items()
+        ] or [f"SELECT {cost_layouts.NO_ROWS.projection()} WHERE false"]
+        self._con.execute(f"CREATE OR REPLACE TEMP VIEW {STAGED} AS " + "\nUNION ALL\n".join(branches))
 
     def append_arrow(self, table: pa.Table) -> int:
         """Append a pyarrow Table whose columns are a subset of `costs`; returns how many rows."""

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import duckdb
 
+from finops_tui.cache import cost_layouts
 from finops_tui.cache.dataset_ids import API_COSTS_LIKE
 from finops_tui.cache.migrations import ROLLUP_DAILY_SELECT, ROLLUP_RESOURCE_SELECT, ROLLUP_TAG_SELECT
 
 STAGED = "staged_costs"  # temp view: the rows the open load appended
-OLDER = "older_costs"  # temp view: (rowid r, x_DatasetId) of every row that was there before the load
+OLDER = "older_costs"  # temp view: (layout table t, rowid r, x_DatasetId) of every row there before the load
 # Temp table, made once per finishing load: the appended rows grouped by slice, currency, provider, account
 # and billing month (a few hundred rows at most). The summary, the slice list and the datasets rows all
 # come from it, so finishing scans the appended rows once instead of once per figure.
@@ -65,13 +66,19 @@ def replace_older_slices(
     slices = [str(r[0]) for r in con.execute(f"{_SLICES} WHERE x_DatasetId IS NOT NULL ORDER BY 1").fetchall()]
     if slices:
         in_slices = "x_DatasetId IN (" + ", ".join(_text(s) for s in slices) + ")"
-        con.execute(f"DELETE FROM costs WHERE rowid IN (SELECT r FROM {OLDER} WHERE {in_slices})")
+        # `costs` is a view: the older rows go from each layout table that holds some (cost_layouts.py).
+        for table in cost_layouts.registered(con):
+            con.execute(
+                f"DELETE FROM {cost_layouts.quote(table)} WHERE rowid IN "
+                f"(SELECT r FROM {OLDER} WHERE t = {_text(table)} AND {in_slices})"
+            )
         for table in ("cost_daily", "cost_resource_monthly", "cost_tag_daily"):
             con.execute(f"DELETE FROM {table} WHERE {in_slices}")
         exported = f"{in_slices} AND x_DatasetId NOT LIKE '{API_COSTS_LIKE}'"
         con.execute("INSERT INTO cost_daily " + ROLLUP_DAILY_SELECT.format(where=f"WHERE {exported}"))
         con.execute("INSERT INTO cost_resource_monthly " + ROLLUP_RESOURCE_SELECT.format(and_where=f"AND {exported}"))
         con.execute("INSERT INTO cost_tag_daily " + ROLLUP_TAG_SELECT.format(and_where=f"AND {exported}"))
+    cost_layouts.drop_empty(con)  # e.g. a month loaded from a full file, now reloaded from a narrow one
     apply_export_precedence(con)
     _record_cost_datasets(con, files, source_kind, source)
     con.execute(f"DROP TABLE {GROUPS}")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from finops_tui.cache.schema import SCHEMA_MIGRATIONS, TABLES
+from finops_tui.cache import cost_layouts
+from finops_tui.cache.schema import COSTS, LAYOUT_VERSION, SCHEMA_MIGRATIONS, TABLES
 from finops_tui.errors import CacheError
 
 
@@ -29,7 +30,10 @@ class Migration:
 def create_declared(con: duckdb.DuckDBPyConnection, version: int) -> None:
     """The tables schema `version` creates and the columns it adds to older tables, from schema.py."""
     for table in TABLES.values():
-        if table.created_in == version:
+        if table is COSTS and version > LAYOUT_VERSION:
+            if table.add_column_sql(version):  # a view from v7 on: a new column is a NULL in it until rows have it
+                cost_layouts.create_view(con)
+        elif table.created_in == version:
             con.execute(table.create_sql(version))
         elif table.created_in < version:
             for statement in table.add_column_sql(version):
@@ -97,6 +101,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "budget performance history"),
     Migration(5, "local analysis: anomaly drivers and feedback, rule evidence and actions, budget origins"),
     Migration(6, "daily cost rollup per tag set, for budgets filtered on tags", _tag_rollup),
+    Migration(
+        LAYOUT_VERSION,
+        "costs: a view over one table per set of columns loaded, so narrow files store no NULL columns",
+        cost_layouts.adopt_costs_table,
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

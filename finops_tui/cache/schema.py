@@ -10,6 +10,10 @@ column declared here.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+
 from finops_tui.cache.tables import DATASET_ID, Column, Table
 from finops_tui.contract.vocabulary import DATASET_KINDS, METRICS
 
@@ -100,6 +104,27 @@ COST_COLUMNS: dict[str, str] = {c.name: c.type for c in COSTS.columns}
 PROVENANCE_COLUMNS: dict[str, str] = {name: kind for name, kind in COST_COLUMNS.items() if name not in FOCUS_COLUMNS}
 MONEY_COLUMNS = tuple(name for name, kind in FOCUS_COLUMNS.items() if kind == MONEY)
 TIME_COLUMNS = tuple(name for name, kind in FOCUS_COLUMNS.items() if kind == "TIMESTAMP")
+
+# From schema v7 `costs` is a VIEW, not a table: the rows live in one table per layout (the set of `costs`
+# columns an append gave, and the values every row of it shares), and the view projects each onto every
+# column above: absent ones as typed NULLs, shared ones as typed constants. A narrow file (the 21 mandatory
+# FOCUS columns) then stores 23 columns, not 62 with 37 of them NULL on every row: appending those NULLs,
+# and the same source kind and format label on each of 10M rows, cost more than parsing the file
+# (benchmarks/README.md, "Narrow files"). cost_layouts.py creates the tables and the view; `cost_layouts`
+# (below) records each table's columns and constants.
+LAYOUT_VERSION = 7
+LAYOUT_PREFIX = "costs_"
+
+
+def layout_table_name(columns: Iterable[str], constants: Mapping[str, str] | None = None) -> str:
+    """The table holding rows with exactly these `costs` columns (and these shared values): `costs_` and a hash
+    of the sorted set, so the same layout always lands in the same table, in this cache and in any copy of it."""
+    key = ",".join(sorted(columns))
+    if constants:
+        key += "|" + json.dumps(sorted(constants.items()))
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{LAYOUT_PREFIX}{digest[:12]}"
+
 
 META = Table(
     "meta",
@@ -308,6 +333,16 @@ ANOMALY_FEEDBACK = Table(
     ),
     "what users said about anomalies; not a dataset, so refresh and re-ingest never replace it",
 )
+COST_LAYOUTS = Table(
+    "cost_layouts",
+    LAYOUT_VERSION,
+    (
+        Column("table_name", VARCHAR, "costs_<hash of the sorted column set>: the table holding these rows"),
+        Column("columns", JSON, "the `costs` columns the table has, in the declared order"),
+        Column("constants", JSON, 'columns every row of the table shares, e.g. {"x_SourceKind": "FILE"}'),
+    ),
+    "the tables behind the `costs` view, one per set of columns appended; query `costs`, not them",
+)
 SCHEMA_MIGRATIONS = Table(
     "schema_migrations",
     0,  # created before any migration runs: it records them
@@ -331,6 +366,7 @@ TABLES: dict[str, Table] = {
         COST_FORECASTS,
         BUDGET_HISTORY,
         ANOMALY_FEEDBACK,
+        COST_LAYOUTS,
     )
 }
 # The table each dataset kind lives in (a kind is its table's name).

@@ -44,6 +44,8 @@ _SANDBOX = re.compile(
     r"disabled|Loading external extensions is disabled|Cannot change configuration option )"
 )
 _READ_ONLY = re.compile(_CLASS + r"Cannot execute statement of type .* in read-only mode")
+# `costs` is a view (schema v7): DuckDB refuses a write to a view before it looks at read-only mode.
+_VIEW_WRITE = re.compile(_CLASS + r"(?:Can only (?:delete from|update) base table|\S+ is not an table)")
 _OUT_OF_MEMORY = re.compile(r"^Out of Memory Error: ")
 _CONTEXT = re.compile(r"^\s*(?:LINE \d+:.*|\^+\s*)$")  # DuckDB's echo of the query and the caret under it
 
@@ -65,7 +67,7 @@ def clean_error(exc: BaseException) -> str:
         return _with_advice(first, SANDBOX_ADVICE)
     if isinstance(exc, duckdb.OutOfMemoryException) or _OUT_OF_MEMORY.search(first):
         return _with_advice(first, MEMORY_ADVICE)
-    if _READ_ONLY.search(first):
+    if _READ_ONLY.search(first) or _VIEW_WRITE.search(first):
         return _with_advice(first, READ_ONLY_ADVICE)
     return _with_advice(_first_paragraph(text), "")
 

@@ -14,15 +14,17 @@ from pathlib import Path
 
 import duckdb
 
-from finops_tui.cache import files
+from finops_tui.cache import cost_layouts, files
+from finops_tui.cache.schema import COST_LAYOUTS, LAYOUT_PREFIX
 
 _IN_SCOPE = "IN (SELECT id FROM scope_accounts)"
 _DATASET_IN_SCOPE = "IN (SELECT dataset_id FROM scope_datasets)"
 
+# `costs` is a view over layout tables (cache/cost_layouts.py): each layout's rows are copied under this.
+_COSTS_FILTER = f"SubAccountId {_IN_SCOPE} OR BillingAccountId {_IN_SCOPE} OR x_DatasetId {_DATASET_IN_SCOPE}"
 # table -> the condition its rows are copied under (tables not named here are not copied: api_request_cache
 # holds raw provider answers for every account).
 _ROW_FILTERS: dict[str, str] = {
-    "costs": f"SubAccountId {_IN_SCOPE} OR BillingAccountId {_IN_SCOPE} OR x_DatasetId {_DATASET_IN_SCOPE}",
     "cost_daily": f"SubAccountId {_IN_SCOPE} OR BillingAccountId {_IN_SCOPE} OR x_DatasetId {_DATASET_IN_SCOPE}",
     "cost_resource_monthly": f"SubAccountId {_IN_SCOPE} OR x_DatasetId {_DATASET_IN_SCOPE}",
     "resources": f"sub_account_id {_IN_SCOPE} OR x_dataset_id {_DATASET_IN_SCOPE}",
@@ -70,7 +72,8 @@ def build(source: Path, target: Path, accounts: Sequence[str], memory_limit: str
 # (and on its dataset, when it has one), so a new rollup is never silently empty for a scoped token.
 _ACCOUNT_COLUMNS = ("SubAccountId", "sub_account_id", "account_id")
 _DATASET_COLUMN_NAMES = ("x_DatasetId", "x_dataset_id")
-_NEVER_COPIED = ("api_request_cache", "schema_migrations", "datasets")
+# (`costs`, a view, and its registry are rebuilt by _copy_costs.)
+_NEVER_COPIED = ("api_request_cache", "schema_migrations", "datasets", "costs", COST_LAYOUTS.name)
 
 
 def _other_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -83,7 +86,7 @@ def _other_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         columns.setdefault(str(table), set()).add(str(column))
     filters = {}
     for table, names in columns.items():
-        if table in known:
+        if table in known or table.startswith(LAYOUT_PREFIX):  # layout tables: copied by _copy_costs
             continue
         account = next((c for c in _ACCOUNT_COLUMNS if c in names), None)
         if account is None:
@@ -101,6 +104,7 @@ def _copy(con: duckdb.DuckDBPyConnection, accounts: Sequence[str]) -> None:
     con.executemany("INSERT INTO scope_accounts VALUES (?)", [[a] for a in accounts])
     con.execute(f"CREATE TEMP TABLE scope_datasets AS SELECT dataset_id FROM src.datasets WHERE account_id {_IN_SCOPE}")
     con.execute("DELETE FROM meta")
+    _copy_costs(con)
     others = _other_tables(con)
     for table, where in (_ROW_FILTERS | others | _FOLLOWERS).items():  # followers last: they select from this file
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM src.{table} WHERE {where}")
@@ -112,3 +116,15 @@ def _copy(con: duckdb.DuckDBPyConnection, accounts: Sequence[str]) -> None:
             f"UPDATE datasets SET row_count = n.rows, totals = NULL FROM "
             f"(SELECT {column} AS id, count(*) AS rows FROM {table} GROUP BY 1) n WHERE datasets.dataset_id = n.id"
         )
+
+
+def _copy_costs(con: duckdb.DuckDBPyConnection) -> None:
+    """The accounts' rows of each layout table, into the same layout here (the view then shows them)."""
+    for table, layout in cost_layouts.registered(con, "src").items():
+        names = ", ".join(cost_layouts.quote(c) for c in layout.columns)
+        mine, _ = cost_layouts.ensure(con, layout)
+        con.execute(
+            f"INSERT INTO {cost_layouts.quote(mine)} ({names}) SELECT {names} FROM "
+            f"(SELECT {layout.projection()} FROM src.{cost_layouts.quote(table)}) WHERE {_COSTS_FILTER}"
+        )
+    cost_layouts.drop_empty(con)  # this file's own empty table, and layouts none of the accounts' rows have

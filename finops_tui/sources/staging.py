@@ -164,12 +164,20 @@ def _refuse_duplicate_headers(file: BillingFile) -> None:
         )
 
 
+def shared_values(fmt: BillingFormat, version: str, source_kind: str) -> dict[str, str]:
+    """Provenance every row of a file has in common: handed to the load apart from the SELECT, so the cache
+    stores it once with the rows' layout instead of on each of millions of rows (cache/cost_layouts.py)."""
+    return {"x_SourceKind": source_kind, "x_FocusVersion": f"{fmt.name}/{version}"}
+
+
 def _select_sql(
-    file: BillingFile, fmt: BillingFormat, cols: SourceColumns, source_kind: str, version: str, origin: str
+    file: BillingFile, fmt: BillingFormat, cols: SourceColumns, origin: str
 ) -> tuple[str, list[str], list[str]]:
-    """The INSERT's SELECT, the columns kept as extensions, and the FOCUS columns left NULL."""
+    """The INSERT's SELECT (without the shared values), the columns kept as extensions, and the FOCUS
+    columns left NULL."""
     projected = fmt.projection(cols)
     exprs: list[str] = []
+    stored: list[str] = []  # what the file gives: only these are appended (the cache's `costs` shows the rest NULL)
     for canonical, kind in FOCUS_COLUMNS.items():
         if canonical in projected:
             exprs.append(f"{projected[canonical]} AS {quote(canonical)}")
@@ -177,21 +185,20 @@ def _select_sql(
             exprs.append(f"date_trunc('month', {projected['ChargePeriodStart']}) AS {quote(canonical)}")
         elif canonical == "ProviderName" and fmt.provider:
             exprs.append(f"{literal(fmt.provider)} AS {quote(canonical)}")
-        else:
+        else:  # still named inside: the slice id and the row filter below may read it
             exprs.append(f"CAST(NULL AS {kind}) AS {quote(canonical)}")
+            continue
+        stored.append(canonical)
     extras = fmt.extension_columns(cols)
-    extensions = (
-        "to_json(struct_pack(" + ", ".join(f"{quote(e)} := {quote(e)}" for e in extras) + "))"
-        if extras
-        else "CAST(NULL AS JSON)"
-    )
-    inner = ",\n  ".join(exprs) + f",\n  {extensions} AS x_Extensions"
+    inner = ",\n  ".join(exprs)
+    if extras:
+        packed = ", ".join(f"{quote(e)} := {quote(e)}" for e in extras)
+        inner += f",\n  to_json(struct_pack({packed})) AS x_Extensions"
     dataset = dataset_ids.export_cost_slice_sql("ProviderName", "BillingAccountId", "BillingPeriodStart")
-    outer = ", ".join(quote(c) for c in FOCUS_COLUMNS)
-    label = f"{fmt.name}/{version}"
+    outer = ", ".join(quote(c) for c in stored)
     sql = (
-        f"SELECT {outer}, {dataset} AS x_DatasetId, {literal(source_kind)} AS x_SourceKind, "
-        f"{literal(origin)} AS x_SourceFile, {literal(label)} AS x_FocusVersion, x_Extensions "
+        f"SELECT {outer}, {dataset} AS x_DatasetId, "
+        f"{literal(origin)} AS x_SourceFile{', x_Extensions' if extras else ''} "
         f"FROM (SELECT\n  {inner}\nFROM {reader_sql(file, fmt)}) "
         f"WHERE NOT (BilledCost IS NULL AND ChargePeriodStart IS NULL AND ChargeCategory IS NULL)"
     )
@@ -243,14 +250,14 @@ def stage(
     fmt = choose_format(file, cols, forced).for_file(con, reader_sql(file), cols)
     version = fmt.version(cols)
     try:
-        sql, extras, missing = _select_sql(file, fmt, cols, load.source_kind, version, origin)
+        sql, extras, missing = _select_sql(file, fmt, cols, origin)
     except KeyError as exc:
         raise IngestError(
             _ragged_instead(file, cols)
             or f"{file.path}: {fmt.label} column {exc.args[0]} not found (found: {cols.sample()})."
         ) from None
     try:
-        rows = _interruptible_append(load, sql)
+        rows = _interruptible_append(load, sql, shared_values(fmt, version, load.source_kind))
     except AppendFailed as failed:  # the load is rolled back, so the connection can still read the file
         raise IngestError(_why_not_loaded(con, file, fmt, cols, failed.cause)) from None
     if rows == 0:
@@ -259,11 +266,13 @@ def stage(
     return _checked(load, staged, cols, origin, enforce_bound)
 
 
-def _interruptible_append(load: CostLoad, sql: str) -> int:
+def _interruptible_append(load: CostLoad, sql: str, shared: dict[str, str]) -> int:
     """`load.append(sql)` so that Ctrl-C interrupts DuckDB at once; left alone, one INSERT over a big file
     notices the interrupt only when it has finished. The load then rolls back."""
     try:
-        return run_interruptibly(partial(load.append, sql), load.connection.interrupt, name="finops-ingest-append")
+        return run_interruptibly(
+            partial(load.append, sql, shared), load.connection.interrupt, name="finops-ingest-append"
+        )
     except KeyboardInterrupt:
         raise Cancelled(CANCELLED) from None
 

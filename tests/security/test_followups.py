@@ -73,9 +73,15 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
         ("COPY costs TO '{tmp}/out.csv'", "File system LocalFileSystem has been disabled", SANDBOX_ADVICE),
         ("ATTACH '{tmp}/other.duckdb'", "File system LocalFileSystem has been disabled", SANDBOX_ADVICE),
         ("SELECT * FROM read_csv('{tmp}/a.csv')", "File system LocalFileSystem has been disabled", SANDBOX_ADVICE),
-        ("DELETE FROM costs", 'Cannot execute statement of type "DELETE"', READ_ONLY_ADVICE),
+        ("DELETE FROM cost_daily", 'Cannot execute statement of type "DELETE"', READ_ONLY_ADVICE),
+        ("DELETE FROM costs", "Can only delete from base table", READ_ONLY_ADVICE),  # a view: refused before
+        ("UPDATE costs SET BilledCost = 0", "Can only update base table", READ_ONLY_ADVICE),
+        ("INSERT INTO costs (BilledCost) VALUES (1)", "costs is not an table", READ_ONLY_ADVICE),
     ],
-    ids=["syntax", "unknown-column", "copy", "attach", "read_csv", "delete"],
+    ids=[
+        *("syntax", "unknown-column", "copy", "attach", "read_csv", "delete"),
+        *("delete-view", "update-view", "insert-view"),
+    ],
 )
 def test_a_failed_query_prints_one_line_with_its_advice(
     cache: Path, tmp_path: Path, sql: str, message: str, advice: str | None

@@ -167,7 +167,7 @@ def test_disk_full_while_loading_says_the_disk_is_full_and_where(
 
     where = str(tmp_path / "cache.duckdb.tmp-1")
 
-    def full(self: CostLoad, sql: str) -> int:
+    def full(self: CostLoad, sql: str, shared: object = None) -> int:
         raise AppendFailed(duckdb.IOException(_DUCKDB_DISK_FULL.format(where=where)))
 
     monkeypatch.setattr(CostLoad, "append", full)
@@ -208,7 +208,7 @@ def test_the_cli_says_disk_full_in_one_line(env: dict[str, str], tmp_path: Path,
     script = (
         "import sys, duckdb\n"
         "from finops_tui.cache.cost_load import AppendFailed, CostLoad\n"
-        "def full(self, sql):\n"
+        "def full(self, sql, shared=None):\n"
         f"    raise AppendFailed(duckdb.IOException({_DUCKDB_DISK_FULL.format(where='/var/cache/c.tmp')!r}))\n"
         "CostLoad.append = full\n"
         "from finops_tui.cli import main\n"
