@@ -26,7 +26,7 @@ def register_themes(app: App[Any]) -> list[str]:
     """Register built-in and user themes; returns messages for files that failed to load."""
     themes, failures = all_theme_files()
     for spec in themes:
-        app.register_theme(Theme(**spec.model_dump()))
+        app.register_theme(Theme(**spec.as_theme_arguments()))
     return failures
 
 
