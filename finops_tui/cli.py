@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from finops_tui import __version__
@@ -232,15 +233,15 @@ def _add_remote_commands(
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        from finops_tui.config import check_row_limit, load_settings
+        if args.command is None:  # the cockpit reads its settings behind its first frame
+            return _run_tui(args)
+        from finops_tui.config import check_row_limit
         from finops_tui.logs import configure_logging
 
         if getattr(args, "limit", None) is not None:  # refused here, before DuckDB sees a LIMIT it cannot hold
             check_row_limit("--limit", args.limit)
-        settings = load_settings(cache=getattr(args, "cache", None), theme=getattr(args, "theme", None))
+        settings = _settings(args)
         configure_logging(settings.log_level)
-        if args.command is None:
-            return _run_tui(args, settings)
         from finops_tui import commands
 
         handler = {
@@ -269,29 +270,46 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _run_tui(args: argparse.Namespace, settings: Settings) -> int:
-    """The cockpit: its shell paints first, then the source opens behind it (FinopsApp's `opener`).
+def _settings(args: argparse.Namespace) -> Settings:
+    from finops_tui.config import load_settings
 
-    Only Textual and the settings are imported before the first frame; the source is chosen (and the
-    options checked) before the terminal is taken, so a wrong path reads as any command's error. An
-    error opening the source ends the app and is reported here the same way."""
+    return load_settings(cache=getattr(args, "cache", None), theme=getattr(args, "theme", None))
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    """The cockpit: its shell paints first, then the settings are read and the source opens behind it.
+
+    Before the first frame only Textual and the two settings the shell needs (theme, cache path: read,
+    not validated) are loaded; pydantic, DuckDB, pyarrow and the tabs come after it, in FinopsApp's
+    `opener` thread. The source is chosen (and the options checked) before the terminal is taken, so a
+    wrong path reads as any command's error; an error after that (a bad setting, a file that cannot be
+    opened) ends the app and is reported here the same way."""
+    from finops_tui import locations
+    from finops_tui.settings_layers import DEFAULT_THEME, raw_setting
     from finops_tui.source_choice import choose_source
 
-    choice = choose_source(args, settings, for_tui=True)
+    cache = raw_setting("cache", getattr(args, "cache", None))
+    cache_file = Path(cache).expanduser() if isinstance(cache, str) and cache.strip() else None
+    choice = choose_source(args, cache_file or locations.default_cache_file(), for_tui=True)
     if choice.kind == "demo":
         _build_demo_before_the_terminal_is_taken()
+    theme = raw_setting("theme", getattr(args, "theme", None))
     from finops_tui.app.main_app import FinopsApp, Opener  # imported late: the headless core never loads Textual
 
     opened: list[CostReader] = []
 
-    def open_source() -> tuple[CostReader, Refresher | None]:
+    def open_source() -> tuple[Settings, CostReader, Refresher | None]:
+        from finops_tui.logs import configure_logging
         from finops_tui.reader_opening import open_cockpit
 
+        settings = _settings(args)
+        configure_logging(settings.log_level)
         reader, refresher = open_cockpit(args, settings)
         opened.append(reader)
-        return reader, refresher
+        return settings, reader, refresher
 
-    app = FinopsApp(None, settings, opener=Opener(choice.describe(), open_source))
+    shell_theme = theme if isinstance(theme, str) else DEFAULT_THEME
+    app = FinopsApp(None, None, opener=Opener(choice.describe(), shell_theme, open_source))
     try:
         app.run()
     finally:

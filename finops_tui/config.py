@@ -5,18 +5,17 @@ Precedence, highest first: command-line flags (applied by the CLI), environment,
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from finops_tui import locations
 from finops_tui.contract.vocabulary import Metric
 from finops_tui.errors import ConfigError
+from finops_tui.settings_layers import DEFAULT_THEME, from_environment, from_file, merged
 
 # Units DuckDB's memory_limit accepts, in bytes. DuckDB also takes a bare 'G' or words ('1 gigabyte');
 # only the unambiguous spellings are offered here.
@@ -98,9 +97,6 @@ class RuleThresholds(BaseModel):
     )
 
 
-ENV_PREFIX = "FINOPS_TUI_"
-
-
 class Settings(BaseModel):
     """Everything a user may set. Unknown keys in the file are an error, not silently ignored.
 
@@ -110,7 +106,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
     cache: Path | None = Field(None, description="Cache file; default is the platform data dir.")
-    theme: str = Field("finops-dark", description="Theme name: built-in or a file in the themes dir.")
+    theme: str = Field(DEFAULT_THEME, description="Theme name: built-in or a file in the themes dir.")
     metric: Metric = Field("EffectiveCost", description="Cost column the KPIs start with.")
     stale_after_hours: float = Field(
         36.0, gt=0, description="A dataset whose data is older than this is shown as stale."
@@ -199,65 +195,16 @@ def check_row_limit(flag: str, value: int) -> None:
         raise ConfigError(f"{flag} {value}: at most {MAX_ROW_LIMIT:,} rows; leave {flag} out to get every row.")
 
 
-def _from_file(path: Path) -> dict[str, Any]:
-    """The config file's keys, or none when there is no file. TOML errors are ValueErrors (tomllib)."""
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"Cannot read config file {path}: {exc}. Check its permissions.") from None
-
-
-def _from_environment() -> dict[str, Any]:
-    """`FINOPS_TUI_<KEY>` for each setting (any case); a table such as `rules` is given as JSON.
-
-    Other `FINOPS_TUI_*` variables (the folders in locations.py, the API token) are not settings and
-    are left alone."""
-    wanted = {f"{ENV_PREFIX}{name}".lower(): name for name in Settings.model_fields}
-    values: dict[str, Any] = {}
-    for variable, text in os.environ.items():
-        name = wanted.get(variable.lower())
-        if name is None:
-            continue
-        if name in _TABLES:
-            try:
-                values[name] = json.loads(text)
-            except ValueError:
-                raise ConfigError(
-                    f"{variable} is not JSON; give the [{name}] table as JSON, e.g. "
-                    f"{variable}='{{\"idle_cpu_max_percent\": 3}}'."
-                ) from None
-        else:
-            values[name] = text
-    return values
-
-
-_TABLES = ("rules",)  # settings that are TOML tables, given as JSON in the environment
-
-
-def _merged(*layers: dict[str, Any]) -> dict[str, Any]:
-    """Later layers win key by key; a table is merged key by key too (env `rules` over the file's [rules])."""
-    out: dict[str, Any] = {}
-    for layer in layers:
-        for key, value in layer.items():
-            if isinstance(value, dict) and isinstance(out.get(key), dict):
-                out[key] = {**out[key], **value}
-            else:
-                out[key] = value
-    return out
-
-
 def load_settings(**overrides: object) -> Settings:
     """Defaults, then the config file, then `FINOPS_TUI_*` variables, then the command line's `overrides`.
 
-    Raises ConfigError naming the bad key. Read with tomllib and os.environ rather than
-    pydantic-settings, which cost ~90 ms of imports on every start (benchmarks/compare_harlequin.py)."""
+    Raises ConfigError naming the bad key. The layers are read by settings_layers.py (tomllib and
+    os.environ; pydantic-settings cost ~90 ms of imports on every start) and validated here."""
     clean = {k: v for k, v in overrides.items() if v is not None}
     path = locations.config_file()
     try:
-        return Settings.model_validate(_merged(_from_file(path), _from_environment(), clean))
+        layers = merged(from_file(path), from_environment(Settings.model_fields, tables=("rules",)), clean)
+        return Settings.model_validate(layers)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}" for err in exc.errors()

@@ -51,7 +51,7 @@ def open_reader(
     args: argparse.Namespace, settings: Settings, for_tui: bool = False, reader_class: type[LocalCache] = LocalCache
 ) -> LocalCache:
     """The reader the user asked for; with nothing asked for and no cache yet, the DEMO (TUI only)."""
-    choice = choose_source(args, settings, for_tui=for_tui)
+    choice = choose_source(args, settings.cache_file(), for_tui=for_tui)
     limit = settings.duckdb_memory_limit
     if choice.kind == "snapshot":
         return reader_class(choice.path, snapshot=True, memory_limit=limit, budgets=budget_book(args, settings))

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from finops_tui.config import Settings
 from finops_tui.errors import ConfigError
 
 SourceKind = Literal["backend", "snapshot", "demo", "cache"]
@@ -49,10 +48,9 @@ def check_backend_options(args: argparse.Namespace) -> None:
         raise ConfigError("--backend shows the server's budgets (its budgets file); drop --budgets.")
 
 
-def choose_source(args: argparse.Namespace, settings: Settings, *, for_tui: bool = False) -> SourceChoice:
-    """The source asked for; with nothing asked for and no cache yet, the DEMO (cockpit only).
-
-    ConfigError for what cannot be opened."""
+def choose_source(args: argparse.Namespace, cache_file: Path, *, for_tui: bool = False) -> SourceChoice:
+    """The source asked for; with nothing asked for and no cache yet at `cache_file` (the settings'), the
+    DEMO (cockpit only). ConfigError for what cannot be opened."""
     if getattr(args, "backend", None):
         check_backend_options(args)
         return SourceChoice("backend", args.backend)
@@ -65,7 +63,7 @@ def choose_source(args: argparse.Namespace, settings: Settings, *, for_tui: bool
         return SourceChoice("snapshot", str(path))
     if getattr(args, "demo", False):
         return SourceChoice("demo", "DEMO")
-    path = settings.cache_file()
+    path = cache_file
     if path.exists():
         return SourceChoice("cache", str(path))
     if for_tui and not explicit_cache(args):

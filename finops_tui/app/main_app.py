@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -28,25 +28,27 @@ from finops_tui.app.themes import register_themes
 from finops_tui.app.widgets.footer import CockpitFooter
 from finops_tui.app.widgets.refresh_status import RefreshStatusLine
 from finops_tui.app.widgets.source_bar import SourceBar, last_covered
-from finops_tui.config import Settings, save_setting
-from finops_tui.contract.scope import ViewScope
 from finops_tui.contract.vocabulary import METRIC_CYCLE_HINT, METRICS
 from finops_tui.errors import FinopsError
 
-if TYPE_CHECKING:  # the panes and the contract's views load after the shell's first frame (cockpit_tabs.py)
+if TYPE_CHECKING:  # pydantic, the contract's models and the panes load after the shell's first frame
     from finops_tui.app.panes.base import CockpitPane
+    from finops_tui.config import Settings
     from finops_tui.contract.provenance import BackendConnection, Overview
     from finops_tui.contract.reader import CostReader
     from finops_tui.contract.refresh import Refresher, RefreshOutcome, RefreshProgress
+    from finops_tui.contract.scope import ViewScope
 
 
 @dataclass(frozen=True)
 class Opener:
-    """How the cockpit gets its source when it is not given one: `open` runs in a thread after the
-    shell's first frame; `label` says what is being opened meanwhile."""
+    """How the cockpit gets its settings and source when it is not given them: `open` runs in a thread
+    after the shell's first frame; `label` says what is being opened meanwhile, in `theme` (as given,
+    not yet validated)."""
 
     label: str
-    open: Callable[[], tuple[CostReader, Refresher | None]]
+    theme: str
+    open: Callable[[], tuple[Settings, CostReader, Refresher | None]]
 
 
 def _utc_now() -> datetime:
@@ -147,16 +149,17 @@ class FinopsApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl", tooltip="quit"),
     ]
 
-    scope: reactive[ViewScope] = reactive(ViewScope(currency=None), init=False)
+    scope: reactive[ViewScope] = reactive(cast("ViewScope", None), init=False)  # set with the settings
     overview: reactive[Overview | None] = reactive(None, init=False, always_update=True)
     refreshing: reactive[bool] = reactive(False)
 
     reader: CostReader  # given, or set by the opener once the source is open
+    settings: Settings  # likewise
 
     def __init__(
         self,
         reader: CostReader | None,
-        settings: Settings,
+        settings: Settings | None,
         *,
         clock: Callable[[], datetime] = _utc_now,
         watch_interval: float = 3.0,
@@ -167,22 +170,30 @@ class FinopsApp(App[None]):
         footer, "Opening …") paints first and the tabs follow when `opener.open` has returned; an error
         opening ends the app with `open_error` set, for the command line to report."""
         super().__init__()
-        if reader is None and opener is None:
-            raise ValueError("FinopsApp needs a reader or an opener")
-        if reader is not None:
-            self.reader = reader
+        if (reader is None or settings is None) and opener is None:
+            raise ValueError("FinopsApp needs a reader and its settings, or an opener")
         self.refresher = refresher
-        self.opener = opener if reader is None else None
+        self.opener = opener if reader is None or settings is None else None
         self.open_error: FinopsError | None = None
-        self.settings = settings
         self.clock = clock
         self.watch_interval = watch_interval
         self._note_shown = False
         self._connection_state: str | None = None
-        self.set_reactive(FinopsApp.scope, ViewScope(currency=None, metric=settings.metric))
         self._theme_failures = register_themes(self)
-        if settings.theme in self.available_themes:
-            self.theme = settings.theme
+        if self.opener is not None:
+            self._theme_asked = self.opener.theme
+        elif reader is not None and settings is not None:
+            self.reader = reader
+            self._use_settings(settings)
+        if self._theme_asked in self.available_themes:
+            self.theme = self._theme_asked
+
+    def _use_settings(self, settings: Settings) -> None:
+        from finops_tui.contract.scope import ViewScope
+
+        self.settings = settings
+        self._theme_asked = settings.theme
+        self.set_reactive(FinopsApp.scope, ViewScope(currency=None, metric=settings.metric))
 
     # -- what the view can choose from ----------------------------------------------------
     @property
@@ -203,7 +214,8 @@ class FinopsApp(App[None]):
         return self.opener is None
 
     def compose(self) -> ComposeResult:
-        yield SourceBar(self.clock, timedelta(hours=self.settings.stale_after_hours), id="source-bar")
+        shown = timedelta(hours=self.settings.stale_after_hours) if self.opener is None else None
+        yield SourceBar(self.clock, shown, id="source-bar")  # None: no dataset to age until the source is read
         if self.opener is None:
             yield self._tabs()
         else:
@@ -221,9 +233,9 @@ class FinopsApp(App[None]):
         return self.is_open or action == "quit"
 
     def on_mount(self) -> None:
-        if self.settings.theme not in self.available_themes:
+        if self._theme_asked not in self.available_themes:
             self.notify(
-                f"Unknown theme {self.settings.theme!r}; using {self.theme}. "
+                f"Unknown theme {self._theme_asked!r}; using {self.theme}. "
                 f"Available: {', '.join(sorted(self.available_themes))}",
                 severity="warning",
             )
@@ -249,7 +261,7 @@ class FinopsApp(App[None]):
         """Opens the source and imports the tabs in a thread: the shell stays drawn and `q` answers."""
         assert self.opener is not None
         try:
-            reader, refresher = self.opener.open()
+            settings, reader, refresher = self.opener.open()
             import finops_tui.app.cockpit_tabs  # noqa: F401  # imported here, not on the UI thread
         except FinopsError as exc:
             self.call_from_thread(self._open_failed, exc)
@@ -257,10 +269,12 @@ class FinopsApp(App[None]):
         except Exception as exc:
             self.call_from_thread(self._open_failed, FinopsError(f"Could not open {self.opener.label}: {exc}"))
             return
-        self.call_from_thread(self._opened, reader, refresher)
+        self.call_from_thread(self._opened, settings, reader, refresher)
 
-    def _opened(self, reader: CostReader, refresher: Refresher | None) -> None:
+    def _opened(self, settings: Settings, reader: CostReader, refresher: Refresher | None) -> None:
         self.reader, self.refresher, self.opener = reader, refresher, None
+        self._use_settings(settings)  # the same theme: the shell's came from the same file and variables
+        self.query_one(SourceBar).stale_after = timedelta(hours=settings.stale_after_hours)
         self.mount(self._tabs(), after=self.query_one(SourceBar))
         self.query_one("#opening").remove()
         self.refresh_bindings()
@@ -283,6 +297,8 @@ class FinopsApp(App[None]):
         self.query_one(SourceBar).refresh()
         if theme.name == self.settings.theme:
             return
+        from finops_tui.config import save_setting
+
         self.settings = self.settings.model_copy(update={"theme": theme.name})
         try:
             path = save_setting("theme", theme.name)

@@ -10,10 +10,13 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finops_tui.auth.tokens import TokenStore
-from finops_tui.config import Settings
 from finops_tui.errors import ConfigError
+
+if TYPE_CHECKING:  # the CLI builds its parser from here: pydantic is not on the cockpit's start path
+    from finops_tui.config import Settings
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:

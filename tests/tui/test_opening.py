@@ -23,14 +23,14 @@ def _gated_opener(cache: Path, gate: threading.Event) -> Opener:
     def open_source():
         if not gate.wait(30):
             raise AssertionError("the test never opened the gate")
-        return LocalCache(cache, clock=frozen_clock), None
+        return make_settings(), LocalCache(cache, clock=frozen_clock), None
 
-    return Opener(f"cache {cache}", open_source)
+    return Opener(f"cache {cache}", "finops-dark", open_source)
 
 
 async def test_the_shell_says_what_it_opens_answers_only_quit_then_shows_the_tabs(demo_cache):
     gate = threading.Event()
-    app = FinopsApp(None, make_settings(), clock=frozen_clock, watch_interval=0, opener=_gated_opener(demo_cache, gate))
+    app = FinopsApp(None, None, clock=frozen_clock, watch_interval=0, opener=_gated_opener(demo_cache, gate))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert not app.is_open
@@ -38,23 +38,24 @@ async def test_the_shell_says_what_it_opens_answers_only_quit_then_shows_the_tab
         header = str(app.query_one("#source-bar").render())
         assert "loading…" in header and "reading…" in header and "no datasets yet" not in header
         assert not app.query("#tabs")
-        scope = app.scope
+        assert app.theme == "finops-dark"  # the shell is drawn in the theme asked for
         for key in ("m", "c", "p", "2", "r", "question_mark"):  # nothing to act on yet: ignored, no error
             await pilot.press(key)
-        assert app.scope == scope and not app.query("#tabs") and app.screen is app.screen_stack[0]
+        assert not app.query("#tabs") and app.screen is app.screen_stack[0]
         gate.set()
         await wait_until(pilot, lambda: app.is_open and bool(app.query("#card-mtd")))
         await settle(pilot)
         assert not app.query("#opening")
         assert "$" in str(app.query_one("#card-mtd").render())
         assert "DEMO" in str(app.query_one("#source-bar").render())
+        metric = app.scope.metric
         await pilot.press("m")  # the keys work once the tabs are there
-        assert app.scope.metric != scope.metric
+        assert app.scope.metric != metric
 
 
 async def test_q_quits_while_the_source_is_still_opening(demo_cache):
     gate = threading.Event()
-    app = FinopsApp(None, make_settings(), clock=frozen_clock, watch_interval=0, opener=_gated_opener(demo_cache, gate))
+    app = FinopsApp(None, None, clock=frozen_clock, watch_interval=0, opener=_gated_opener(demo_cache, gate))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("q")
         await wait_until(pilot, lambda: app.return_code is not None)
@@ -66,7 +67,7 @@ async def test_an_error_opening_ends_the_app_with_the_error_for_the_command_line
     def broken():
         raise CacheError("The cache file is not a DuckDB database. Rebuild it with `finops-tui ingest`.")
 
-    app = FinopsApp(None, make_settings(), clock=frozen_clock, watch_interval=0, opener=Opener("cache x", broken))
+    app = FinopsApp(None, None, clock=frozen_clock, watch_interval=0, opener=Opener("cache x", "finops-dark", broken))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.return_code is not None)
     assert isinstance(app.open_error, CacheError)
@@ -135,3 +136,26 @@ async def test_a_source_unreadable_at_start_says_not_read_in_the_header_until_it
         await settle(pilot)
         header = str(app.query_one("#source-bar").render())
         assert "DEMO" in header and "NOT READ" not in header
+
+
+def test_a_bad_setting_is_reported_as_before_even_though_it_is_read_behind_the_first_frame(demo_cache, tmp_path):
+    """The cockpit validates its settings in the opener thread; the error and exit code are those of any command."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text("stale_after_hours = -3\n")
+    env = {
+        "HOME": str(tmp_path),
+        "FINOPS_TUI_CONFIG_DIR": str(tmp_path / "config"),
+        "FINOPS_TUI_DATA_DIR": str(tmp_path / "data"),
+        "PATH": "/usr/bin:/bin",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", UNTIL_EXIT, "--snapshot", str(demo_cache)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.returncode == 2, out.stderr[-2000:]
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("finops-tui: error: Invalid configuration") and "stale_after_hours" in last

@@ -33,6 +33,9 @@ NOT_ON_THE_START_PATH = [
 # Loaded only after the shell's first frame, in the opener's thread: the shell (header, footer, "Opening …")
 # paints once Textual, the settings and the header's widgets are imported (benchmarks/compare_harlequin.py).
 NOT_BEFORE_THE_FIRST_FRAME = [
+    "pydantic",
+    "finops_tui.config",
+    "finops_tui.contract.provenance",
     "duckdb",
     "pyarrow",
     "finops_tui.cache.local_reader",

@@ -5,12 +5,16 @@ Hidden when no refresh runs; the outcome of the last one stays until the next ke
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from finops_tui.app.themes import theme_styles
-from finops_tui.contract.refresh import RefreshProgress
+
+if TYPE_CHECKING:  # the contract's models load after the cockpit's first frame (cli._run_tui)
+    from finops_tui.contract.refresh import RefreshProgress
 
 
 class RefreshStatusLine(Widget):

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from finops_tui.app.themes import theme_styles
-from finops_tui.contract.provenance import BackendConnection, DatasetInfo, SourceInfo
-from finops_tui.contract.refresh import RefreshStatus
 from finops_tui.contract.vocabulary import HEADER_KINDS
 from finops_tui.money import format_age, is_stale
 from finops_tui.terminal_text import escape_controls
+
+if TYPE_CHECKING:  # the contract's models load after the cockpit's first frame (cli._run_tui)
+    from finops_tui.contract.provenance import BackendConnection, DatasetInfo, SourceInfo
+    from finops_tui.contract.refresh import RefreshStatus
 
 _BADGE_STYLE = {
     "DEMO": "bold black on yellow",
@@ -96,10 +98,11 @@ class SourceBar(Widget):
     connection: reactive[BackendConnection | None] = reactive(None)
     problem: reactive[str] = reactive("")  # the source could not be read and nothing was read before
 
-    def __init__(self, clock: Callable[[], datetime], stale_after: timedelta, **kwargs: Any) -> None:
+    def __init__(self, clock: Callable[[], datetime], stale_after: timedelta | None, **kwargs: Any) -> None:
+        """`stale_after` (the settings'), may come later: until it does there are no datasets to age."""
         super().__init__(**kwargs)
         self._clock = clock
-        self._stale_after = stale_after
+        self.stale_after = stale_after or timedelta.max
 
     def render(self) -> Text:
         """Line 1: what is on screen (kind, metric, currency, provider), kept whole on a narrow terminal;
@@ -128,7 +131,7 @@ class SourceBar(Widget):
         if src is None:  # not read (yet): "no datasets yet" would claim the source is empty
             where.append("none read" if self.problem else "reading…", style="dim")
         else:
-            where.append_text(dataset_ages(self.datasets, self._clock(), self._stale_after, styles.warn))
+            where.append_text(dataset_ages(self.datasets, self._clock(), self.stale_after, styles.warn))
         if src is not None:
             where.append(" · ", style="dim")
             where.append("read-only " if src.read_only else "read-write ", style="dim")
