@@ -27,16 +27,20 @@ _PANES: dict[str, type[CockpitPane]] = {
 }
 
 
-def cockpit_tabs(reader: CostReader, sql_row_limit: int) -> TabbedContent:
+def cockpit_tabs(reader: CostReader, sql_row_limit: int, *, only: str | None = None) -> TabbedContent:
     """`1 KPIs` … `6 SQL`, the KPI tab first and shown. Built as `with TabbedContent(): with TabPane():`
-    in a compose method builds it (compose_add_child), so composing and mounting later give the same tabs."""
+    in a compose method builds it (compose_add_child), so composing and mounting later give the same tabs.
+
+    With `only`, the other tabs start empty and get their panes (`pane_for`) once the first one shows
+    its numbers: the cockpit's first KPIs do not wait for five hidden tabs to be built."""
     tabs = TabbedContent(initial="kpis", id="tabs")
     for number, (tab, label) in enumerate(TABS, start=1):
-        tabs.compose_add_child(TabPane(f"{number} {label}", _pane(tab, reader, sql_row_limit), id=tab))
+        panes = [pane_for(tab, reader, sql_row_limit)] if only in (None, tab) else []
+        tabs.compose_add_child(TabPane(f"{number} {label}", *panes, id=tab))
     return tabs
 
 
-def _pane(tab: str, reader: CostReader, sql_row_limit: int) -> CockpitPane:
+def pane_for(tab: str, reader: CostReader, sql_row_limit: int) -> CockpitPane:
     if tab == "sql":
         return SqlPane(reader, sql_row_limit, id="pane-sql")
     return _PANES[tab](reader, id=f"pane-{tab}")

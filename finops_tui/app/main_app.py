@@ -175,6 +175,7 @@ class FinopsApp(App[None]):
         self.refresher = refresher
         self.opener = opener if reader is None or settings is None else None
         self.open_error: FinopsError | None = None
+        self._other_panes_added = self.opener is None  # given a reader, compose builds every tab
         self.clock = clock
         self.watch_interval = watch_interval
         self._note_shown = False
@@ -260,6 +261,7 @@ class FinopsApp(App[None]):
     def _open_source(self) -> None:
         """Opens the source and imports the tabs in a thread: the shell stays drawn and `q` answers."""
         assert self.opener is not None
+        label = self.opener.label
         try:
             settings, reader, refresher = self.opener.open()
             import finops_tui.app.cockpit_tabs  # noqa: F401  # imported here, not on the UI thread
@@ -269,16 +271,43 @@ class FinopsApp(App[None]):
         except Exception as exc:
             self.call_from_thread(self._open_failed, FinopsError(f"Could not open {self.opener.label}: {exc}"))
             return
-        self.call_from_thread(self._opened, settings, reader, refresher)
+        try:
+            self.call_from_thread(self._opened, settings, reader, refresher)  # type: ignore[arg-type]  # mypy infers Never for an async callback
+        except Exception as exc:  # a bug of ours: say so and end, rather than a shell that never fills
+            self.call_from_thread(self._open_failed, FinopsError(f"Could not show {label}: {exc!r}"))
 
-    def _opened(self, settings: Settings, reader: CostReader, refresher: Refresher | None) -> None:
+    async def _opened(self, settings: Settings, reader: CostReader, refresher: Refresher | None) -> None:
         self.reader, self.refresher, self.opener = reader, refresher, None
         self._use_settings(settings)  # the same theme: the shell's came from the same file and variables
         self.query_one(SourceBar).stale_after = timedelta(hours=settings.stale_after_hours)
-        self.mount(self._tabs(), after=self.query_one(SourceBar))
+        from finops_tui.app.cockpit_tabs import cockpit_tabs
+        from finops_tui.app.panes.kpis import KpiPane
+
+        await self.mount(cockpit_tabs(reader, settings.sql_row_limit, only="kpis"), after=self.query_one(SourceBar))
         self.query_one("#opening").remove()
         self.refresh_bindings()
         self._start_reading()
+        # the five other tabs are built once the KPIs are on screen (or failed to load)
+        self.watch(self.query_one(KpiPane), "loading", self._first_kpis_settled, init=False)
+
+    def _first_kpis_settled(self, loading: bool) -> None:
+        if not loading:
+            self.call_after_refresh(self._add_other_panes)
+
+    def _add_other_panes(self) -> None:
+        """Build the tabs the opener left empty: after the first KPIs, or at once when the user opens
+        another tab first or the source cannot be read."""
+        from finops_tui.app.cockpit_tabs import pane_for
+        from finops_tui.app.panes.base import CockpitPane
+
+        if self._other_panes_added:
+            return
+        self._other_panes_added = True
+        for tab, _ in TABS:
+            holder = self.query_one(f"#{tab}")
+            if not holder.query(CockpitPane):
+                holder.mount(pane_for(tab, self.reader, self.settings.sql_row_limit))
+        self.call_after_refresh(self._load_active_pane)  # a tab opened meanwhile loads now
 
     def _open_failed(self, error: FinopsError) -> None:
         self.open_error = error
@@ -371,6 +400,8 @@ class FinopsApp(App[None]):
         self.notify(message.detail, title=message.title, severity="error", timeout=15)
         if self.overview is None:
             self.query_one(SourceBar).problem = message.title
+        if self.is_open:  # no KPIs to wait for: build the other tabs now
+            self._add_other_panes()
 
     def _update_context_label(self) -> None:
         others = len(self.currencies) - 1
@@ -407,7 +438,8 @@ class FinopsApp(App[None]):
         tabs = self.query_one(TabbedContent)
         if not tabs.active:
             return None
-        return self.query_one(f"#pane-{tabs.active}", CockpitPane)
+        panes = self.query(f"#pane-{tabs.active}").results(CockpitPane)  # none while the tab is still being built
+        return next(panes, None)
 
     def _load_active_pane(self) -> None:
         pane = self._active_pane()
@@ -416,6 +448,9 @@ class FinopsApp(App[None]):
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self) -> None:
+        if not self._other_panes_added and self.query_one(TabbedContent).active != "kpis":
+            self._add_other_panes()  # opened before the first KPIs: built now, loaded once mounted
+            return
         self._load_active_pane()
 
     # -- new data: one trigger ------------------------------------------------------------

@@ -48,6 +48,7 @@ async def test_the_shell_says_what_it_opens_answers_only_quit_then_shows_the_tab
         assert not app.query("#opening")
         assert "$" in str(app.query_one("#card-mtd").render())
         assert "DEMO" in str(app.query_one("#source-bar").render())
+        await wait_until(pilot, lambda: all(app.query(f"#pane-{t}") for t in ("resources", "budgets", "sql")))
         metric = app.scope.metric
         await pilot.press("m")  # the keys work once the tabs are there
         assert app.scope.metric != metric
@@ -159,3 +160,41 @@ def test_a_bad_setting_is_reported_as_before_even_though_it_is_read_behind_the_f
     assert out.returncode == 2, out.stderr[-2000:]
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("finops-tui: error: Invalid configuration") and "stale_after_hours" in last
+
+
+class _SlowKpis(LocalCache):
+    """The first KPI view waits for the test: the other tabs must not wait for it to be built, nor break."""
+
+    def __init__(self, *args, gate: threading.Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gate = gate
+
+    def kpi_view(self, scope):
+        if not self.gate.wait(30):
+            raise AssertionError("the test never opened the gate")
+        return super().kpi_view(scope)
+
+
+async def test_the_other_tabs_are_built_after_the_first_kpis_and_a_tab_opened_before_then_loads(demo_cache):
+    from finops_tui.app.panes.tables import ResourcesPane
+
+    gate = threading.Event()
+
+    def open_source():
+        return make_settings(), _SlowKpis(demo_cache, clock=frozen_clock, gate=gate), None
+
+    opener = Opener(f"cache {demo_cache}", "finops-dark", open_source)
+    app = FinopsApp(None, None, clock=frozen_clock, watch_interval=0, opener=opener)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.is_open and bool(app.query("#pane-kpis")))
+        await pilot.pause()
+        assert not app.query("#pane-resources")  # built only once the KPIs are on screen
+        await pilot.press("2")  # the user does not wait: the tab opens, empty, without an error
+        await pilot.pause()
+        assert app.query_one("#tabs").active == "resources"
+        gate.set()
+        await wait_until(pilot, lambda: bool(app.query("#pane-resources")) and bool(app.query("#pane-sql")))
+        await settle(pilot)
+        resources = app.query_one(ResourcesPane)
+        assert not resources.stale and not resources.loading  # the open tab loaded once it was there
+        assert "$" in str(app.query_one("#card-mtd").render())
