@@ -35,15 +35,22 @@ class IngestReport:
 
 
 def unique_files(inputs: input_files.InputSet) -> tuple[list[BillingFile], list[str]]:
-    """Sniffed files, each content once (a copy of a file is skipped and reported)."""
+    """Sniffed files, each content once (a copy of a file is skipped and reported).
+
+    Only files of the same size can be copies, so only theirs are hashed before loading; the others'
+    hashes (for provenance) are computed while they load."""
+    sniffed = [(item, sniff(item.path)) for item in inputs.files]
+    sizes: dict[int, int] = {}
+    for _, bf in sniffed:
+        sizes[bf.size] = sizes.get(bf.size, 0) + 1
     seen: dict[str, str] = {}
     unique, duplicates = [], []
-    for item in inputs.files:
-        bf = sniff(item.path)
-        if bf.sha256 in seen:
-            duplicates.append(f"{item.origin} (same content as {seen[bf.sha256]})")
-            continue
-        seen[bf.sha256] = item.origin
+    for item, bf in sniffed:
+        if sizes[bf.size] > 1:
+            if bf.sha256 in seen:
+                duplicates.append(f"{item.origin} (same content as {seen[bf.sha256]})")
+                continue
+            seen[bf.sha256] = item.origin
         unique.append(bf)
     return unique, duplicates
 
