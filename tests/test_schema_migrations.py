@@ -13,21 +13,28 @@ from finops_tui.errors import CacheError
 from finops_tui.reader_opening import open_reader
 
 
+def _v1_cache(folder, rows: str):
+    """A cache as schema v1 wrote it (`costs` a table), with `INSERT INTO costs <rows>` in it."""
+    path = folder / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrations.migrate(con, path, up_to=1)
+    con.execute(f"INSERT INTO costs {rows}")
+    con.close()
+    return path
+
+
 def test_a_new_cache_gets_the_latest_schema(tmp_path):
     files.ensure_cache(tmp_path / "c.duckdb")
     assert files.schema_version(tmp_path / "c.duckdb") == migrations.LATEST_VERSION
 
 
 def test_an_older_cache_is_upgraded_and_its_rollups_match_the_rows(tmp_path):
-    path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    migrations.migrate(con, path, up_to=1)
-    con.execute(
-        "INSERT INTO costs (BilledCost, EffectiveCost, ChargePeriodStart, BillingCurrency, ServiceName, "
-        "x_DatasetId) VALUES (10.5, 9, TIMESTAMP '2025-01-02 03:00', 'USD', 'S', 'd'), "
-        "(2.25, 2, TIMESTAMP '2025-01-02 09:00', 'USD', 'S', 'd')"
+    path = _v1_cache(
+        tmp_path,
+        "(BilledCost, EffectiveCost, ChargePeriodStart, BillingCurrency, ServiceName, x_DatasetId) "
+        "VALUES (10.5, 9, TIMESTAMP '2025-01-02 03:00', 'USD', 'S', 'd'), "
+        "(2.25, 2, TIMESTAMP '2025-01-02 09:00', 'USD', 'S', 'd')",
     )
-    con.close()
     assert files.schema_version(path) == 1
     files.ensure_cache(path)
     assert files.schema_version(path) == migrations.LATEST_VERSION
@@ -61,14 +68,11 @@ def test_a_duckdb_file_that_is_not_a_cache_is_refused(tmp_path):
 
 def test_a_command_opening_an_older_cache_upgrades_it_before_reading(tmp_path):
     """The reader reads the version on its own connection and upgrades only an older file (one open otherwise)."""
-    path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    migrations.migrate(con, path, up_to=1)
-    con.execute(
-        "INSERT INTO costs (BilledCost, ChargePeriodStart, BillingCurrency, x_DatasetId) "
-        "VALUES (4.5, TIMESTAMP '2025-01-02 03:00', 'USD', 'd')"
+    path = _v1_cache(
+        tmp_path,
+        "(BilledCost, ChargePeriodStart, BillingCurrency, x_DatasetId) "
+        "VALUES (4.5, TIMESTAMP '2025-01-02 03:00', 'USD', 'd')",
     )
-    con.close()
     args = argparse.Namespace(cache=str(path), snapshot=None, demo=False, backend=None, budgets=None)
     reader = open_reader(args, load_settings(cache=str(path)))
     try:

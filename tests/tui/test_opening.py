@@ -7,7 +7,6 @@ paint as soon as Textual is imported, and the cache or backend opens in a thread
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import threading
@@ -96,21 +95,28 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
-def test_a_cache_that_cannot_be_opened_is_reported_as_any_command_error(tmp_path):
-    bad = tmp_path / "not-a-cache.duckdb"
-    bad.write_bytes(b"this is a billing CSV, not a DuckDB file\n" * 100)
-    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
+def _cockpit_until_it_ends(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run `finops-tui ARGS` headless in a fresh process until the app ends; (exit code, last stderr line)."""
     out = subprocess.run(
-        [sys.executable, "-c", UNTIL_EXIT, "--cache", str(bad)],
+        [sys.executable, "-c", UNTIL_EXIT, *args],
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
+        env={"PATH": "/usr/bin:/bin", **env},
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert out.returncode in (1, 2), out.stderr
-    last = out.stderr.strip().splitlines()[-1]
-    assert last.startswith("finops-tui: error:") and str(bad) in last, json.dumps(out.stderr[-2000:])
+    lines = out.stderr.strip().splitlines()
+    assert lines, f"nothing on stderr; exit {out.returncode}"
+    return out.returncode, lines[-1]
+
+
+def test_a_cache_that_cannot_be_opened_is_reported_as_any_command_error(tmp_path):
+    bad = tmp_path / "not-a-cache.duckdb"
+    bad.write_bytes(b"this is a billing CSV, not a DuckDB file\n" * 100)
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    code, last = _cockpit_until_it_ends(env, "--cache", str(bad))
+    assert code in (1, 2), last
+    assert last.startswith("finops-tui: error:") and str(bad) in last, last
     assert bad.read_bytes().startswith(b"this is a billing CSV")  # nothing was written over it
 
 
@@ -143,22 +149,9 @@ def test_a_bad_setting_is_reported_as_before_even_though_it_is_read_behind_the_f
     """The cockpit validates its settings in the opener thread; the error and exit code are those of any command."""
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "config.toml").write_text("stale_after_hours = -3\n")
-    env = {
-        "HOME": str(tmp_path),
-        "FINOPS_TUI_CONFIG_DIR": str(tmp_path / "config"),
-        "FINOPS_TUI_DATA_DIR": str(tmp_path / "data"),
-        "PATH": "/usr/bin:/bin",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", UNTIL_EXIT, "--snapshot", str(demo_cache)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert out.returncode == 2, out.stderr[-2000:]
-    last = out.stderr.strip().splitlines()[-1]
+    env = {"HOME": str(tmp_path), "FINOPS_TUI_CONFIG_DIR": str(tmp_path / "config")}
+    code, last = _cockpit_until_it_ends(env, "--snapshot", str(demo_cache))
+    assert code == 2, last
     assert last.startswith("finops-tui: error: Invalid configuration") and "stale_after_hours" in last
 
 
