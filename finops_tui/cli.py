@@ -289,15 +289,15 @@ def _run_tui(args: argparse.Namespace) -> int:
     wrong path reads as any command's error; an error after that (a bad setting, a file that cannot be
     opened) ends the app and is reported here the same way."""
     from finops_tui import locations
-    from finops_tui.settings_layers import DEFAULT_THEME, raw_setting
+    from finops_tui.settings_layers import DEFAULT_THEME, raw_settings
     from finops_tui.source_choice import choose_source
 
-    cache = raw_setting("cache", getattr(args, "cache", None))
+    given = raw_settings({"cache": getattr(args, "cache", None), "theme": getattr(args, "theme", None)})
+    cache, theme = given["cache"], given["theme"]
     cache_file = Path(cache).expanduser() if isinstance(cache, str) and cache.strip() else None
     choice = choose_source(args, cache_file or locations.default_cache_file(), for_tui=True)
     if choice.kind == "demo":
         _build_demo_before_the_terminal_is_taken()
-    theme = raw_setting("theme", getattr(args, "theme", None))
     from finops_tui.app.main_app import FinopsApp, Opener  # imported late: the headless core never loads Textual
 
     opened: list[CostReader] = []

@@ -2,7 +2,7 @@
 
 config.load_settings merges these layers and validates them with pydantic. The cockpit's shell needs
 two values (its theme and which cache) before its first frame, which comes before pydantic is imported
-(cli._run_tui): `raw_setting` reads one of them the same way, without the rest.
+(cli._run_tui): `raw_settings` reads those the same way, without the rest.
 """
 
 from __future__ import annotations
@@ -68,16 +68,13 @@ def merged(*layers: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def raw_setting(name: str, override: object = None) -> object:
-    """One setting as given (the command line's `override`, else the environment, else the config file),
-    or None when none of them gives it; not validated: config.load_settings does that, and names a file
-    it cannot parse (here that file gives nothing)."""
-    if override is not None:
-        return override
-    given = from_environment([name])
-    if name in given:
-        return given[name]
+def raw_settings(overrides: dict[str, object]) -> dict[str, object]:
+    """The settings named in `overrides` as given (the command line's value when not None, else the
+    environment, else the config file, each read once), None when none gives one; not validated:
+    config.load_settings does that, and names a file it cannot parse (here that file gives nothing)."""
     try:
-        return from_file(locations.config_file()).get(name)
+        in_file = from_file(locations.config_file())
     except (ValueError, ConfigError):
-        return None
+        in_file = {}
+    layers = merged(in_file, from_environment(overrides), {k: v for k, v in overrides.items() if v is not None})
+    return {name: layers.get(name) for name in overrides}

@@ -62,3 +62,15 @@ def test_a_memory_limit_from_the_environment_is_checked_and_converted(monkeypatc
     """A share of memory becomes a size, whatever layer it came from."""
     monkeypatch.setenv("FINOPS_TUI_DUCKDB_MEMORY_LIMIT", "50%")
     assert load_settings().duckdb_memory_limit.endswith("MiB")
+
+
+def test_the_shell_reads_its_settings_as_given_with_the_same_precedence(monkeypatch):
+    """What the cockpit's shell reads before pydantic: command line, then environment, then the file."""
+    from finops_tui.settings_layers import raw_settings
+
+    _config("theme = 'nord'\ncache = '/from/file.duckdb'\n")
+    monkeypatch.setenv("FINOPS_TUI_CACHE", "/from/env.duckdb")
+    assert raw_settings({"cache": None, "theme": None}) == {"cache": "/from/env.duckdb", "theme": "nord"}
+    assert raw_settings({"cache": None, "theme": "gruvbox"})["theme"] == "gruvbox"
+    _config("theme = \n")  # unreadable: nothing from the file here; load_settings reports it
+    assert raw_settings({"cache": None, "theme": None}) == {"cache": "/from/env.duckdb", "theme": None}

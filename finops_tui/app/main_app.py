@@ -269,7 +269,7 @@ class FinopsApp(App[None]):
             self.call_from_thread(self._open_failed, exc)
             return
         except Exception as exc:
-            self.call_from_thread(self._open_failed, FinopsError(f"Could not open {self.opener.label}: {exc}"))
+            self.call_from_thread(self._open_failed, FinopsError(f"Could not open {label}: {exc}"))
             return
         try:
             self.call_from_thread(self._opened, settings, reader, refresher)  # type: ignore[arg-type]  # mypy infers Never for an async callback

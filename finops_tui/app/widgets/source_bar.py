@@ -132,7 +132,6 @@ class SourceBar(Widget):
             where.append("none read" if self.problem else "reading…", style="dim")
         else:
             where.append_text(dataset_ages(self.datasets, self._clock(), self.stale_after, styles.warn))
-        if src is not None:
             where.append(" · ", style="dim")
             where.append("read-only " if src.read_only else "read-write ", style="dim")
             where.append(escape_controls(src.location))
